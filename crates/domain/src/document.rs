@@ -1,0 +1,116 @@
+//! Open JSON documents: every entity keeps the fields a client sent, known or not.
+
+use serde_json::{Map, Value};
+
+/// A JSON object as stored and returned.
+pub type Document = Map<String, Value>;
+
+/// Fields the server owns: a client cannot set them, and PUT never drops them.
+pub const SERVER_MANAGED: &[&str] = &["_id", "created", "lastUpdated", "lastLogin"];
+
+/// Removes the server-managed fields from a client's document.
+pub fn strip_server_managed(doc: &mut Document) {
+    for key in SERVER_MANAGED {
+        doc.remove(*key);
+    }
+}
+
+use crate::{ObjectId, ValidationError};
+
+/// Longest text accepted in a name-like field.
+pub const MAX_NAME_LEN: usize = 255;
+
+/// The body of a create or replace must be a JSON object.
+pub fn expect_object(body: Value) -> Result<Document, ValidationError> {
+    match body {
+        Value::Object(map) => Ok(map),
+        other => Err(ValidationError::body(format!(
+            "Expected a JSON object, got {}",
+            json_type(&other)
+        ))),
+    }
+}
+
+/// The JSON type of a value, for messages.
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A string field that may be absent; present, it must be a string of at most `max` characters.
+pub fn optional_str<'a>(
+    doc: &'a Document,
+    field: &str,
+    max: usize,
+) -> Result<Option<&'a str>, ValidationError> {
+    match doc.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.chars().count() > max => Err(ValidationError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        )),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(ValidationError::invalid(
+            field,
+            format!("must be a string, not {}", json_type(other)),
+        )),
+    }
+}
+
+/// A string field that must be present and not blank.
+pub fn required_str<'a>(
+    doc: &'a Document,
+    field: &str,
+    max: usize,
+) -> Result<&'a str, ValidationError> {
+    match optional_str(doc, field, max)? {
+        None => Err(ValidationError::missing(field)),
+        Some(s) if s.trim().is_empty() => Err(ValidationError::invalid(field, "must not be empty")),
+        Some(s) => Ok(s),
+    }
+}
+
+/// A boolean field that may be absent.
+pub fn optional_bool(doc: &Document, field: &str) -> Result<Option<bool>, ValidationError> {
+    match doc.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(ValidationError::invalid(
+            field,
+            format!("must be a boolean, not {}", json_type(other)),
+        )),
+    }
+}
+
+/// An id field that may be absent or null.
+pub fn optional_id(doc: &Document, field: &str) -> Result<Option<ObjectId>, ValidationError> {
+    match optional_str(doc, field, 24)? {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| ValidationError::invalid(field, "must be a 24-hex-digit id")),
+    }
+}
+
+/// An object field that may be absent.
+pub fn optional_object(doc: &Document, field: &str) -> Result<(), ValidationError> {
+    match doc.get(field) {
+        None | Some(Value::Null) | Some(Value::Object(_)) => Ok(()),
+        Some(other) => Err(ValidationError::invalid(
+            field,
+            format!("must be an object, not {}", json_type(other)),
+        )),
+    }
+}
+
+/// The key under which names are compared: two names that differ only in case are the same name.
+pub fn lookup_key(s: &str) -> String {
+    s.to_lowercase()
+}

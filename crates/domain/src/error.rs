@@ -1,0 +1,81 @@
+//! What can be wrong with a client's document, independent of how it arrived.
+
+use std::fmt;
+
+/// The kinds of entity, as named in not-found errors (`resourceType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceKind {
+    User,
+    Group,
+    Role,
+}
+
+impl ResourceKind {
+    /// The `resourceType` value of the error envelope.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            ResourceKind::User => "user",
+            ResourceKind::Group => "group",
+            ResourceKind::Role => "role",
+        }
+    }
+
+    /// The capitalised name used in messages ("User 'x' not found").
+    pub fn title(self) -> &'static str {
+        match self {
+            ResourceKind::User => "User",
+            ResourceKind::Group => "Group",
+            ResourceKind::Role => "Role",
+        }
+    }
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.type_name())
+    }
+}
+
+/// Why a document was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidationError {
+    /// A required field is absent (or null).
+    Missing { field: String },
+    /// A field is present but its value is not acceptable.
+    Invalid { field: String, reason: String },
+    /// The body as a whole has the wrong shape (not an object, not an array, empty array).
+    Body { reason: String },
+}
+
+impl ValidationError {
+    pub fn missing(field: &str) -> Self {
+        ValidationError::Missing {
+            field: field.to_owned(),
+        }
+    }
+
+    pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        ValidationError::Invalid {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn body(reason: impl Into<String>) -> Self {
+        ValidationError::Body {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValidationError::Missing { field } => write!(f, "Field '{field}' is required"),
+            ValidationError::Invalid { field, reason } => write!(f, "Field '{field}' {reason}"),
+            ValidationError::Body { reason } => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for ValidationError {}

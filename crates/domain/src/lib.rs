@@ -1,0 +1,17 @@
+//! Tessera's domain: the entities of the Sisense REST API and the rules that make a document valid.
+//!
+//! Everything here is pure: no I/O, no HTTP types, no SQL. The store persists what this crate
+//! validated; the server turns HTTP requests into calls on it.
+
+pub mod document;
+pub mod error;
+pub mod group;
+pub mod ids;
+pub mod merge_patch;
+pub mod role;
+pub mod time;
+pub mod user;
+
+pub use document::Document;
+pub use error::{ResourceKind, ValidationError};
+pub use ids::ObjectId;

@@ -1,0 +1,253 @@
+//! Settings, layered: built-in defaults, then an optional TOML file, then `TESSERA_*`
+//! environment variables, then command-line flags (each later layer wins).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+
+/// Default address: loopback only, so a first start exposes nothing to the network.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8081";
+/// Default data directory, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "./tessera-data";
+/// Default e-mail (and user name) of the first administrator.
+pub const DEFAULT_ADMIN_EMAIL: &str = "admin@example.com";
+/// Default largest request body: ample for bulk creates, small enough to bound memory.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "A self-hosted server for the Sisense REST API"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the HTTP server.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8081]
+    #[arg(long, env = "TESSERA_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Directory holding the SQLite database [default: ./tessera-data]
+    #[arg(long, env = "TESSERA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Optional TOML file with the same keys (listen, data_dir, log_format, ...)
+    #[arg(long, env = "TESSERA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Log format: human-readable text or one JSON object per line [default: text]
+    #[arg(long, env = "TESSERA_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Largest accepted request body in bytes [default: 1048576]
+    #[arg(long, env = "TESSERA_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// E-mail of the administrator created on first start [default: admin@example.com]
+    #[arg(long, env = "TESSERA_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Argon2id memory cost in KiB for new password hashes [default: 19456]
+    #[arg(long, env = "TESSERA_ARGON2_MEMORY_KIB")]
+    pub argon2_memory_kib: Option<u32>,
+    /// Argon2id iterations for new password hashes [default: 2]
+    #[arg(long, env = "TESSERA_ARGON2_ITERATIONS")]
+    pub argon2_iterations: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// The keys a `--config` file may hold. Unknown keys are an error, so a typo does not pass silently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    log_format: Option<LogFormat>,
+    max_body_bytes: Option<usize>,
+    admin_email: Option<String>,
+    argon2_memory_kib: Option<u32>,
+    argon2_iterations: Option<u32>,
+}
+
+/// A secret that never shows in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Argon2id cost for new hashes. Existing hashes keep the cost they were made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+}
+
+impl Default for HashCost {
+    /// OWASP's recommended Argon2id setting (19 MiB, 2 passes): about 25 ms here.
+    fn default() -> Self {
+        HashCost {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+        }
+    }
+}
+
+/// Everything the server needs to start, resolved from all the layers.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub max_body_bytes: usize,
+    pub admin_email: String,
+    /// From `TESSERA_ADMIN_PASSWORD` only: never a flag, which other users could see in `ps`.
+    pub admin_password: Option<Secret>,
+    pub hash_cost: HashCost,
+}
+
+impl Settings {
+    /// Defaults for a server on `listen` with its data in `data_dir`.
+    pub fn new(listen: SocketAddr, data_dir: PathBuf) -> Self {
+        Settings {
+            listen,
+            data_dir,
+            log_format: LogFormat::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            admin_email: DEFAULT_ADMIN_EMAIL.to_owned(),
+            admin_password: None,
+            hash_cost: HashCost::default(),
+        }
+    }
+
+    /// Resolves the layers: flags and environment (already merged by clap) over the file over
+    /// the defaults.
+    pub fn load(args: ServeArgs) -> Result<Self, String> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("valid default address");
+        let mut s = Settings::new(
+            args.listen.or(file.listen).unwrap_or(default_listen),
+            args.data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+        );
+        s.log_format = args.log_format.or(file.log_format).unwrap_or_default();
+        s.max_body_bytes = args
+            .max_body_bytes
+            .or(file.max_body_bytes)
+            .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        if let Some(email) = args.admin_email.or(file.admin_email) {
+            s.admin_email = email;
+        }
+        s.admin_password = std::env::var("TESSERA_ADMIN_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret);
+        let default_cost = HashCost::default();
+        s.hash_cost = HashCost {
+            memory_kib: args
+                .argon2_memory_kib
+                .or(file.argon2_memory_kib)
+                .unwrap_or(default_cost.memory_kib),
+            iterations: args
+                .argon2_iterations
+                .or(file.argon2_iterations)
+                .unwrap_or(default_cost.iterations),
+        };
+        Ok(s)
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(config: Option<PathBuf>) -> ServeArgs {
+        ServeArgs {
+            config,
+            ..ServeArgs::default()
+        }
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_flags() {
+        let s = Settings::load(args(None)).unwrap();
+        assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn file_overrides_defaults_and_flags_override_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tessera.toml");
+        std::fs::write(
+            &path,
+            "listen = \"0.0.0.0:9000\"\ndata_dir = \"/var/tessera\"\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+        let s = Settings::load(args(Some(path.clone()))).unwrap();
+        assert_eq!(s.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.data_dir, PathBuf::from("/var/tessera"));
+        assert_eq!(s.log_format, LogFormat::Json);
+
+        let flags = ServeArgs {
+            listen: Some("127.0.0.1:1".parse().unwrap()),
+            ..args(Some(path))
+        };
+        let s = Settings::load(flags).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:1");
+        assert_eq!(s.data_dir, PathBuf::from("/var/tessera"));
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tessera.toml");
+        std::fs::write(&path, "lisen = \"0.0.0.0:9000\"\n").unwrap();
+        let err = Settings::load(args(Some(path))).unwrap_err();
+        assert!(err.contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let mut s = Settings::load(args(None)).unwrap();
+        s.admin_password = Some(Secret::new("hunter2hunter2"));
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

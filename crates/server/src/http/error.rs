@@ -1,0 +1,210 @@
+//! The Sisense error envelope, written by every failure on every path:
+//! `{"error": {"code", "message", ["resourceType", "resourceName"], "status", "httpMessage"}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+use tessera_domain::{ResourceKind, ValidationError};
+use tessera_store::StoreError;
+
+/// Tessera's error codes. The numbers are part of the API: never renumber one.
+/// `docs/errors.md` lists them all, and a test keeps that table in step with this one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    UserNotFound,
+    GroupNotFound,
+    RoleNotFound,
+    RouteNotFound,
+    MethodNotAllowed,
+    MalformedJson,
+    UnsupportedContentType,
+    PayloadTooLarge,
+    InvalidQuery,
+    InvalidField,
+    MissingField,
+    UnknownReference,
+    Duplicate,
+    Forbidden,
+    BuiltinEntity,
+    InvalidCredentials,
+    InvalidToken,
+    Internal,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::UserNotFound,
+        Code::GroupNotFound,
+        Code::RoleNotFound,
+        Code::RouteNotFound,
+        Code::MethodNotAllowed,
+        Code::MalformedJson,
+        Code::UnsupportedContentType,
+        Code::PayloadTooLarge,
+        Code::InvalidQuery,
+        Code::InvalidField,
+        Code::MissingField,
+        Code::UnknownReference,
+        Code::Duplicate,
+        Code::Forbidden,
+        Code::BuiltinEntity,
+        Code::InvalidCredentials,
+        Code::InvalidToken,
+        Code::Internal,
+    ];
+
+    /// The number clients see in `error.code`.
+    pub fn number(self) -> u32 {
+        match self {
+            // The numbers Sisense itself uses.
+            Code::UserNotFound => 202,
+            Code::GroupNotFound => 203,
+            Code::RoleNotFound => 204,
+            Code::InvalidToken => 5002,
+            // Tessera's own.
+            Code::RouteNotFound => 1000,
+            Code::MethodNotAllowed => 1001,
+            Code::MalformedJson => 1002,
+            Code::UnsupportedContentType => 1003,
+            Code::PayloadTooLarge => 1004,
+            Code::InvalidQuery => 1005,
+            Code::InvalidField => 1006,
+            Code::MissingField => 1007,
+            Code::UnknownReference => 1008,
+            Code::Duplicate => 1009,
+            Code::Forbidden => 1010,
+            Code::BuiltinEntity => 1011,
+            Code::InvalidCredentials => 1100,
+            Code::Internal => 1500,
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Code::UserNotFound | Code::GroupNotFound | Code::RoleNotFound | Code::RouteNotFound => {
+                StatusCode::NOT_FOUND
+            }
+            Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::MalformedJson
+            | Code::UnsupportedContentType
+            | Code::InvalidQuery
+            | Code::InvalidField
+            | Code::MissingField => StatusCode::BAD_REQUEST,
+            Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Code::UnknownReference => StatusCode::UNPROCESSABLE_ENTITY,
+            Code::Duplicate => StatusCode::CONFLICT,
+            Code::Forbidden | Code::BuiltinEntity => StatusCode::FORBIDDEN,
+            Code::InvalidCredentials | Code::InvalidToken => StatusCode::UNAUTHORIZED,
+            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn not_found(kind: ResourceKind) -> Code {
+        match kind {
+            ResourceKind::User => Code::UserNotFound,
+            ResourceKind::Group => Code::GroupNotFound,
+            ResourceKind::Role => Code::RoleNotFound,
+        }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    code: Code,
+    message: String,
+    resource: Option<(ResourceKind, String)>,
+}
+
+impl ApiError {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+            resource: None,
+        }
+    }
+
+    /// `"User 'x' not found"`, with `resourceType` and `resourceName`.
+    pub fn not_found(kind: ResourceKind, name: impl Into<String>) -> Self {
+        let name = name.into();
+        ApiError {
+            code: Code::not_found(kind),
+            message: format!("{} '{name}' not found", kind.title()),
+            resource: Some((kind, name)),
+        }
+    }
+
+    /// A missing, forged or revoked token.
+    pub fn invalid_token() -> Self {
+        ApiError::new(Code::InvalidToken, "Invalid token.")
+    }
+
+    /// A failure that is the server's fault: the cause goes to the log, never to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        ApiError::new(Code::Internal, "Internal server error")
+    }
+
+    pub fn code(&self) -> Code {
+        self.code
+    }
+}
+
+/// The envelope's JSON, shared by every error response (also the ones built outside handlers).
+pub fn envelope(code: Code, message: &str, resource: Option<(ResourceKind, &str)>) -> Value {
+    let status = code.status();
+    let mut error = Map::new();
+    error.insert("code".into(), code.number().into());
+    error.insert("message".into(), message.into());
+    if let Some((kind, name)) = resource {
+        error.insert("resourceType".into(), kind.type_name().into());
+        error.insert("resourceName".into(), name.into());
+    }
+    error.insert("status".into(), status.as_u16().into());
+    error.insert(
+        "httpMessage".into(),
+        status.canonical_reason().unwrap_or("Error").into(),
+    );
+    serde_json::json!({ "error": error })
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = envelope(
+            self.code,
+            &self.message,
+            self.resource.as_ref().map(|(k, n)| (*k, n.as_str())),
+        );
+        (self.code.status(), Json(body)).into_response()
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(e: ValidationError) -> Self {
+        let code = match e {
+            ValidationError::Missing { .. } => Code::MissingField,
+            ValidationError::Invalid { .. } | ValidationError::Body { .. } => Code::InvalidField,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { .. } => ApiError::new(Code::Duplicate, e.to_string()),
+            StoreError::MissingReference { .. } => {
+                ApiError::new(Code::UnknownReference, e.to_string())
+            }
+            StoreError::NotFound { kind, id } => ApiError::not_found(kind, id),
+            StoreError::Builtin { .. } => ApiError::new(Code::BuiltinEntity, e.to_string()),
+            StoreError::Invalid(v) => v.into(),
+            StoreError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,114 @@
+//! Extractors that answer with the error envelope instead of axum's plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::error::{ApiError, Code};
+use crate::state::AppState;
+
+/// A JSON request body, any JSON value. Requires a JSON content type (`application/json` or a
+/// `+json` type); a malformed body, a wrong type or an oversized body is an enveloped error.
+pub struct JsonBody(pub Value);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !is_json(content_type(req.headers())) {
+            return Err(ApiError::new(
+                Code::UnsupportedContentType,
+                "Expected a request body with Content-Type: application/json",
+            ));
+        }
+        let bytes = read_body(req, state).await?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::new(Code::MalformedJson, format!("Malformed JSON body: {e}")))
+    }
+}
+
+/// The request body as bytes, within the configured limit.
+pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state)
+        .await
+        .map_err(body_rejection)
+}
+
+fn body_rejection(r: BytesRejection) -> ApiError {
+    if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            Code::PayloadTooLarge,
+            "Request body is larger than the server accepts",
+        )
+    } else {
+        ApiError::new(
+            Code::MalformedJson,
+            format!("Cannot read request body: {r}"),
+        )
+    }
+}
+
+/// The media type of a request, lower-cased, without parameters.
+pub fn content_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+pub fn is_json(media_type: String) -> bool {
+    media_type == "application/json"
+        || (media_type.starts_with("application/") && media_type.ends_with("+json"))
+}
+
+/// Query parameters. Unknown parameters are ignored (clients add their own, such as `trc=`).
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e: QueryRejection| {
+                ApiError::new(
+                    Code::InvalidQuery,
+                    format!("Invalid query string: {}", e.body_text()),
+                )
+            })
+    }
+}
+
+/// The `{id}` (or `{idOrName}`) segment of the path, percent-decoded.
+pub struct PathKey(pub String);
+
+impl FromRequestParts<AppState> for PathKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|p| PathKey(p.0))
+            .map_err(|e| {
+                ApiError::new(
+                    Code::InvalidQuery,
+                    format!("Invalid path: {}", e.body_text()),
+                )
+            })
+    }
+}

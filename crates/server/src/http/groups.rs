@@ -1,0 +1,147 @@
+//! `/api/v1/groups`: list, create (one or bulk), read, replace, patch, delete (one or bulk).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::Value;
+use tessera_domain::group::parse_group;
+use tessera_domain::merge_patch::merge;
+use tessera_domain::{Document, ResourceKind};
+use tessera_store::GroupFilter;
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::extract::{JsonBody, PathKey, Query};
+use super::params::{bulk_ids, id_list_param, id_param, path_id};
+use super::users::expect_array;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    name: Option<String>,
+    mail: Option<String>,
+    role_id: Option<String>,
+    ids: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<Document>>> {
+    let filter = GroupFilter {
+        role_id: id_param("roleId", q.role_id.as_deref())?,
+        ids: id_list_param("ids", q.ids.as_deref())?,
+        name: q.name,
+        mail: q.mail,
+    };
+    Ok(Json(state.store.list_groups(&filter).await?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    _: Caller,
+    PathKey(key): PathKey,
+) -> ApiResult<Json<Document>> {
+    let id = path_id(ResourceKind::Group, &key)?;
+    let group = state
+        .store
+        .get_group(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))?;
+    Ok(Json(group))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    caller.require_identity_admin()?;
+    let mut created = state.store.create_groups(vec![parse_group(body)?]).await?;
+    Ok((StatusCode::CREATED, Json(created.remove(0))))
+}
+
+/// All or nothing: one invalid or duplicate group and none is created.
+pub async fn create_bulk(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Vec<Document>>)> {
+    caller.require_identity_admin()?;
+    let groups = expect_array(body)?
+        .into_iter()
+        .map(parse_group)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_groups(groups).await?),
+    ))
+}
+
+pub async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Document>> {
+    caller.require_identity_admin()?;
+    let id = path_id(ResourceKind::Group, &key)?;
+    let group = parse_group(body)?;
+    let updated = state
+        .store
+        .update_group(id, Box::new(move |_| Ok(group)))
+        .await?;
+    updated
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
+}
+
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Document>> {
+    caller.require_identity_admin()?;
+    let id = path_id(ResourceKind::Group, &key)?;
+    let patch = Value::Object(tessera_domain::document::expect_object(body)?);
+    let edit = move |current: Document| {
+        let mut merged = Value::Object(current);
+        merge(&mut merged, &patch);
+        parse_group(merged)
+    };
+    let updated = state.store.update_group(id, Box::new(edit)).await?;
+    updated
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+) -> ApiResult<StatusCode> {
+    caller.require_identity_admin()?;
+    let id = path_id(ResourceKind::Group, &key)?;
+    state.store.delete_groups(vec![id]).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct BulkDeleteQuery {
+    ids: Option<String>,
+}
+
+pub async fn delete_bulk(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<BulkDeleteQuery>,
+) -> ApiResult<StatusCode> {
+    caller.require_identity_admin()?;
+    let ids = bulk_ids(ResourceKind::Group, "ids", q.ids.as_deref())?;
+    state.store.delete_groups(ids).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

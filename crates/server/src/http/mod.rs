@@ -1,0 +1,98 @@
+//! The HTTP layer: routes, extractors and the error envelope. Handlers stay thin: parse the
+//! request, call the domain and the store, write the response.
+
+mod auth;
+pub mod error;
+mod extract;
+mod fallback;
+mod groups;
+mod login;
+mod params;
+mod roles;
+mod users;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::state::AppState;
+
+/// Every route of the API. Routes under `protected` need a valid token; a route added there
+/// cannot forget to check it.
+pub fn router(state: AppState) -> Router {
+    let protected = Router::new()
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route(
+            "/api/v1/users/bulk",
+            post(users::create_bulk).delete(users::delete_bulk),
+        )
+        .route(
+            "/api/v1/users/{id}",
+            get(users::get)
+                .put(users::replace)
+                .patch(users::patch)
+                .delete(users::delete),
+        )
+        .route("/api/v1/groups", get(groups::list).post(groups::create))
+        .route(
+            "/api/v1/groups/bulk",
+            post(groups::create_bulk).delete(groups::delete_bulk),
+        )
+        .route(
+            "/api/v1/groups/{id}",
+            get(groups::get)
+                .put(groups::replace)
+                .patch(groups::patch)
+                .delete(groups::delete),
+        )
+        .route("/api/roles", get(roles::list))
+        .route("/api/roles/{id_or_name}", get(roles::get))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_token));
+
+    let public = Router::new().route("/api/v1/authentication/login", post(login::login));
+
+    let max_body = state.max_body_bytes;
+    public
+        .merge(protected)
+        .fallback(fallback::not_found)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(CatchPanicLayer::custom(fallback::panic_response)),
+        )
+        .with_state(state)
+}
+
+/// One span per request with its id; the path only, never the query string or any header,
+/// so that no secret reaches the logs.
+fn request_span<B>(req: &Request<B>) -> tracing::Span {
+    let id = req
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+        user = tracing::field::Empty,
+    )
+}

@@ -1,0 +1,28 @@
+//! `/api/roles` (API 0.9, which every client uses to look roles up by name).
+
+use axum::Json;
+use axum::extract::State;
+use tessera_domain::{Document, ResourceKind};
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::extract::PathKey;
+use crate::state::AppState;
+
+pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Vec<Document>>> {
+    Ok(Json(state.store.list_roles().await?))
+}
+
+/// A role by id or by name (`super`, `admin`, `contributor`, `consumer`, ...).
+pub async fn get(
+    State(state): State<AppState>,
+    _: Caller,
+    PathKey(key): PathKey,
+) -> ApiResult<Json<Document>> {
+    let role = state
+        .store
+        .find_role(&key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Role, key))?;
+    Ok(Json(role))
+}

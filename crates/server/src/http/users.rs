@@ -1,0 +1,195 @@
+//! `/api/v1/users`: list, create (one or bulk), read, replace, patch, delete (one or bulk).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::Value;
+use tessera_domain::merge_patch::merge;
+use tessera_domain::user::{Password, parse_user, take_password};
+use tessera_domain::{Document, ResourceKind};
+use tessera_store::{UserFilter, UserRecord};
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::extract::{JsonBody, PathKey, Query};
+use super::params::{bool_param, bulk_ids, id_list_param, id_param, path_id};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    user_name: Option<String>,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    role_id: Option<String>,
+    group_id: Option<String>,
+    active: Option<String>,
+    ids: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(self) -> ApiResult<UserFilter> {
+        Ok(UserFilter {
+            role_id: id_param("roleId", self.role_id.as_deref())?,
+            group_id: id_param("groupId", self.group_id.as_deref())?,
+            active: bool_param("active", self.active.as_deref())?,
+            ids: id_list_param("ids", self.ids.as_deref())?,
+            user_name: self.user_name,
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+        })
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    _: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<Document>>> {
+    Ok(Json(state.store.list_users(&q.filter()?).await?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    _: Caller,
+    PathKey(key): PathKey,
+) -> ApiResult<Json<Document>> {
+    let id = path_id(ResourceKind::User, &key)?;
+    let user = state
+        .store
+        .get_user(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))?;
+    Ok(Json(user))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    caller.require_identity_admin()?;
+    let record = record_of(&state, body).await?;
+    let mut created = state.store.create_users(vec![record]).await?;
+    Ok((StatusCode::CREATED, Json(created.remove(0))))
+}
+
+/// All or nothing: one invalid or duplicate user and none is created.
+pub async fn create_bulk(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Vec<Document>>)> {
+    caller.require_identity_admin()?;
+    let items = expect_array(body)?;
+    let mut records = Vec::with_capacity(items.len());
+    for item in items {
+        records.push(record_of(&state, item).await?);
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(state.store.create_users(records).await?),
+    ))
+}
+
+/// PUT: the body replaces the user; absent fields are gone (defaults apply as on create), the
+/// password is kept unless the body sets a new one.
+pub async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Document>> {
+    caller.require_identity_admin()?;
+    let id = path_id(ResourceKind::User, &key)?;
+    let record = record_of(&state, body).await?;
+    let updated = state
+        .store
+        .update_user(id, Box::new(move |_| Ok(record)))
+        .await?;
+    updated
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
+}
+
+/// PATCH: a JSON merge patch (RFC 7396) on the stored user, validated as a whole afterwards.
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Document>> {
+    caller.require_identity_admin()?;
+    let id = path_id(ResourceKind::User, &key)?;
+    let mut patch = tessera_domain::document::expect_object(body)?;
+    let password_hash = hash(&state, take_password(&mut patch)?).await?;
+    let default_role = state.default_role;
+    let edit = move |current: Document| {
+        let mut merged = Value::Object(current);
+        merge(&mut merged, &Value::Object(patch));
+        parse_user(merged, default_role).map(|draft| UserRecord::from_draft(draft, password_hash))
+    };
+    let updated = state.store.update_user(id, Box::new(edit)).await?;
+    updated
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+) -> ApiResult<StatusCode> {
+    caller.require_identity_admin()?;
+    let id = path_id(ResourceKind::User, &key)?;
+    state.store.delete_users(vec![id]).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct BulkDeleteQuery {
+    ids: Option<String>,
+}
+
+/// `DELETE /api/v1/users/bulk?ids=a,b`: all or nothing; an unknown id is a 404.
+pub async fn delete_bulk(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<BulkDeleteQuery>,
+) -> ApiResult<StatusCode> {
+    caller.require_identity_admin()?;
+    let ids = bulk_ids(ResourceKind::User, "ids", q.ids.as_deref())?;
+    state.store.delete_users(ids).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Validates a whole user document and hashes its password, if it has one.
+async fn record_of(state: &AppState, body: Value) -> ApiResult<UserRecord> {
+    let mut draft = parse_user(body, state.default_role)?;
+    let password_hash = hash(state, draft.password.take()).await?;
+    Ok(UserRecord::from_draft(draft, password_hash))
+}
+
+async fn hash(state: &AppState, password: Option<Password>) -> ApiResult<Option<String>> {
+    match password {
+        Some(p) => Ok(Some(
+            state.passwords.hash(p).await.map_err(ApiError::internal)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The body of a bulk create: a JSON array.
+pub fn expect_array(body: Value) -> ApiResult<Vec<Value>> {
+    match body {
+        Value::Array(items) => Ok(items),
+        other => Err(tessera_domain::ValidationError::body(format!(
+            "Expected a JSON array, got {}",
+            tessera_domain::document::json_type(&other)
+        ))
+        .into()),
+    }
+}

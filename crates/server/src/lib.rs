@@ -1,0 +1,27 @@
+//! The Tessera server: the Sisense REST API over HTTP.
+//!
+//! `main.rs` only parses the command line; [`run`] starts everything, and tests build the same
+//! [`startup::Application`] on port 0.
+
+pub mod bootstrap;
+pub mod config;
+pub mod http;
+pub mod password;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod token;
+
+use config::{Cli, Command};
+
+/// Runs the command the user asked for.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = config::Settings::load(args)?;
+            telemetry::init(settings.log_format);
+            let app = startup::Application::build(settings).await?;
+            app.run_until_stopped(startup::shutdown_signal()).await
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Bearer tokens: HS256 JWTs shaped like Sisense's (`{user, apiSecret, iat}`), signed with a
+//! key that the store generated at first start.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use tessera_domain::ObjectId;
+
+/// The payload of a token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user's id.
+    pub user: String,
+    /// The user's secret when the token was issued; a token whose secret no longer matches is dead.
+    #[serde(rename = "apiSecret")]
+    pub api_secret: String,
+    /// Issued at, in seconds since the epoch.
+    pub iat: i64,
+}
+
+/// Signs and checks tokens.
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Tokens {
+    pub fn new(key: &[u8]) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Sisense tokens carry no `exp`; the per-user secret is what revokes them.
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        Tokens {
+            encoding: EncodingKey::from_secret(key),
+            decoding: DecodingKey::from_secret(key),
+            validation,
+        }
+    }
+
+    pub fn issue(&self, user: ObjectId, api_secret: &str) -> Result<String, String> {
+        let claims = Claims {
+            user: user.to_string(),
+            api_secret: api_secret.to_owned(),
+            iat: chrono_now(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| format!("cannot sign token: {e}"))
+    }
+
+    /// The claims of a token whose signature checks, with HS256 only (`alg: none` and every
+    /// other algorithm are refused).
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issued_tokens_verify_and_carry_the_user() {
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef");
+        let id = ObjectId::generate();
+        let t = tokens.issue(id, "secret-1").unwrap();
+        let claims = tokens.verify(&t).unwrap();
+        assert_eq!(claims.user, id.to_string());
+        assert_eq!(claims.api_secret, "secret-1");
+    }
+
+    #[test]
+    fn another_key_or_an_edited_token_fails() {
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef");
+        let other = Tokens::new(b"fedcba9876543210fedcba9876543210");
+        let t = tokens.issue(ObjectId::generate(), "s").unwrap();
+        assert!(other.verify(&t).is_none());
+        let mut edited = t.clone().into_bytes();
+        let dot = t.find('.').unwrap();
+        edited[dot + 3] = if edited[dot + 3] == b'A' { b'B' } else { b'A' };
+        assert!(
+            tokens
+                .verify(std::str::from_utf8(&edited).unwrap())
+                .is_none()
+        );
+        assert!(tokens.verify("garbage").is_none());
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef");
+        // {"alg":"none","typ":"JWT"} . {"user":"...","apiSecret":"s","iat":1} . (no signature)
+        let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyIjoiNTUyMzk4ZjhlNWZkODE3NGE4MDAwMDAzIiwiYXBpU2VjcmV0IjoicyIsImlhdCI6MX0.";
+        assert!(tokens.verify(unsigned).is_none());
+    }
+}

@@ -1,0 +1,30 @@
+use tessera_domain::{ResourceKind, ValidationError};
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Why a store call failed. Every engine maps its own failures onto these.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique field already has this value (case-insensitively).
+    #[error("{} with {field} '{value}' already exists", .kind.title())]
+    Conflict {
+        kind: ResourceKind,
+        field: &'static str,
+        value: String,
+    },
+    /// The document refers to an entity that does not exist.
+    #[error("{} '{id}' does not exist", .kind.title())]
+    MissingReference { kind: ResourceKind, id: String },
+    /// The entity to change or delete does not exist.
+    #[error("{} '{id}' not found", .kind.title())]
+    NotFound { kind: ResourceKind, id: String },
+    /// A built-in entity cannot be deleted.
+    #[error("{} '{name}' is built in and cannot be deleted", .kind.title())]
+    Builtin { kind: ResourceKind, name: String },
+    /// The edit of a stored document produced an invalid document.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The engine failed; the text is for the log, never for the client.
+    #[error("storage failure: {0}")]
+    Internal(String),
+}

@@ -1,0 +1,61 @@
+//! Tessera's persistence.
+//!
+//! HTTP code sees only the [`Store`] trait and the records and filters below; each engine
+//! (today SQLite, embedded) implements it in its own module. All SQL lives in this crate.
+
+mod error;
+mod records;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use tessera_domain::{Document, ObjectId, ValidationError};
+
+pub use error::{Result, StoreError};
+pub use records::{AuthRecord, GroupFilter, LoginRecord, SeedAdmin, UserFilter, UserRecord};
+pub use tessera_domain::group::GroupDraft as GroupRecord;
+
+/// Computes the new state of a user from the stored document, inside the write transaction,
+/// so that read-modify-write (PATCH) cannot lose a concurrent update.
+pub type UserEdit =
+    Box<dyn FnOnce(Document) -> std::result::Result<UserRecord, ValidationError> + Send>;
+/// The same for groups.
+pub type GroupEdit =
+    Box<dyn FnOnce(Document) -> std::result::Result<GroupRecord, ValidationError> + Send>;
+
+/// Everything the server needs from a storage engine.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// On an empty store, creates the built-in roles and groups, the first admin and the token
+    /// signing key, all in one transaction, and answers `true`. On an initialised store it
+    /// changes nothing and answers `false`.
+    async fn initialize(&self, admin: SeedAdmin, signing_key: Vec<u8>) -> Result<bool>;
+    /// The key that signs tokens, created by [`Store::initialize`].
+    async fn signing_key(&self) -> Result<Vec<u8>>;
+
+    async fn list_roles(&self) -> Result<Vec<Document>>;
+    /// A role by id, or else by name (case-insensitive).
+    async fn find_role(&self, id_or_name: &str) -> Result<Option<Document>>;
+
+    /// Creates all the users or none of them.
+    async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>>;
+    async fn get_user(&self, id: ObjectId) -> Result<Option<Document>>;
+    async fn list_users(&self, filter: &UserFilter) -> Result<Vec<Document>>;
+    /// Replaces a user with what `edit` makes of it; `None` when there is no such user.
+    async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>>;
+    /// Deletes all the users or, when one of them does not exist, none of them.
+    async fn delete_users(&self, ids: Vec<ObjectId>) -> Result<()>;
+    /// The user whose `userName`, or else `email`, is `username` (case-insensitive).
+    async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>>;
+    /// What checking a token needs to know about its user.
+    async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>>;
+    /// Sets the user's `lastLogin`.
+    async fn record_login(&self, id: ObjectId) -> Result<()>;
+
+    /// Creates all the groups or none of them.
+    async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>>;
+    async fn get_group(&self, id: ObjectId) -> Result<Option<Document>>;
+    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Document>>;
+    async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>>;
+    /// Deletes all the groups or none; members lose the group from their `groups`.
+    async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()>;
+}

@@ -1,0 +1,80 @@
+//! The connection pool: deadpool managing rusqlite connections, each used on the blocking pool.
+
+use std::path::PathBuf;
+
+use deadpool::Runtime;
+use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
+use deadpool_sync::SyncWrapper;
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+/// Most connections open at once. SQLite serialises writers anyway; readers run in parallel
+/// under WAL, and this machine class has few cores.
+const MAX_CONNECTIONS: usize = 8;
+
+/// How long a writer waits for the write lock before giving up.
+const BUSY_TIMEOUT_MS: u32 = 10_000;
+
+pub(super) type Pool = managed::Pool<Manager>;
+
+/// Opens connections with Tessera's settings. Unlike deadpool-sqlite's manager it does not run a
+/// query on every checkout to test the connection: a local file does not go stale, and that
+/// query would double the cost of the cheapest reads.
+pub(super) struct Manager {
+    path: PathBuf,
+}
+
+impl managed::Manager for Manager {
+    type Type = SyncWrapper<Connection>;
+    type Error = rusqlite::Error;
+
+    async fn create(&self) -> std::result::Result<Self::Type, Self::Error> {
+        let path = self.path.clone();
+        SyncWrapper::new(Runtime::Tokio1, move || open(path)).await
+    }
+
+    async fn recycle(&self, conn: &mut Self::Type, _: &Metrics) -> RecycleResult<Self::Error> {
+        if conn.is_mutex_poisoned() {
+            return Err(RecycleError::message("a query panicked on this connection"));
+        }
+        Ok(())
+    }
+}
+
+fn open(path: PathBuf) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_millis(u64::from(BUSY_TIMEOUT_MS)))?;
+    // WAL: readers never block the writer. FULL: a commit is on disk before it returns, so an
+    // acknowledged write survives a crash of the process and of the machine.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+pub(super) fn pool(path: PathBuf) -> Result<Pool> {
+    managed::Pool::builder(Manager { path })
+        .max_size(MAX_CONNECTIONS)
+        .runtime(Runtime::Tokio1)
+        .build()
+        .map_err(|e| StoreError::Internal(format!("cannot build the connection pool: {e}")))
+}
+
+/// Runs `f` on a pooled connection on the blocking thread pool.
+pub(super) async fn interact<T, F>(pool: &Pool, f: F) -> Result<T>
+where
+    F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let conn = pool
+        .get()
+        .await
+        .map_err(|e| StoreError::Internal(format!("no database connection: {e}")))?;
+    conn.interact(f)
+        .await
+        .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
+}

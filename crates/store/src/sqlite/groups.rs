@@ -1,0 +1,156 @@
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, Transaction, params, params_from_iter};
+use serde_json::Value;
+use tessera_domain::document::lookup_key;
+use tessera_domain::time::now_iso;
+use tessera_domain::{Document, ObjectId, ResourceKind};
+
+use super::{conflict_or, id_array, missing_ids, optional_doc, parse_doc, stamp};
+use crate::{GroupEdit, GroupFilter, GroupRecord, Result, StoreError};
+
+pub(super) fn insert(tx: &Transaction<'_>, group: GroupRecord, builtin: bool) -> Result<Document> {
+    check_role(tx, group.role_id)?;
+    let id = ObjectId::generate();
+    let now = now_iso();
+    let doc = stamp(id, group.doc, &now, &now, None);
+    tx.prepare_cached(
+        "INSERT INTO groups (id, name_key, role_id, builtin, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id.to_string(),
+        lookup_key(&group.name),
+        group.role_id.map(|r| r.to_string()),
+        builtin,
+        serde_json::to_string(&doc)?,
+    ])
+    .map_err(|e| conflict_or(e, ResourceKind::Group, &[("name_key", "name", &group.name)]))?;
+    Ok(doc)
+}
+
+fn check_role(tx: &Transaction<'_>, role: Option<ObjectId>) -> Result<()> {
+    let Some(role) = role else { return Ok(()) };
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM roles WHERE id = ?1)")?
+        .query_row([role.to_string()], |r| r.get(0))?;
+    if exists {
+        Ok(())
+    } else {
+        Err(StoreError::MissingReference {
+            kind: ResourceKind::Role,
+            id: role.to_string(),
+        })
+    }
+}
+
+pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
+    optional_doc(
+        conn,
+        "SELECT doc FROM groups WHERE id = ?1",
+        &id.to_string(),
+    )
+}
+
+pub(super) fn list(conn: &Connection, filter: &GroupFilter) -> Result<Vec<Document>> {
+    let mut sql = String::from("SELECT g.doc FROM groups g WHERE 1 = 1");
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut arg = |sql: &mut String, clause: &str, value: SqlValue| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(name) = &filter.name {
+        arg(&mut sql, " AND g.name_key = ?", lookup_key(name).into());
+    }
+    if let Some(mail) = &filter.mail {
+        arg(
+            &mut sql,
+            " AND json_extract(g.doc, '$.mail') = ? COLLATE NOCASE",
+            mail.clone().into(),
+        );
+    }
+    if let Some(role) = filter.role_id {
+        arg(&mut sql, " AND g.role_id = ?", role.to_string().into());
+    }
+    if let Some(ids) = &filter.ids {
+        arg(
+            &mut sql,
+            " AND g.id IN (SELECT value FROM json_each(?))",
+            id_array(ids).into(),
+        );
+    }
+    sql.push_str(" ORDER BY g.rowid");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
+    rows.map(|text| parse_doc(&text?)).collect()
+}
+
+pub(super) fn update(
+    tx: &Transaction<'_>,
+    id: ObjectId,
+    edit: GroupEdit,
+) -> Result<Option<Document>> {
+    let Some(current) = get(tx, id)? else {
+        return Ok(None);
+    };
+    let group = edit(current.clone())?;
+    check_role(tx, group.role_id)?;
+    let created = current
+        .get("created")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let doc = stamp(id, group.doc, &created, &now_iso(), None);
+    tx.prepare_cached("UPDATE groups SET name_key = ?2, role_id = ?3, doc = ?4 WHERE id = ?1")?
+        .execute(params![
+            id.to_string(),
+            lookup_key(&group.name),
+            group.role_id.map(|r| r.to_string()),
+            serde_json::to_string(&doc)?,
+        ])
+        .map_err(|e| conflict_or(e, ResourceKind::Group, &[("name_key", "name", &group.name)]))?;
+    Ok(Some(doc))
+}
+
+pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
+    let wanted = id_array(ids);
+    let missing = missing_ids(
+        tx,
+        "SELECT id FROM groups WHERE id IN (SELECT value FROM json_each(?1))",
+        ids,
+    )?;
+    if let Some(id) = missing.first() {
+        return Err(StoreError::NotFound {
+            kind: ResourceKind::Group,
+            id: id.to_string(),
+        });
+    }
+    let builtin: Option<String> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT json_extract(doc, '$.name') FROM groups
+             WHERE builtin AND id IN (SELECT value FROM json_each(?1)) LIMIT 1",
+        )?;
+        let mut rows = stmt.query([&wanted])?;
+        rows.next()?.map(|r| r.get(0)).transpose()?
+    };
+    if let Some(name) = builtin {
+        return Err(StoreError::Builtin {
+            kind: ResourceKind::Group,
+            name,
+        });
+    }
+    // Members keep a consistent `groups` array: the deleted ids leave it.
+    let now = now_iso();
+    tx.prepare_cached(
+        "UPDATE users SET
+           doc = json_set(doc,
+             '$.groups', (SELECT json_group_array(m.group_id) FROM
+                            (SELECT group_id FROM user_groups
+                              WHERE user_id = users.id AND group_id NOT IN (SELECT value FROM json_each(?1))
+                              ORDER BY position) m),
+             '$.lastUpdated', ?2)
+         WHERE id IN (SELECT user_id FROM user_groups WHERE group_id IN (SELECT value FROM json_each(?1)))",
+    )?
+    .execute(params![wanted, now])?;
+    tx.prepare_cached("DELETE FROM groups WHERE id IN (SELECT value FROM json_each(?1))")?
+        .execute([&wanted])?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! The embedded engine: one SQLite file in WAL mode.
+//!
+//! Each entity is a row holding its JSON document plus the columns it is looked up by. Reads and
+//! writes run on a small pool of connections, each on the blocking thread pool so that no async
+//! worker ever waits on the disk. Every write is one `BEGIN IMMEDIATE` transaction with
+//! `synchronous=FULL`: once a client has its answer, the change is on disk.
+
+mod conn;
+mod groups;
+mod roles;
+mod schema;
+mod setup;
+mod users;
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Transaction};
+use serde_json::Value;
+use tessera_domain::{Document, ObjectId, ResourceKind};
+
+use crate::{
+    AuthRecord, GroupEdit, GroupFilter, GroupRecord, LoginRecord, Result, SeedAdmin, Store,
+    StoreError, UserEdit, UserFilter, UserRecord,
+};
+use conn::Pool;
+
+/// The name of the database file inside the data directory.
+pub const DATABASE_FILE: &str = "tessera.sqlite3";
+
+/// A Tessera store in one SQLite file.
+pub struct SqliteStore {
+    pool: Pool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    pub async fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Internal(format!(
+                "cannot create data dir {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let pool = conn::pool(data_dir.join(DATABASE_FILE))?;
+        let store = SqliteStore { pool };
+        store.write(schema::migrate).await?;
+        Ok(store)
+    }
+
+    /// Runs `f` on a pooled connection, on the blocking thread pool.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        conn::interact(&self.pool, move |c| f(c)).await
+    }
+
+    /// Runs `f` in one immediate transaction, committed when `f` succeeds and rolled back
+    /// otherwise, so a failed request stores nothing.
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        conn::interact(&self.pool, move |c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Internal(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Internal(format!("stored document is not valid JSON: {e}"))
+    }
+}
+
+/// The one place where a unique-constraint failure becomes a conflict. `columns` maps each
+/// unique column of the statement to the field name and value the client sent.
+fn conflict_or(
+    err: rusqlite::Error,
+    kind: ResourceKind,
+    columns: &[(&str, &'static str, &str)],
+) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(code, Some(msg)) = &err
+        && code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    {
+        for (column, field, value) in columns {
+            if msg.ends_with(&format!(".{column}")) {
+                return StoreError::Conflict {
+                    kind,
+                    field,
+                    value: (*value).to_owned(),
+                };
+            }
+        }
+    }
+    err.into()
+}
+
+/// The stored form of a document: `_id` first, the client's fields, then the server's.
+fn stamp(
+    id: ObjectId,
+    body: Document,
+    created: &str,
+    updated: &str,
+    last_login: Option<Value>,
+) -> Document {
+    let mut out = Document::with_capacity(body.len() + 4);
+    out.insert("_id".into(), Value::String(id.to_string()));
+    out.extend(body);
+    out.insert("created".into(), Value::String(created.to_owned()));
+    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
+    if let Some(at) = last_login {
+        out.insert("lastLogin".into(), at);
+    }
+    out
+}
+
+fn parse_doc(text: &str) -> Result<Document> {
+    Ok(serde_json::from_str(text)?)
+}
+
+/// An id list as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+fn id_array(ids: &[ObjectId]) -> String {
+    Value::Array(ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string()
+}
+
+/// Ids from `wanted` that the query `sql` (one `?` for the JSON id array) does not return.
+fn missing_ids(tx: &Connection, sql: &str, wanted: &[ObjectId]) -> Result<Vec<ObjectId>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let found: std::collections::HashSet<String> = stmt
+        .query_map([id_array(wanted)], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(wanted
+        .iter()
+        .filter(|id| !found.contains(&id.to_string()))
+        .copied()
+        .collect())
+}
+
+fn optional_doc(conn: &Connection, sql: &str, key: &str) -> Result<Option<Document>> {
+    let text: Option<String> = conn
+        .prepare_cached(sql)?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    text.as_deref().map(parse_doc).transpose()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn initialize(&self, admin: SeedAdmin, signing_key: Vec<u8>) -> Result<bool> {
+        self.write(move |tx| setup::initialize(tx, admin, &signing_key))
+            .await
+    }
+
+    async fn signing_key(&self) -> Result<Vec<u8>> {
+        self.read(setup::signing_key).await
+    }
+
+    async fn list_roles(&self) -> Result<Vec<Document>> {
+        self.read(roles::list).await
+    }
+
+    async fn find_role(&self, id_or_name: &str) -> Result<Option<Document>> {
+        let key = id_or_name.to_owned();
+        self.read(move |c| roles::find(c, &key)).await
+    }
+
+    async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>> {
+        self.write(move |tx| users.into_iter().map(|u| users::insert(tx, u)).collect())
+            .await
+    }
+
+    async fn get_user(&self, id: ObjectId) -> Result<Option<Document>> {
+        self.read(move |c| users::get(c, id)).await
+    }
+
+    async fn list_users(&self, filter: &UserFilter) -> Result<Vec<Document>> {
+        let filter = filter.clone();
+        self.read(move |c| users::list(c, &filter)).await
+    }
+
+    async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>> {
+        self.write(move |tx| users::update(tx, id, edit)).await
+    }
+
+    async fn delete_users(&self, ids: Vec<ObjectId>) -> Result<()> {
+        self.write(move |tx| users::delete(tx, &ids)).await
+    }
+
+    async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>> {
+        let key = tessera_domain::document::lookup_key(username);
+        self.read(move |c| users::login_record(c, &key)).await
+    }
+
+    async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>> {
+        self.read(move |c| users::auth_record(c, id)).await
+    }
+
+    async fn record_login(&self, id: ObjectId) -> Result<()> {
+        self.write(move |tx| users::record_login(tx, id)).await
+    }
+
+    async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>> {
+        self.write(move |tx| {
+            groups
+                .into_iter()
+                .map(|g| groups::insert(tx, g, false))
+                .collect()
+        })
+        .await
+    }
+
+    async fn get_group(&self, id: ObjectId) -> Result<Option<Document>> {
+        self.read(move |c| groups::get(c, id)).await
+    }
+
+    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Document>> {
+        let filter = filter.clone();
+        self.read(move |c| groups::list(c, &filter)).await
+    }
+
+    async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>> {
+        self.write(move |tx| groups::update(tx, id, edit)).await
+    }
+
+    async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()> {
+        self.write(move |tx| groups::delete(tx, &ids)).await
+    }
+}

@@ -1,0 +1,62 @@
+//! Schema migrations, applied in order at start; `PRAGMA user_version` counts those applied.
+
+use rusqlite::Transaction;
+
+use crate::Result;
+
+/// Each entry is applied once, in one transaction with the version bump. Never edit an entry
+/// that has shipped: add a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+
+CREATE TABLE roles (
+    id       TEXT PRIMARY KEY,
+    name_key TEXT NOT NULL UNIQUE,
+    doc      TEXT NOT NULL
+);
+
+CREATE TABLE groups (
+    id       TEXT PRIMARY KEY,
+    name_key TEXT NOT NULL UNIQUE,
+    role_id  TEXT REFERENCES roles(id),
+    builtin  INTEGER NOT NULL DEFAULT 0,
+    doc      TEXT NOT NULL
+);
+
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    user_name_key TEXT NOT NULL UNIQUE,
+    email_key     TEXT NOT NULL UNIQUE,
+    role_id       TEXT NOT NULL REFERENCES roles(id),
+    active        INTEGER NOT NULL,
+    password_hash TEXT,
+    api_secret    TEXT NOT NULL,
+    doc           TEXT NOT NULL
+);
+CREATE INDEX users_role ON users(role_id);
+
+-- Group membership, kept in step with each user's `groups` array: it answers "members of a
+-- group" with an index instead of a scan of every user document.
+CREATE TABLE user_groups (
+    user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (user_id, group_id)
+) WITHOUT ROWID;
+CREATE INDEX user_groups_group ON user_groups(group_id, user_id);
+"#];
+
+pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {
+    let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let applied = usize::try_from(applied).unwrap_or(0);
+    for sql in MIGRATIONS.iter().skip(applied) {
+        tx.execute_batch(sql)?;
+    }
+    if applied < MIGRATIONS.len() {
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,256 @@
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use serde_json::Value;
+use tessera_domain::document::lookup_key;
+use tessera_domain::time::now_iso;
+use tessera_domain::user::new_api_secret;
+use tessera_domain::{Document, ObjectId, ResourceKind};
+
+use super::{conflict_or, id_array, missing_ids, optional_doc, parse_doc, stamp};
+use crate::{AuthRecord, LoginRecord, Result, StoreError, UserEdit, UserFilter, UserRecord};
+
+pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document> {
+    check_references(tx, &user)?;
+    let id = ObjectId::generate();
+    let now = now_iso();
+    let doc = stamp(id, user.doc, &now, &now, None);
+    tx.prepare_cached(
+        "INSERT INTO users (id, user_name_key, email_key, role_id, active, password_hash, api_secret, doc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        id.to_string(),
+        lookup_key(&user.user_name),
+        lookup_key(&user.email),
+        user.role_id.to_string(),
+        user.active,
+        user.password_hash,
+        new_api_secret(),
+        serde_json::to_string(&doc)?,
+    ])
+    .map_err(|e| unique_conflict(e, &user.user_name, &user.email))?;
+    write_memberships(tx, id, &user.groups)?;
+    Ok(doc)
+}
+
+fn unique_conflict(e: rusqlite::Error, user_name: &str, email: &str) -> StoreError {
+    conflict_or(
+        e,
+        ResourceKind::User,
+        &[
+            ("user_name_key", "userName", user_name),
+            ("email_key", "email", email),
+        ],
+    )
+}
+
+/// The role and every group the user names must exist.
+fn check_references(tx: &Transaction<'_>, user: &UserRecord) -> Result<()> {
+    let role_exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM roles WHERE id = ?1)")?
+        .query_row([user.role_id.to_string()], |r| r.get(0))?;
+    if !role_exists {
+        return Err(StoreError::MissingReference {
+            kind: ResourceKind::Role,
+            id: user.role_id.to_string(),
+        });
+    }
+    if !user.groups.is_empty() {
+        let missing = missing_ids(
+            tx,
+            "SELECT id FROM groups WHERE id IN (SELECT value FROM json_each(?1))",
+            &user.groups,
+        )?;
+        if let Some(id) = missing.first() {
+            return Err(StoreError::MissingReference {
+                kind: ResourceKind::Group,
+                id: id.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn write_memberships(tx: &Transaction<'_>, user: ObjectId, groups: &[ObjectId]) -> Result<()> {
+    tx.prepare_cached("DELETE FROM user_groups WHERE user_id = ?1")?
+        .execute([user.to_string()])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO user_groups (user_id, group_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, group) in groups.iter().enumerate() {
+        stmt.execute(params![
+            user.to_string(),
+            group.to_string(),
+            position as i64
+        ])?;
+    }
+    Ok(())
+}
+
+pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
+    optional_doc(conn, "SELECT doc FROM users WHERE id = ?1", &id.to_string())
+}
+
+pub(super) fn list(conn: &Connection, filter: &UserFilter) -> Result<Vec<Document>> {
+    let mut sql = String::from("SELECT u.doc FROM users u WHERE 1 = 1");
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut arg = |sql: &mut String, clause: &str, value: SqlValue| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(part) = &filter.user_name {
+        arg(
+            &mut sql,
+            " AND instr(u.user_name_key, ?) > 0",
+            lookup_key(part).into(),
+        );
+    }
+    if let Some(part) = &filter.email {
+        arg(
+            &mut sql,
+            " AND instr(u.email_key, ?) > 0",
+            lookup_key(part).into(),
+        );
+    }
+    if let Some(name) = &filter.first_name {
+        arg(
+            &mut sql,
+            " AND json_extract(u.doc, '$.firstName') = ? COLLATE NOCASE",
+            name.clone().into(),
+        );
+    }
+    if let Some(name) = &filter.last_name {
+        arg(
+            &mut sql,
+            " AND json_extract(u.doc, '$.lastName') = ? COLLATE NOCASE",
+            name.clone().into(),
+        );
+    }
+    if let Some(role) = filter.role_id {
+        arg(&mut sql, " AND u.role_id = ?", role.to_string().into());
+    }
+    if let Some(group) = filter.group_id {
+        arg(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM user_groups m WHERE m.user_id = u.id AND m.group_id = ?)",
+            group.to_string().into(),
+        );
+    }
+    if let Some(active) = filter.active {
+        arg(&mut sql, " AND u.active = ?", i64::from(active).into());
+    }
+    if let Some(ids) = &filter.ids {
+        arg(
+            &mut sql,
+            " AND u.id IN (SELECT value FROM json_each(?))",
+            id_array(ids).into(),
+        );
+    }
+    sql.push_str(" ORDER BY u.rowid");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
+    rows.map(|text| parse_doc(&text?)).collect()
+}
+
+pub(super) fn update(
+    tx: &Transaction<'_>,
+    id: ObjectId,
+    edit: UserEdit,
+) -> Result<Option<Document>> {
+    let Some(current) = get(tx, id)? else {
+        return Ok(None);
+    };
+    let user = edit(current.clone())?;
+    check_references(tx, &user)?;
+    let created = current
+        .get("created")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let last_login = current.get("lastLogin").cloned();
+    let doc = stamp(id, user.doc, &created, &now_iso(), last_login);
+    // A new password also renews the API secret: tokens issued under the old one stop working.
+    let result = tx
+        .prepare_cached(
+            "UPDATE users SET user_name_key = ?2, email_key = ?3, role_id = ?4, active = ?5, doc = ?6,
+               password_hash = coalesce(?7, password_hash),
+               api_secret = CASE WHEN ?7 IS NULL THEN api_secret ELSE ?8 END
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id.to_string(),
+            lookup_key(&user.user_name),
+            lookup_key(&user.email),
+            user.role_id.to_string(),
+            user.active,
+            serde_json::to_string(&doc)?,
+            user.password_hash,
+            new_api_secret(),
+        ]);
+    result.map_err(|e| unique_conflict(e, &user.user_name, &user.email))?;
+    write_memberships(tx, id, &user.groups)?;
+    Ok(Some(doc))
+}
+
+pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
+    let missing = missing_ids(
+        tx,
+        "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
+        ids,
+    )?;
+    if let Some(id) = missing.first() {
+        return Err(StoreError::NotFound {
+            kind: ResourceKind::User,
+            id: id.to_string(),
+        });
+    }
+    tx.prepare_cached("DELETE FROM users WHERE id IN (SELECT value FROM json_each(?1))")?
+        .execute([id_array(ids)])?;
+    Ok(())
+}
+
+pub(super) fn login_record(conn: &Connection, key: &str) -> Result<Option<LoginRecord>> {
+    // A user name wins over another user's e-mail address that happens to be equal.
+    let row = conn
+        .prepare_cached(
+            "SELECT id, password_hash, active, api_secret FROM users
+             WHERE user_name_key = ?1 OR email_key = ?1
+             ORDER BY user_name_key = ?1 DESC LIMIT 1",
+        )?
+        .query_row([key], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    row.map(|(id, password_hash, active, api_secret)| {
+        Ok(LoginRecord {
+            id: parse_stored_id(&id)?,
+            password_hash,
+            active,
+            api_secret,
+        })
+    })
+    .transpose()
+}
+
+fn parse_stored_id(id: &str) -> Result<ObjectId> {
+    id.parse()
+        .map_err(|_| StoreError::Internal(format!("stored id '{id}' is not an ObjectId")))
+}
+
+pub(super) fn auth_record(conn: &Connection, id: ObjectId) -> Result<Option<AuthRecord>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT u.api_secret, u.active, json_extract(r.doc, '$.name') FROM users u JOIN roles r ON r.id = u.role_id
+             WHERE u.id = ?1",
+        )?
+        .query_row([id.to_string()], |r| {
+            Ok(AuthRecord { api_secret: r.get(0)?, active: r.get(1)?, role_name: r.get(2)? })
+        })
+        .optional()?)
+}
+
+pub(super) fn record_login(tx: &Transaction<'_>, id: ObjectId) -> Result<()> {
+    tx.prepare_cached("UPDATE users SET doc = json_set(doc, '$.lastLogin', ?2) WHERE id = ?1")?
+        .execute(params![id.to_string(), now_iso()])?;
+    Ok(())
+}
