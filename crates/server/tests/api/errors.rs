@@ -1,0 +1,173 @@
+//! The error envelope on every kind of failure, and the code table in docs/errors.md.
+
+use reqwest::Method;
+use serde_json::json;
+use tessera_server::http::error::Code;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn unknown_routes_are_404_envelopes() {
+    let app = spawn_app().await;
+    for path in ["/nope", "/api/v1/nope", "/api/v1/users/a/b"] {
+        app.get(path, &app.admin).await.assert_error(404, 1000);
+    }
+}
+
+#[tokio::test]
+async fn wrong_methods_are_405_envelopes_with_allow() {
+    let app = spawn_app().await;
+    let resp = app
+        .send(
+            app.request(Method::PATCH, "/api/v1/users")
+                .bearer_auth(&app.admin),
+        )
+        .await;
+    resp.assert_error(405, 1001);
+    let allow = resp.headers.get("allow").unwrap().to_str().unwrap();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    app.send(app.request(Method::GET, "/api/v1/authentication/login"))
+        .await
+        .assert_error(405, 1001);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_envelope() {
+    let app = spawn_app().await;
+    let resp = app
+        .send(
+            app.request(Method::POST, "/api/v1/users")
+                .bearer_auth(&app.admin)
+                .header("Content-Type", "application/json")
+                .body("{\"email\": "),
+        )
+        .await;
+    resp.assert_error(400, 1002);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_typed_is_a_400_envelope() {
+    let app = spawn_app().await;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut req = app
+            .request(Method::POST, "/api/v1/users")
+            .bearer_auth(&app.admin)
+            .body("{\"email\": \"a@b.c\"}");
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        app.send(req).await.assert_error(400, 1003);
+    }
+    assert_eq!(
+        app.get("/api/v1/users?email=a@b.c", &app.admin)
+            .await
+            .json(),
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_json_content_type_with_a_charset_is_accepted() {
+    let app = spawn_app().await;
+    let req = app
+        .request(Method::POST, "/api/v1/users")
+        .bearer_auth(&app.admin)
+        .header("Content-Type", "application/json; charset=utf-8")
+        .body("{\"email\": \"cs@corp.example\"}");
+    assert_eq!(app.send(req).await.status, 201);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_envelope_and_stores_nothing() {
+    let app = spawn_app_with(|s| s.max_body_bytes = 4096).await;
+    let big = json!({"email": "big@corp.example", "padding": "x".repeat(8192)});
+    app.post("/api/v1/users", &app.admin, &big)
+        .await
+        .assert_error(413, 1004);
+    let login = app
+        .send(
+            app.request(Method::POST, "/api/v1/authentication/login")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(format!("username=a&password={}", "x".repeat(8192))),
+        )
+        .await;
+    login.assert_error(413, 1004);
+    assert_eq!(
+        app.get("/api/v1/users?email=big@", &app.admin).await.json(),
+        json!([])
+    );
+}
+
+/// A server fault answers 500 with a generic message: the cause stays in the log.
+#[tokio::test]
+async fn an_internal_error_is_a_generic_500_envelope() {
+    let app = spawn_app().await;
+    let user = app
+        .create_user(json!({"email": "broken@corp.example"}))
+        .await;
+    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
+        .unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    db.execute(
+        "UPDATE users SET doc = 'not json' WHERE id = ?1",
+        [id_of(&user)],
+    )
+    .unwrap();
+
+    let resp = app
+        .get(&format!("/api/v1/users/{}", id_of(&user)), &app.admin)
+        .await;
+    let err = resp.assert_error(500, 1500);
+    assert_eq!(err["message"], "Internal server error");
+    assert!(
+        !resp.text.to_lowercase().contains("json"),
+        "no internal detail: {}",
+        resp.text
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let ok = app.get("/api/v1/users", &app.admin).await;
+    let err = app.get("/nope", &app.admin).await;
+    for resp in [ok, err] {
+        let id = resp
+            .headers
+            .get("x-request-id")
+            .expect("x-request-id")
+            .to_str()
+            .unwrap();
+        assert!(!id.is_empty());
+    }
+}
+
+/// docs/errors.md lists exactly the codes the server can send, each with its status.
+#[test]
+fn the_error_code_table_in_the_docs_matches_the_code() {
+    let docs = include_str!("../../../../docs/errors.md");
+    let rows: Vec<(u32, u16)> = docs
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let code = cells.get(1)?.trim_matches('`').parse().ok()?;
+            let status = cells.get(2)?.parse().ok()?;
+            Some((code, status))
+        })
+        .collect();
+    let mut expected: Vec<(u32, u16)> = Code::ALL
+        .iter()
+        .map(|c| (c.number(), c.status().as_u16()))
+        .collect();
+    let mut documented = rows.clone();
+    expected.sort();
+    documented.sort();
+    assert_eq!(
+        documented, expected,
+        "docs/errors.md is out of step with http::error::Code"
+    );
+}

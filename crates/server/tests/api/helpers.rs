@@ -1,0 +1,311 @@
+use std::path::Path;
+
+use reqwest::{Method, RequestBuilder, header::HeaderMap};
+use serde_json::Value;
+use tempfile::TempDir;
+use tessera_server::config::{HashCost, Secret, Settings};
+use tessera_server::startup::Application;
+use tokio::sync::oneshot;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "Admin-Passw0rd!";
+
+/// A response, read whole and already checked for leaked secrets.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// Asserts the status and that the body is the standard error envelope with this code.
+    pub fn assert_error(&self, status: u16, code: u64) -> Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status, body: {}",
+            self.text
+        );
+        assert_envelope(self, status, code);
+        self.json()["error"].clone()
+    }
+}
+
+/// The Sisense error envelope: `{"error": {code, message, status, httpMessage}}`, JSON typed.
+pub fn assert_envelope(resp: &Resp, status: u16, code: u64) {
+    let ct = resp
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        ct.starts_with("application/json"),
+        "content type {ct:?} for {}",
+        resp.text
+    );
+    let body = resp.json();
+    let error = body
+        .get("error")
+        .unwrap_or_else(|| panic!("no 'error' in {body}"));
+    assert_eq!(error["status"], status, "{body}");
+    assert_eq!(error["code"], code, "{body}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    let reason = reqwest::StatusCode::from_u16(status)
+        .unwrap()
+        .canonical_reason()
+        .unwrap();
+    assert_eq!(error["httpMessage"], reason, "{body}");
+}
+
+/// Fails if a body holds a password hash or a `password` field, anywhere.
+pub fn assert_no_secrets(text: &str) {
+    assert!(
+        !text.contains("$argon2"),
+        "a password hash left the server: {text}"
+    );
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        assert!(
+            !has_password_key(&value),
+            "a 'password' field left the server: {text}"
+        );
+    }
+}
+
+fn has_password_key(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("password") || has_password_key(v)),
+        Value::Array(items) => items.iter().any(has_password_key),
+        _ => false,
+    }
+}
+
+/// An HTTP client for one server.
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    pub fn new(base: String) -> Self {
+        Client {
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    /// Sends a request and reads the whole response; every response of the suite comes here.
+    pub async fn send(&self, req: RequestBuilder) -> Resp {
+        let resp = req.send().await.expect("request failed");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        assert_no_secrets(&text);
+        Resp {
+            status,
+            headers,
+            text,
+        }
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        let req = self
+            .request(Method::POST, "/api/v1/authentication/login")
+            .json(&serde_json::json!({"username": username, "password": password}));
+        self.send(req).await
+    }
+
+    /// Logs in and returns the token, failing the test if the login fails.
+    pub async fn token(&self, username: &str, password: &str) -> String {
+        let resp = self.login(username, password).await;
+        assert_eq!(resp.status, 200, "login failed: {}", resp.text);
+        resp.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.send(self.request(Method::GET, path).bearer_auth(token))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.send(self.request(Method::DELETE, path).bearer_auth(token))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send(
+            self.request(Method::POST, path)
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send(
+            self.request(Method::PUT, path)
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Resp {
+        self.send(
+            self.request(Method::PATCH, path)
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
+    }
+}
+
+/// A server running in this test's runtime, stopped when dropped.
+pub struct TestApp {
+    pub client: Client,
+    pub addr: std::net::SocketAddr,
+    /// The administrator's token.
+    pub admin: String,
+    dir: TempDir,
+    _shutdown: oneshot::Sender<()>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Settings for a test server: port 0, a temporary store, a cheap hash cost.
+pub fn test_settings(dir: &Path) -> Settings {
+    let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), dir.to_path_buf());
+    settings.admin_email = ADMIN_EMAIL.to_owned();
+    settings.admin_password = Some(Secret::new(ADMIN_PASSWORD));
+    // The cost does not change what is tested; the production cost is used by the process tests.
+    settings.hash_cost = HashCost {
+        memory_kib: 256,
+        iterations: 1,
+    };
+    settings
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(dir.path());
+    adjust(&mut settings);
+    let app = Application::build(settings).await.expect("server builds");
+    let addr = app.local_addr();
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async {
+        let _ = rx.await;
+    }));
+    let client = Client::new(format!("http://{addr}"));
+    let admin = client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    TestApp {
+        client,
+        addr,
+        admin,
+        dir,
+        _shutdown: tx,
+    }
+}
+
+impl TestApp {
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Creates a user as the administrator and returns it.
+    pub async fn create_user(&self, body: Value) -> Value {
+        let resp = self.post("/api/v1/users", &self.admin, &body).await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+        resp.json()
+    }
+
+    pub async fn create_group(&self, body: Value) -> Value {
+        let resp = self.post("/api/v1/groups", &self.admin, &body).await;
+        assert_eq!(resp.status, 201, "{}", resp.text);
+        resp.json()
+    }
+
+    /// The id of a built-in role, by name.
+    pub async fn role_id(&self, name: &str) -> String {
+        let resp = self.get(&format!("/api/roles/{name}"), &self.admin).await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+        resp.json()["_id"].as_str().unwrap().to_owned()
+    }
+
+    /// A user with the given role and password, logged in; returns (user, token).
+    pub async fn user_with_role(&self, role: &str, email: &str) -> (Value, String) {
+        let role_id = self.role_id(role).await;
+        let user = self
+            .create_user(
+                serde_json::json!({"email": email, "password": "user-passw0rd", "roleId": role_id}),
+            )
+            .await;
+        let token = self.token(email, "user-passw0rd").await;
+        (user, token)
+    }
+}
+
+pub fn id_of(v: &Value) -> String {
+    v["_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no _id in {v}"))
+        .to_owned()
+}
+
+pub fn is_object_id(s: &str) -> bool {
+    s.len() == 24 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `2015-04-07T08:44:40.169Z`: ISO 8601, UTC, milliseconds.
+pub fn is_sisense_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 24
+        && b[4] == b'-'
+        && b[10] == b'T'
+        && b[19] == b'.'
+        && b[23] == b'Z'
+        && chrono_parse(s)
+}
+
+fn chrono_parse(s: &str) -> bool {
+    // Digits where digits belong; a lighter check than a date library, enough for the format.
+    s.bytes().enumerate().all(|(i, c)| match i {
+        4 | 7 => c == b'-',
+        10 => c == b'T',
+        13 | 16 => c == b':',
+        19 => c == b'.',
+        23 => c == b'Z',
+        _ => c.is_ascii_digit(),
+    })
+}
+
+#[test]
+fn the_secret_sweep_catches_hashes_and_password_fields() {
+    let caught = |text: &'static str| std::panic::catch_unwind(|| assert_no_secrets(text)).is_err();
+    assert!(caught(r#"{"x": "$argon2id$v=19$m=19456,t=2,p=1$abc$def"}"#));
+    assert!(caught(r#"[{"a": {"password": "x"}}]"#));
+    assert!(caught(r#"{"Password": null}"#));
+    assert!(!caught(r#"{"email": "a@b.c", "passwordless": true}"#));
+}

@@ -1,0 +1,203 @@
+use reqwest::Method;
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn seed_login_request_form_urlencoded_with_encoded_at() {
+    let app = spawn_app().await;
+    // The seed's request: x-www-form-urlencoded, the user name URL-encoded (%40 for @).
+    let body = format!(
+        "username=admin%40example.com&password={}",
+        urlencode(ADMIN_PASSWORD)
+    );
+    let req = app
+        .request(Method::POST, "/api/v1/authentication/login")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body);
+    let resp = app.send(req).await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let body = resp.json();
+    assert_eq!(body["success"], true);
+    assert_eq!(body["message"], "");
+    let token = body["access_token"].as_str().unwrap();
+    assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
+    assert_eq!(app.get("/api/v1/users", token).await.status, 200);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn login_with_json_body() {
+    let app = spawn_app().await;
+    let resp = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(resp.status, 200);
+    assert!(resp.json()["access_token"].is_string());
+}
+
+#[tokio::test]
+async fn username_matches_user_name_or_email_case_insensitively() {
+    let app = spawn_app().await;
+    app.create_user(
+        json!({"userName": "Jane.Doe", "email": "jane@corp.example", "password": "jane-passw0rd"}),
+    )
+    .await;
+    for username in [
+        "Jane.Doe",
+        "JANE.DOE",
+        "jane@corp.example",
+        "Jane@Corp.Example",
+    ] {
+        let resp = app.login(username, "jane-passw0rd").await;
+        assert_eq!(resp.status, 200, "{username}: {}", resp.text);
+    }
+}
+
+#[tokio::test]
+async fn failed_logins_get_the_same_401_envelope() {
+    let app = spawn_app().await;
+    app.create_user(
+        json!({"email": "off@corp.example", "password": "off-passw0rd", "active": false}),
+    )
+    .await;
+    let wrong_password = app.login(ADMIN_EMAIL, "not-the-password").await;
+    let unknown_user = app.login("nobody@corp.example", "not-the-password").await;
+    let inactive = app.login("off@corp.example", "off-passw0rd").await;
+    for resp in [&wrong_password, &unknown_user, &inactive] {
+        resp.assert_error(401, 1100);
+    }
+    assert_eq!(
+        wrong_password.text, unknown_user.text,
+        "the answer must not tell which part was wrong"
+    );
+    assert_eq!(wrong_password.text, inactive.text);
+}
+
+#[tokio::test]
+async fn login_without_credentials_or_with_a_wrong_content_type_is_400() {
+    let app = spawn_app().await;
+    let resp = app
+        .send(
+            app.request(Method::POST, "/api/v1/authentication/login")
+                .json(&json!({"username": "x"})),
+        )
+        .await;
+    resp.assert_error(400, 1007);
+    let resp = app
+        .send(
+            app.request(Method::POST, "/api/v1/authentication/login")
+                .header("Content-Type", "text/plain")
+                .body("username=x&password=y"),
+        )
+        .await;
+    resp.assert_error(400, 1003);
+}
+
+#[tokio::test]
+async fn login_records_last_login() {
+    let app = spawn_app().await;
+    let users = app
+        .get("/api/v1/users?email=admin@example.com", &app.admin)
+        .await
+        .json();
+    let last_login = users[0]["lastLogin"]
+        .as_str()
+        .expect("lastLogin set by the login of spawn_app");
+    assert!(is_sisense_timestamp(last_login), "{last_login}");
+}
+
+#[tokio::test]
+async fn api_routes_need_a_valid_token() {
+    let app = spawn_app().await;
+    let no_token = app.send(app.request(Method::GET, "/api/v1/users")).await;
+    let err = no_token.assert_error(401, 5002);
+    assert_eq!(err["message"], "Invalid token.");
+
+    let garbage = app.get("/api/v1/users", "not-a-token").await;
+    garbage.assert_error(401, 5002);
+
+    // A well-formed token signed with another key (the seed's example token).
+    let foreign = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoiNTZiOWM3YTFiZGQ2YmViNDY1MDNjZWNlIiwiYXBpU2VjcmV0IjoiNjU3N2QtODZiOC01MmU2LTQyOTYtYjIxZjk3NzhjZjYyIiwiaWF0IjoxNDYxNTgzNzc5fQ.vTB2fugl72db0tPr184tP5fd6e1SBZqDfYN2vedZOEY";
+    app.get("/api/v1/users", foreign)
+        .await
+        .assert_error(401, 5002);
+
+    let basic = app
+        .send(
+            app.request(Method::GET, "/api/v1/users")
+                .header("Authorization", format!("Basic {}", app.admin)),
+        )
+        .await;
+    basic.assert_error(401, 5002);
+}
+
+#[tokio::test]
+async fn deleted_and_deactivated_users_tokens_stop_working() {
+    let app = spawn_app().await;
+    let (user, token) = app.user_with_role("admin", "temp@corp.example").await;
+    let id = id_of(&user);
+    assert_eq!(app.get("/api/v1/users", &token).await.status, 200);
+    app.patch(
+        &format!("/api/v1/users/{id}"),
+        &app.admin,
+        &json!({"active": false}),
+    )
+    .await;
+    app.get("/api/v1/users", &token)
+        .await
+        .assert_error(401, 5002);
+
+    let (user, token) = app.user_with_role("admin", "temp2@corp.example").await;
+    assert_eq!(
+        app.delete(&format!("/api/v1/users/{}", id_of(&user)), &app.admin)
+            .await
+            .status,
+        204
+    );
+    app.get("/api/v1/users", &token)
+        .await
+        .assert_error(401, 5002);
+}
+
+/// The seed's curl example, byte for byte on the wire: `Authorization:Bearer <token>` with no
+/// space after the colon, and an `Accept: application/json` header.
+#[tokio::test]
+async fn seed_curl_header_without_space_after_the_colon() {
+    let app = spawn_app().await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "GET /api/v1/users HTTP/1.1\r\nHost: example.com\r\nAccept: application/json\r\nAuthorization:Bearer {}\r\nConnection: close\r\n\r\n",
+        app.admin
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    assert_no_secrets(body);
+    assert!(body.contains(ADMIN_EMAIL), "{body}");
+}
+
+/// The seed's GET example: `Content-Type: application/json` on a GET without a body.
+#[tokio::test]
+async fn seed_get_with_json_content_type_and_no_body() {
+    let app = spawn_app().await;
+    let resp = app
+        .send(
+            app.request(Method::GET, "/api/v1/users")
+                .header("Content-Type", "application/json")
+                .header("Authorization", format!("Bearer {}", app.admin)),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+}

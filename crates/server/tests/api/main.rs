@@ -1,0 +1,11 @@
+//! Black-box tests: the real server on port 0 with a temporary store, driven over real HTTP.
+//! Every response of the suite passes through `helpers::Client::send`, which fails the test if a
+//! body carries a password hash or a `password` field.
+
+mod errors;
+mod groups;
+mod helpers;
+mod login;
+mod process;
+mod roles;
+mod users;

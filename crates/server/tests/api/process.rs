@@ -1,0 +1,314 @@
+//! The real binary as an operator runs it: first start, restarts, crashes, signals, logs, config.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Upper bound on waiting for the server to say something; a bound, not a synchronisation.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Server {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    /// Everything the process printed so far, stdout and stderr.
+    seen: Vec<String>,
+    client: Client,
+}
+
+impl Server {
+    fn start(data_dir: &Path, env: &[(&str, &str)], extra_args: &[&str]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
+        cmd.arg("serve")
+            .args(["--log-format", "json"])
+            .args(extra_args);
+        if !extra_args.contains(&"--config") {
+            cmd.args(["--listen", "127.0.0.1:0", "--data-dir"])
+                .arg(data_dir);
+        }
+        cmd.env_clear()
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied());
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary starts");
+        let (tx, lines) = mpsc::channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let mut server = Server {
+            child,
+            lines,
+            seen: Vec::new(),
+            client: Client::new(String::new()),
+        };
+        let listening = server.wait_for(|l| l.contains("\"listening\""));
+        let addr = serde_json::from_str::<Value>(&listening).unwrap()["addr"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        server.client = Client::new(format!("http://{addr}"));
+        server
+    }
+
+    /// Waits for a line of output that satisfies `pred`, keeping every line seen.
+    fn wait_for(&mut self, pred: impl Fn(&str) -> bool) -> String {
+        loop {
+            match self.lines.recv_timeout(PATIENCE) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if pred(&line) {
+                        return line;
+                    }
+                }
+                Err(e) => panic!(
+                    "server output ended or stalled ({e}); so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    /// SIGTERM, then the exit status.
+    fn terminate(mut self) -> (ExitStatus, Vec<String>) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = self.child.wait().unwrap();
+        self.seen.extend(self.lines.try_iter());
+        (exit, std::mem::take(&mut self.seen))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn generated_password(output: &[String]) -> Option<String> {
+    let at = output.iter().position(|l| l.contains("with password:"))?;
+    output[at + 1..]
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| !l.is_empty())
+        .map(str::to_owned)
+}
+
+fn count(v: &Value) -> usize {
+    v.as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn first_start_creates_an_admin_with_a_generated_password_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("TESSERA_ADMIN_EMAIL", "owner@corp.example")];
+    let server = Server::start(dir.path(), &env, &[]);
+    let password = generated_password(&server.seen).expect("the generated password is printed");
+    assert!(password.len() >= 20, "a strong password: {password}");
+    let token = server.client.token("owner@corp.example", &password).await;
+    let me = server.client.get("/api/v1/users", &token).await.json();
+    assert_eq!(count(&me), 1);
+    assert_eq!(
+        me[0]["roleId"],
+        server.client.get("/api/roles/super", &token).await.json()["_id"]
+    );
+    assert_eq!(
+        count(&server.client.get("/api/roles", &token).await.json()),
+        6
+    );
+    assert_eq!(
+        count(&server.client.get("/api/v1/groups", &token).await.json()),
+        3
+    );
+    let (exit, _) = server.terminate();
+    assert!(exit.success());
+
+    // A later start changes nothing, even with other admin settings, and prints no password.
+    let env = [
+        ("TESSERA_ADMIN_EMAIL", "else@corp.example"),
+        ("TESSERA_ADMIN_PASSWORD", "Another-passw0rd"),
+    ];
+    let server = Server::start(dir.path(), &env, &[]);
+    assert_eq!(generated_password(&server.seen), None);
+    let token = server.client.token("owner@corp.example", &password).await;
+    server
+        .client
+        .login("else@corp.example", "Another-passw0rd")
+        .await
+        .assert_error(401, 1100);
+    assert_eq!(
+        count(&server.client.get("/api/v1/users", &token).await.json()),
+        1
+    );
+    assert_eq!(
+        count(&server.client.get("/api/roles", &token).await.json()),
+        6
+    );
+    assert_eq!(
+        count(&server.client.get("/api/v1/groups", &token).await.json()),
+        3
+    );
+}
+
+#[tokio::test]
+async fn an_acknowledged_write_survives_a_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let mut server = Server::start(dir.path(), &env, &[]);
+    let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let resp = server
+        .client
+        .post(
+            "/api/v1/users",
+            &token,
+            &json!({"email": "durable@corp.example"}),
+        )
+        .await;
+    assert_eq!(resp.status, 201);
+    let user = resp.json();
+    server.child.kill().unwrap(); // SIGKILL: no shutdown code runs.
+    server.child.wait().unwrap();
+
+    let server = Server::start(dir.path(), &env, &[]);
+    let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(
+        server
+            .client
+            .get(&format!("/api/v1/users/{}", id_of(&user)), &token)
+            .await
+            .json(),
+        user
+    );
+}
+
+// Multi-threaded: the test thread blocks reading the server's output while the request runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_in_flight_requests_finish_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A costly hash makes the bulk request take a while, so the signal lands mid-request.
+    let env = [
+        ("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("TESSERA_ARGON2_MEMORY_KIB", "65536"),
+        ("TESSERA_ARGON2_ITERATIONS", "3"),
+        ("RUST_LOG", "info,tower_http=debug"),
+    ];
+    let mut server = Server::start(dir.path(), &env, &[]);
+    let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let users: Vec<Value> = (0..8)
+        .map(|i| json!({"email": format!("late{i}@corp.example"), "password": "late-passw0rd"}))
+        .collect();
+    let client = server.client.clone();
+    let (t, body) = (token.clone(), Value::Array(users));
+    let in_flight = tokio::spawn(async move { client.post("/api/v1/users/bulk", &t, &body).await });
+
+    server
+        .wait_for(|l| l.contains("started processing request") && l.contains("/api/v1/users/bulk"));
+    let (exit, output) = server.terminate();
+    let resp = in_flight.await.unwrap();
+    assert_eq!(resp.status, 201, "{}", resp.text);
+    assert_eq!(count(&resp.json()), 8);
+    assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
+    assert!(
+        output
+            .iter()
+            .any(|l| l.contains("shutdown signal received"))
+    );
+
+    let server = Server::start(dir.path(), &env, &[]);
+    let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(
+        count(
+            &server
+                .client
+                .get("/api/v1/users?email=late", &token)
+                .await
+                .json()
+        ),
+        8
+    );
+}
+
+#[tokio::test]
+async fn json_logs_carry_request_ids_and_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let mut server = Server::start(dir.path(), &env, &[]);
+    let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    server.client.login(ADMIN_EMAIL, "wrong-password").await;
+    server
+        .client
+        .post(
+            "/api/v1/users",
+            &token,
+            &json!({"email": "logged@corp.example", "password": "Logged-passw0rd"}),
+        )
+        .await;
+    let resp = server.client.get("/api/v1/users", &token).await;
+    let request_id = resp
+        .headers
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let line =
+        server.wait_for(|l| l.contains(&request_id) && l.contains("finished processing request"));
+    let entry: Value = serde_json::from_str(&line).expect("one JSON object per line");
+    assert_eq!(entry["level"], "INFO");
+    assert_eq!(entry["status"], 200);
+
+    let (_, output) = server.terminate();
+    for line in &output {
+        for secret in [
+            ADMIN_PASSWORD,
+            "Logged-passw0rd",
+            "wrong-password",
+            token.as_str(),
+            "$argon2",
+        ] {
+            assert!(!line.contains(secret), "a secret reached the log: {line}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_toml_config_file_sets_the_listen_address_and_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("from-config");
+    let config = dir.path().join("tessera.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = {:?}\n",
+            data.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let server = Server::start(dir.path(), &env, &["--config", config.to_str().unwrap()]);
+    server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert!(data.join(tessera_store::sqlite::DATABASE_FILE).exists());
+}
