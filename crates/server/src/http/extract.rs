@@ -42,16 +42,21 @@ pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError
 
 fn body_rejection(r: BytesRejection) -> ApiError {
     if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            Code::PayloadTooLarge,
-            "Request body is larger than the server accepts",
-        )
+        too_large()
     } else {
         ApiError::new(
             Code::MalformedJson,
             format!("Cannot read request body: {r}"),
         )
     }
+}
+
+/// The answer to a body over the configured limit.
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        Code::PayloadTooLarge,
+        "Request body is larger than the server accepts",
+    )
 }
 
 /// The media type of a request, lower-cased, without parameters.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::{ApiError, ApiResult, Code};
-use super::extract::{JsonBody, content_type, is_json};
+use super::extract::{JsonBody, content_type, is_json, too_large};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -61,10 +61,7 @@ async fn credentials(req: Request, state: &AppState) -> ApiResult<Credentials> {
             .await
             .map_err(|e| {
                 if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        Code::PayloadTooLarge,
-                        "Request body is larger than the server accepts",
-                    )
+                    too_large()
                 } else {
                     ApiError::new(
                         Code::MalformedJson,
