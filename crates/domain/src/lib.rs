@@ -8,6 +8,7 @@ pub mod error;
 pub mod group;
 pub mod ids;
 pub mod merge_patch;
+pub mod query;
 pub mod role;
 pub mod time;
 pub mod user;

@@ -1,0 +1,97 @@
+//! The order of JSON values, the same as the store's engine sorts them (SQLite's order of
+//! `json_extract` results): missing and `null` first, then booleans and numbers by value
+//! (`false` = 0, `true` = 1), then strings by their UTF-8 bytes, then arrays and objects by their
+//! JSON text. Descending reverses all of it. Ties are broken by `_id`, in the direction of the
+//! last sort key, so that the order is total and pages never overlap.
+
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+use super::ast::{FieldPath, SortKey};
+use crate::Document;
+
+/// The value at a dotted path, looking through objects only (as the store's JSON paths do).
+pub fn value_at<'a>(doc: &'a Document, path: &FieldPath) -> Option<&'a Value> {
+    let (first, rest) = path.segments().split_first()?;
+    let mut value = doc.get(first)?;
+    for name in rest {
+        value = value.as_object()?.get(name)?;
+    }
+    Some(value)
+}
+
+fn rank(v: Option<&Value>) -> u8 {
+    match v {
+        None | Some(Value::Null) => 0,
+        Some(Value::Bool(_) | Value::Number(_)) => 1,
+        Some(Value::String(_)) => 2,
+        Some(Value::Array(_) | Value::Object(_)) => 3,
+    }
+}
+
+fn number(v: &Value) -> f64 {
+    match v {
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Number(n) => n.as_f64().unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// Compares two (possibly missing) values in ascending order.
+pub fn compare_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+    rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
+        (Some(Value::String(x)), Some(Value::String(y))) => x.as_bytes().cmp(y.as_bytes()),
+        (Some(x @ (Value::Bool(_) | Value::Number(_))), Some(y)) => number(x).total_cmp(&number(y)),
+        (Some(x @ (Value::Array(_) | Value::Object(_))), Some(y)) => {
+            x.to_string().cmp(&y.to_string())
+        }
+        _ => Ordering::Equal,
+    })
+}
+
+/// Sorts documents by `keys`, ties broken by `_id`.
+pub fn sort_documents(docs: &mut [Document], keys: &[SortKey]) {
+    if keys.is_empty() {
+        return;
+    }
+    let last_descending = keys.last().is_some_and(|k| k.descending);
+    docs.sort_by(|a, b| {
+        for key in keys {
+            let o = compare_values(value_at(a, &key.path), value_at(b, &key.path));
+            let o = if key.descending { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        let ids = compare_values(a.get("_id"), b.get("_id"));
+        if last_descending { ids.reverse() } else { ids }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn type_order_is_null_numbers_strings_containers() {
+        let values = [
+            json!(null),
+            json!(false),
+            json!(0.5),
+            json!(true),
+            json!(7),
+            json!("B"),
+            json!("a"),
+            json!([1]),
+            json!({"a": 1}),
+        ];
+        for (i, a) in values.iter().enumerate() {
+            for (j, b) in values.iter().enumerate() {
+                assert_eq!(compare_values(Some(a), Some(b)), i.cmp(&j), "{a} vs {b}");
+            }
+        }
+        assert_eq!(compare_values(None, Some(&json!(null))), Ordering::Equal);
+    }
+}
