@@ -396,12 +396,11 @@ mod tests {
         assert_eq!(tree[0].relation, "groups");
         assert_eq!(tree[0].options, ExpandOptions::default());
         assert_eq!(tree[0].children[0].relation, "users");
-        assert_eq!(
+        assert!(
             parse_expand("groups.users,groups(fields:name)").unwrap()[0]
                 .options
                 .fields
-                .is_some(),
-            true
+                .is_some()
         );
     }
 
