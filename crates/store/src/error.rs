@@ -1,3 +1,4 @@
+use tessera_domain::query::QueryError;
 use tessera_domain::{ResourceKind, ValidationError};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -24,6 +25,9 @@ pub enum StoreError {
     /// The edit of a stored document produced an invalid document.
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// The query cannot be answered as asked (an unknown relation, too many expanded objects).
+    #[error(transparent)]
+    Query(#[from] QueryError),
     /// The engine failed; the text is for the log, never for the client.
     #[error("storage failure: {0}")]
     Internal(String),

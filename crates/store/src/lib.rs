@@ -4,14 +4,19 @@
 //! (today SQLite, embedded) implements it in its own module. All SQL lives in this crate.
 
 mod error;
+mod expand;
 mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use tessera_domain::query::{Page, Resource, SortKey};
 use tessera_domain::{Document, ObjectId, ValidationError};
 
 pub use error::{Result, StoreError};
-pub use records::{AuthRecord, GroupFilter, LoginRecord, SeedAdmin, UserFilter, UserRecord};
+pub use expand::expand;
+pub use records::{
+    AuthRecord, GroupFilter, ListPage, LoginRecord, SeedAdmin, UserFilter, UserRecord,
+};
 pub use tessera_domain::group::GroupDraft as GroupRecord;
 
 /// Computes the new state of a user from the stored document, inside the write transaction,
@@ -39,7 +44,15 @@ pub trait Store: Send + Sync + 'static {
     /// Creates all the users or none of them.
     async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>>;
     async fn get_user(&self, id: ObjectId) -> Result<Option<Document>>;
-    async fn list_users(&self, filter: &UserFilter) -> Result<Vec<Document>>;
+    /// The users that pass `filter`, ordered by `sort` (ties by id; insertion order without
+    /// `sort`), the `page` of them, and the total count when `count` is asked.
+    async fn list_users(
+        &self,
+        filter: &UserFilter,
+        sort: &[SortKey],
+        page: Page,
+        count: bool,
+    ) -> Result<ListPage>;
     /// Replaces a user with what `edit` makes of it; `None` when there is no such user.
     async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>>;
     /// Deletes all the users or, when one of them does not exist, none of them.
@@ -54,8 +67,30 @@ pub trait Store: Send + Sync + 'static {
     /// Creates all the groups or none of them.
     async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>>;
     async fn get_group(&self, id: ObjectId) -> Result<Option<Document>>;
-    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Document>>;
+    async fn list_groups(
+        &self,
+        filter: &GroupFilter,
+        sort: &[SortKey],
+        page: Page,
+        count: bool,
+    ) -> Result<ListPage>;
     async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>>;
     /// Deletes all the groups or none; members lose the group from their `groups`.
     async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()>;
+
+    /// The entities of `resource` with these ids, in no particular order (unknown ids are
+    /// skipped): one query, whatever the number of ids.
+    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<Document>>;
+    /// For each parent id, the entities of `target` whose array `field` holds it, ordered by
+    /// `sort` and paged by `page` per parent, as `(parent, entity)` pairs grouped by parent:
+    /// one query for all parents. At most `max_rows` rows in all.
+    async fn fetch_referencing(
+        &self,
+        target: Resource,
+        field: &'static str,
+        parents: Vec<ObjectId>,
+        sort: Vec<SortKey>,
+        page: Page,
+        max_rows: usize,
+    ) -> Result<Vec<(ObjectId, Document)>>;
 }

@@ -91,3 +91,10 @@ pub struct GroupFilter {
     pub role_id: Option<ObjectId>,
     pub ids: Option<Vec<ObjectId>>,
 }
+
+/// One page of a list, with the number of all matching entities when it was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ListPage {
+    pub items: Vec<Document>,
+    pub total: Option<u64>,
+}

@@ -21,6 +21,7 @@ pub enum Code {
     UnsupportedContentType,
     PayloadTooLarge,
     InvalidQuery,
+    QueryTooLarge,
     InvalidField,
     MissingField,
     UnknownReference,
@@ -43,6 +44,7 @@ impl Code {
         Code::UnsupportedContentType,
         Code::PayloadTooLarge,
         Code::InvalidQuery,
+        Code::QueryTooLarge,
         Code::InvalidField,
         Code::MissingField,
         Code::UnknownReference,
@@ -75,6 +77,7 @@ impl Code {
             Code::Duplicate => 1009,
             Code::Forbidden => 1010,
             Code::BuiltinEntity => 1011,
+            Code::QueryTooLarge => 1012,
             Code::InvalidCredentials => 1100,
             Code::Internal => 1500,
         }
@@ -90,6 +93,7 @@ impl Code {
             Code::MalformedJson
             | Code::UnsupportedContentType
             | Code::InvalidQuery
+            | Code::QueryTooLarge
             | Code::InvalidField
             | Code::MissingField => StatusCode::BAD_REQUEST,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -202,6 +206,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { kind, id } => ApiError::not_found(kind, id),
             StoreError::Builtin { .. } => ApiError::new(Code::BuiltinEntity, e.to_string()),
             StoreError::Invalid(v) => v.into(),
+            StoreError::Query(q) => q.into(),
             StoreError::Internal(cause) => ApiError::internal(cause),
         }
     }

@@ -3,10 +3,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use tessera_domain::group::parse_group;
 use tessera_domain::merge_patch::merge;
+use tessera_domain::query::Resource;
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::GroupFilter;
 
@@ -14,6 +16,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, PathKey, Query};
 use super::params::{bulk_ids, id_list_param, id_param, path_id};
+use super::shape::{Special, list_response, shape_one};
 use super::users::expect_array;
 use crate::state::AppState;
 
@@ -30,28 +33,36 @@ pub async fn list(
     State(state): State<AppState>,
     _: Caller,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<Document>>> {
+    special: Special,
+) -> ApiResult<Response> {
+    let params = special.check(Resource::Group)?;
     let filter = GroupFilter {
         role_id: id_param("roleId", q.role_id.as_deref())?,
         ids: id_list_param("ids", q.ids.as_deref())?,
         name: q.name,
         mail: q.mail,
     };
-    Ok(Json(state.store.list_groups(&filter).await?))
+    let page = state
+        .store
+        .list_groups(&filter, &params.sort, params.page, special.count)
+        .await?;
+    list_response(&state, Resource::Group, page, params).await
 }
 
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
     PathKey(key): PathKey,
+    special: Special,
 ) -> ApiResult<Json<Document>> {
+    let params = special.check(Resource::Group)?;
     let id = path_id(ResourceKind::Group, &key)?;
     let group = state
         .store
         .get_group(id)
         .await?
         .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))?;
-    Ok(Json(group))
+    shape_one(&state, Resource::Group, group, params).await
 }
 
 pub async fn create(

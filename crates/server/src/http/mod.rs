@@ -9,6 +9,7 @@ mod groups;
 mod login;
 mod params;
 mod roles;
+mod shape;
 mod users;
 
 use axum::Router;

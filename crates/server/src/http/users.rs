@@ -3,9 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use tessera_domain::merge_patch::merge;
+use tessera_domain::query::Resource;
 use tessera_domain::user::{Password, parse_user, take_password};
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{UserFilter, UserRecord};
@@ -14,6 +16,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, PathKey, Query};
 use super::params::{bool_param, bulk_ids, id_list_param, id_param, path_id};
+use super::shape::{Special, list_response, shape_one};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -48,22 +51,30 @@ pub async fn list(
     State(state): State<AppState>,
     _: Caller,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<Document>>> {
-    Ok(Json(state.store.list_users(&q.filter()?).await?))
+    special: Special,
+) -> ApiResult<Response> {
+    let params = special.check(Resource::User)?;
+    let page = state
+        .store
+        .list_users(&q.filter()?, &params.sort, params.page, special.count)
+        .await?;
+    list_response(&state, Resource::User, page, params).await
 }
 
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
     PathKey(key): PathKey,
+    special: Special,
 ) -> ApiResult<Json<Document>> {
+    let params = special.check(Resource::User)?;
     let id = path_id(ResourceKind::User, &key)?;
     let user = state
         .store
         .get_user(id)
         .await?
         .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))?;
-    Ok(Json(user))
+    shape_one(&state, Resource::User, user, params).await
 }
 
 pub async fn create(

@@ -112,11 +112,8 @@ async fn an_internal_error_is_a_generic_500_envelope() {
     let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
         .unwrap();
     db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-    db.execute(
-        "UPDATE users SET doc = 'not json' WHERE id = ?1",
-        [id_of(&user)],
-    )
-    .unwrap();
+    db.execute("UPDATE users SET doc = '[]' WHERE id = ?1", [id_of(&user)])
+        .unwrap();
 
     let resp = app
         .get(&format!("/api/v1/users/{}", id_of(&user)), &app.admin)

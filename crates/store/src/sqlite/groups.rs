@@ -1,12 +1,13 @@
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, Transaction, params, params_from_iter};
+use rusqlite::{Connection, Transaction, params};
 use serde_json::Value;
 use tessera_domain::document::lookup_key;
+use tessera_domain::query::{Page, SortKey};
 use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
-use super::{conflict_or, id_array, missing_ids, optional_doc, parse_doc, stamp};
-use crate::{GroupEdit, GroupFilter, GroupRecord, Result, StoreError};
+use super::query::{self, Filter};
+use super::{conflict_or, id_array, missing_ids, optional_doc, stamp};
+use crate::{GroupEdit, GroupFilter, GroupRecord, ListPage, Result, StoreError};
 
 pub(super) fn insert(tx: &Transaction<'_>, group: GroupRecord, builtin: bool) -> Result<Document> {
     check_role(tx, group.role_id)?;
@@ -50,37 +51,30 @@ pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
     )
 }
 
-pub(super) fn list(conn: &Connection, filter: &GroupFilter) -> Result<Vec<Document>> {
-    let mut sql = String::from("SELECT g.doc FROM groups g WHERE 1 = 1");
-    let mut args: Vec<SqlValue> = Vec::new();
-    let mut arg = |sql: &mut String, clause: &str, value: SqlValue| {
-        args.push(value);
-        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-    };
+pub(super) fn list(
+    conn: &Connection,
+    filter: &GroupFilter,
+    sort: &[SortKey],
+    page: Page,
+    count: bool,
+) -> Result<ListPage> {
+    let mut f = Filter::default();
     if let Some(name) = &filter.name {
-        arg(&mut sql, " AND g.name_key = ?", lookup_key(name).into());
+        f.and("g.name_key = ?", lookup_key(name));
     }
     if let Some(mail) = &filter.mail {
-        arg(
-            &mut sql,
-            " AND json_extract(g.doc, '$.mail') = ? COLLATE NOCASE",
-            mail.clone().into(),
+        f.and(
+            "json_extract(g.doc, '$.mail') = ? COLLATE NOCASE",
+            mail.clone(),
         );
     }
     if let Some(role) = filter.role_id {
-        arg(&mut sql, " AND g.role_id = ?", role.to_string().into());
+        f.and("g.role_id = ?", role.to_string());
     }
     if let Some(ids) = &filter.ids {
-        arg(
-            &mut sql,
-            " AND g.id IN (SELECT value FROM json_each(?))",
-            id_array(ids).into(),
-        );
+        f.and("g.id IN (SELECT value FROM json_each(?))", id_array(ids));
     }
-    sql.push_str(" ORDER BY g.rowid");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
-    rows.map(|text| parse_doc(&text?)).collect()
+    query::list(conn, "groups", "g", f, sort, page, count)
 }
 
 pub(super) fn update(

@@ -7,6 +7,7 @@
 
 mod conn;
 mod groups;
+mod query;
 mod roles;
 mod schema;
 mod setup;
@@ -20,10 +21,11 @@ use serde_json::Value;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use crate::{
-    AuthRecord, GroupEdit, GroupFilter, GroupRecord, LoginRecord, Result, SeedAdmin, Store,
-    StoreError, UserEdit, UserFilter, UserRecord,
+    AuthRecord, GroupEdit, GroupFilter, GroupRecord, ListPage, LoginRecord, Result, SeedAdmin,
+    Store, StoreError, UserEdit, UserFilter, UserRecord,
 };
 use conn::Pool;
+use tessera_domain::query::{Page, Resource, SortKey};
 
 /// The name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "tessera.sqlite3";
@@ -187,9 +189,16 @@ impl Store for SqliteStore {
         self.read(move |c| users::get(c, id)).await
     }
 
-    async fn list_users(&self, filter: &UserFilter) -> Result<Vec<Document>> {
-        let filter = filter.clone();
-        self.read(move |c| users::list(c, &filter)).await
+    async fn list_users(
+        &self,
+        filter: &UserFilter,
+        sort: &[SortKey],
+        page: Page,
+        count: bool,
+    ) -> Result<ListPage> {
+        let (filter, sort) = (filter.clone(), sort.to_vec());
+        self.read(move |c| users::list(c, &filter, &sort, page, count))
+            .await
     }
 
     async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>> {
@@ -227,9 +236,16 @@ impl Store for SqliteStore {
         self.read(move |c| groups::get(c, id)).await
     }
 
-    async fn list_groups(&self, filter: &GroupFilter) -> Result<Vec<Document>> {
-        let filter = filter.clone();
-        self.read(move |c| groups::list(c, &filter)).await
+    async fn list_groups(
+        &self,
+        filter: &GroupFilter,
+        sort: &[SortKey],
+        page: Page,
+        count: bool,
+    ) -> Result<ListPage> {
+        let (filter, sort) = (filter.clone(), sort.to_vec());
+        self.read(move |c| groups::list(c, &filter, &sort, page, count))
+            .await
     }
 
     async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>> {
@@ -238,5 +254,41 @@ impl Store for SqliteStore {
 
     async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()> {
         self.write(move |tx| groups::delete(tx, &ids)).await
+    }
+
+    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<Document>> {
+        let sql = match resource {
+            Resource::User => "SELECT doc FROM users WHERE id IN (SELECT value FROM json_each(?1))",
+            Resource::Group => {
+                "SELECT doc FROM groups WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            Resource::Role => "SELECT doc FROM roles WHERE id IN (SELECT value FROM json_each(?1))",
+        };
+        self.read(move |c| {
+            let mut stmt = c.prepare_cached(sql)?;
+            let rows = stmt.query_map([id_array(&ids)], |r| r.get::<_, String>(0))?;
+            rows.map(|text| parse_doc(&text?)).collect()
+        })
+        .await
+    }
+
+    async fn fetch_referencing(
+        &self,
+        target: Resource,
+        field: &'static str,
+        parents: Vec<ObjectId>,
+        sort: Vec<SortKey>,
+        page: Page,
+        max_rows: usize,
+    ) -> Result<Vec<(ObjectId, Document)>> {
+        match (target, field) {
+            (Resource::User, "groups") => {
+                self.read(move |c| users::members(c, &parents, &sort, page, max_rows))
+                    .await
+            }
+            _ => Err(StoreError::Internal(format!(
+                "no index for {target:?} referencing through '{field}'"
+            ))),
+        }
     }
 }

@@ -6,7 +6,8 @@ use crate::Result;
 
 /// Each entry is applied once, in one transaction with the version bump. Never edit an entry
 /// that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL
@@ -47,7 +48,22 @@ CREATE TABLE user_groups (
     PRIMARY KEY (user_id, group_id)
 ) WITHOUT ROWID;
 CREATE INDEX user_groups_group ON user_groups(group_id, user_id);
-"#];
+"#,
+    // Sort indexes on the keys clients sort by, each ending with the id that breaks ties, so that
+    // `ORDER BY field, id LIMIT n` reads n index entries whatever the size of the collection. The
+    // expressions must be written exactly as sqlite::query::json_field writes them.
+    r#"
+CREATE INDEX users_by_user_name  ON users(json_extract(doc, '$.userName'), id);
+CREATE INDEX users_by_email      ON users(json_extract(doc, '$.email'), id);
+CREATE INDEX users_by_first_name ON users(json_extract(doc, '$.firstName'), id);
+CREATE INDEX users_by_last_name  ON users(json_extract(doc, '$.lastName'), id);
+CREATE INDEX users_by_created    ON users(json_extract(doc, '$.created'), id);
+CREATE INDEX users_by_updated    ON users(json_extract(doc, '$.lastUpdated'), id);
+CREATE INDEX groups_by_name      ON groups(json_extract(doc, '$.name'), id);
+CREATE INDEX groups_by_created   ON groups(json_extract(doc, '$.created'), id);
+CREATE INDEX groups_by_updated   ON groups(json_extract(doc, '$.lastUpdated'), id);
+"#,
+];
 
 pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {
     let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -1,13 +1,16 @@
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, Transaction, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 use tessera_domain::document::lookup_key;
+use tessera_domain::query::{Page, SortKey};
 use tessera_domain::time::now_iso;
 use tessera_domain::user::new_api_secret;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
+use super::query::{self, Filter};
 use super::{conflict_or, id_array, missing_ids, optional_doc, parse_doc, stamp};
-use crate::{AuthRecord, LoginRecord, Result, StoreError, UserEdit, UserFilter, UserRecord};
+use crate::{
+    AuthRecord, ListPage, LoginRecord, Result, StoreError, UserEdit, UserFilter, UserRecord,
+};
 
 pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document> {
     check_references(tx, &user)?;
@@ -91,65 +94,86 @@ pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
     optional_doc(conn, "SELECT doc FROM users WHERE id = ?1", &id.to_string())
 }
 
-pub(super) fn list(conn: &Connection, filter: &UserFilter) -> Result<Vec<Document>> {
-    let mut sql = String::from("SELECT u.doc FROM users u WHERE 1 = 1");
-    let mut args: Vec<SqlValue> = Vec::new();
-    let mut arg = |sql: &mut String, clause: &str, value: SqlValue| {
-        args.push(value);
-        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-    };
+pub(super) fn list(
+    conn: &Connection,
+    filter: &UserFilter,
+    sort: &[SortKey],
+    page: Page,
+    count: bool,
+) -> Result<ListPage> {
+    let mut f = Filter::default();
     if let Some(part) = &filter.user_name {
-        arg(
-            &mut sql,
-            " AND instr(u.user_name_key, ?) > 0",
-            lookup_key(part).into(),
-        );
+        f.and("instr(u.user_name_key, ?) > 0", lookup_key(part));
     }
     if let Some(part) = &filter.email {
-        arg(
-            &mut sql,
-            " AND instr(u.email_key, ?) > 0",
-            lookup_key(part).into(),
-        );
+        f.and("instr(u.email_key, ?) > 0", lookup_key(part));
     }
     if let Some(name) = &filter.first_name {
-        arg(
-            &mut sql,
-            " AND json_extract(u.doc, '$.firstName') = ? COLLATE NOCASE",
-            name.clone().into(),
+        f.and(
+            "json_extract(u.doc, '$.firstName') = ? COLLATE NOCASE",
+            name.clone(),
         );
     }
     if let Some(name) = &filter.last_name {
-        arg(
-            &mut sql,
-            " AND json_extract(u.doc, '$.lastName') = ? COLLATE NOCASE",
-            name.clone().into(),
+        f.and(
+            "json_extract(u.doc, '$.lastName') = ? COLLATE NOCASE",
+            name.clone(),
         );
     }
     if let Some(role) = filter.role_id {
-        arg(&mut sql, " AND u.role_id = ?", role.to_string().into());
+        f.and("u.role_id = ?", role.to_string());
     }
     if let Some(group) = filter.group_id {
-        arg(
-            &mut sql,
-            " AND EXISTS (SELECT 1 FROM user_groups m WHERE m.user_id = u.id AND m.group_id = ?)",
-            group.to_string().into(),
+        f.and(
+            "EXISTS (SELECT 1 FROM user_groups m WHERE m.user_id = u.id AND m.group_id = ?)",
+            group.to_string(),
         );
     }
     if let Some(active) = filter.active {
-        arg(&mut sql, " AND u.active = ?", i64::from(active).into());
+        f.and("u.active = ?", i64::from(active));
     }
     if let Some(ids) = &filter.ids {
-        arg(
-            &mut sql,
-            " AND u.id IN (SELECT value FROM json_each(?))",
-            id_array(ids).into(),
-        );
+        f.and("u.id IN (SELECT value FROM json_each(?))", id_array(ids));
     }
-    sql.push_str(" ORDER BY u.rowid");
+    query::list(conn, "users", "u", f, sort, page, count)
+}
+
+/// Members of each parent group, ordered and paged per group by a window function: one query
+/// for the whole page of groups.
+pub(super) fn members(
+    conn: &Connection,
+    groups: &[ObjectId],
+    sort: &[SortKey],
+    page: Page,
+    max_rows: usize,
+) -> Result<Vec<(ObjectId, Document)>> {
+    let sql = format!(
+        "SELECT parent, doc FROM (
+           SELECT m.group_id AS parent, u.doc AS doc,
+                  row_number() OVER (PARTITION BY m.group_id{}) AS n
+             FROM user_groups m JOIN users u ON u.id = m.user_id
+            WHERE m.group_id IN (SELECT value FROM json_each(?1)))
+         WHERE n > ?2 AND (?3 < 0 OR n <= ?2 + ?3)
+         ORDER BY parent, n
+         LIMIT ?4",
+        query::order_by("u", sort)
+    );
+    let max_rows = i64::try_from(max_rows).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
-    rows.map(|text| parse_doc(&text?)).collect()
+    let rows = stmt.query_map(
+        params![
+            id_array(groups),
+            query::offset_value(page),
+            query::limit_value(page),
+            max_rows
+        ],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )?;
+    rows.map(|row| {
+        let (parent, doc) = row?;
+        Ok((parse_stored_id(&parent)?, parse_doc(&doc)?))
+    })
+    .collect()
 }
 
 pub(super) fn update(

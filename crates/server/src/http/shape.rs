@@ -1,0 +1,113 @@
+//! The special fields of GET (`fields`, `sort`, `limit`, `skip`, `expand`) on the way in, and
+//! `expand` and `fields` applied to what the store returned on the way out.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::header::HeaderValue;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use tessera_domain::Document;
+use tessera_domain::query::{ListParams, QueryError, Resource, parse_list_params, project};
+use tessera_store::ListPage;
+
+use super::error::{ApiError, ApiResult, Code};
+use crate::state::AppState;
+
+/// The special fields of a GET, parsed; plus whether the client asked for a total count
+/// (`Prefer: count=exact`).
+pub struct Special {
+    pub params: ListParams,
+    pub count: bool,
+}
+
+impl FromRequestParts<AppState> for Special {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    Code::InvalidQuery,
+                    format!("Invalid query string: {}", e.body_text()),
+                )
+            })?;
+        let params = parse_list_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        let count = parts
+            .headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|p| p.trim().eq_ignore_ascii_case("count=exact"));
+        Ok(Special { params, count })
+    }
+}
+
+impl Special {
+    /// Refuses relations `resource` does not have, before any work is done.
+    pub fn check(&self, resource: Resource) -> ApiResult<&ListParams> {
+        resource.check_expand(&self.params.expand)?;
+        Ok(&self.params)
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> Self {
+        let code = match e {
+            QueryError::Invalid { .. } => Code::InvalidQuery,
+            QueryError::TooLarge { .. } => Code::QueryTooLarge,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+/// Expands and projects documents as the special fields ask.
+pub async fn shape(
+    state: &AppState,
+    resource: Resource,
+    mut docs: Vec<Document>,
+    params: &ListParams,
+) -> ApiResult<Vec<Document>> {
+    if !params.expand.is_empty() {
+        tessera_store::expand(state.store.as_ref(), resource, &mut docs, &params.expand).await?;
+    }
+    if let Some(projection) = &params.fields {
+        docs = docs.into_iter().map(|d| project(d, projection)).collect();
+    }
+    Ok(docs)
+}
+
+/// One shaped entity.
+pub async fn shape_one(
+    state: &AppState,
+    resource: Resource,
+    doc: Document,
+    params: &ListParams,
+) -> ApiResult<Json<Document>> {
+    let mut docs = shape(state, resource, vec![doc], params).await?;
+    Ok(Json(docs.remove(0)))
+}
+
+/// A list response: the JSON array, and `X-Total-Count` when the count was asked for.
+pub async fn list_response(
+    state: &AppState,
+    resource: Resource,
+    page: ListPage,
+    params: &ListParams,
+) -> ApiResult<Response> {
+    let items = shape(state, resource, page.items, params).await?;
+    let mut response = Json(items).into_response();
+    if let Some(total) = page.total {
+        let headers = response.headers_mut();
+        headers.insert("x-total-count", HeaderValue::from(total));
+        headers.insert(
+            "preference-applied",
+            HeaderValue::from_static("count=exact"),
+        );
+    }
+    Ok(response)
+}

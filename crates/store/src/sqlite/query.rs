@@ -1,0 +1,96 @@
+//! SQL for lists: filters, order and page run in SQLite, on indexes where they exist.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, params_from_iter};
+use tessera_domain::Document;
+use tessera_domain::query::{Page, SortKey};
+
+use super::parse_doc;
+use crate::{ListPage, Result};
+
+/// A `WHERE` clause being built, with its arguments.
+#[derive(Default)]
+pub(super) struct Filter {
+    clauses: String,
+    args: Vec<SqlValue>,
+}
+
+impl Filter {
+    /// Adds `AND clause`, where the clause holds one `?` for `value`.
+    pub(super) fn and(&mut self, clause: &str, value: impl Into<SqlValue>) {
+        self.args.push(value.into());
+        self.clauses.push_str(" AND ");
+        self.clauses
+            .push_str(&clause.replace('?', &format!("?{}", self.args.len())));
+    }
+}
+
+/// `json_extract(alias.doc, '$.a.b')`. Paths are made of `[A-Za-z_][A-Za-z0-9_]*` names (the
+/// parser admits nothing else), so they are safe to write into the SQL; written out, they let
+/// SQLite use the expression indexes of schema.rs.
+pub(super) fn json_field(alias: &str, path: &tessera_domain::query::FieldPath) -> String {
+    format!("json_extract({alias}.doc, '$.{path}')")
+}
+
+/// `ORDER BY` for `sort`, ties broken by id in the direction of the last key (so that one index
+/// on `(field, id)` serves both directions); insertion order when there is no sort.
+pub(super) fn order_by(alias: &str, sort: &[SortKey]) -> String {
+    let Some(last) = sort.last() else {
+        return format!(" ORDER BY {alias}.rowid");
+    };
+    let dir = |descending: bool| if descending { "DESC" } else { "ASC" };
+    let mut keys: Vec<String> = sort
+        .iter()
+        .map(|k| format!("{} {}", json_field(alias, &k.path), dir(k.descending)))
+        .collect();
+    keys.push(format!("{alias}.id {}", dir(last.descending)));
+    format!(" ORDER BY {}", keys.join(", "))
+}
+
+/// SQLite's `LIMIT -1` is "no limit".
+pub(super) fn limit_value(page: Page) -> i64 {
+    page.limit
+        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX))
+}
+
+pub(super) fn offset_value(page: Page) -> i64 {
+    i64::try_from(page.skip).unwrap_or(i64::MAX)
+}
+
+/// Runs a list query on `table` (aliased `alias`): the page of documents, and the count of all
+/// matches when `count` is set.
+pub(super) fn list(
+    conn: &Connection,
+    table: &str,
+    alias: &str,
+    filter: Filter,
+    sort: &[SortKey],
+    page: Page,
+    count: bool,
+) -> Result<ListPage> {
+    let Filter { clauses, mut args } = filter;
+    let total = if count {
+        let sql = format!("SELECT count(*) FROM {table} {alias} WHERE 1 = 1{clauses}");
+        let n: i64 = conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        Some(u64::try_from(n).unwrap_or(0))
+    } else {
+        None
+    };
+    let n = args.len();
+    let sql = format!(
+        "SELECT {alias}.doc FROM {table} {alias} WHERE 1 = 1{clauses}{} LIMIT ?{} OFFSET ?{}",
+        order_by(alias, sort),
+        n + 1,
+        n + 2
+    );
+    args.push(limit_value(page).into());
+    args.push(offset_value(page).into());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
+    let items = rows
+        .map(|text| parse_doc(&text?))
+        .collect::<Result<Vec<Document>>>()?;
+    Ok(ListPage { items, total })
+}
