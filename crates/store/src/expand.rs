@@ -53,7 +53,7 @@ fn expand_level<'a>(
                             .iter()
                             .filter_map(|id| targets.get(id.as_str()?).cloned())
                             .collect();
-                        let items = shape_list(items, &node.options, budget)?;
+                        let items = shape_list(items, rel.target, node, budget)?;
                         doc.insert(field.to_owned(), items);
                     }
                 }
@@ -67,7 +67,7 @@ fn expand_level<'a>(
                             .and_then(|id| targets.get(id));
                         let value = match target {
                             Some(t) => {
-                                charge(budget, 1)?;
+                                charge(budget, weight(t, rel.target, &node.children))?;
                                 Value::Object(project_opt(t.clone(), &node.options))
                             }
                             None => Value::Null,
@@ -105,24 +105,26 @@ fn expand_level<'a>(
                         by_parent.entry(parent).or_default().push(at);
                     }
                     expand_level(store, rel.target, &mut distinct, &node.children, budget).await?;
+                    let weights: Vec<usize> = distinct
+                        .iter()
+                        .map(|d| weight(d, rel.target, &node.children))
+                        .collect();
                     for doc in docs.iter_mut() {
                         let parent = doc
                             .get("_id")
                             .and_then(Value::as_str)
                             .and_then(|s| s.parse::<ObjectId>().ok());
-                        let items =
-                            parent
-                                .and_then(|p| by_parent.get(&p))
-                                .map_or(Vec::new(), |ats| {
-                                    ats.iter()
-                                        .map(|&at| {
-                                            Value::Object(project_opt(
-                                                distinct[at].clone(),
-                                                &node.options,
-                                            ))
-                                        })
-                                        .collect()
-                                });
+                        let ats = parent
+                            .and_then(|p| by_parent.get(&p))
+                            .map_or(&[][..], Vec::as_slice);
+                        // Each row was charged once above; what its own expansions hold, here.
+                        charge(budget, ats.iter().map(|&at| weights[at] - 1).sum())?;
+                        let items = ats
+                            .iter()
+                            .map(|&at| {
+                                Value::Object(project_opt(distinct[at].clone(), &node.options))
+                            })
+                            .collect();
                         doc.insert(into.to_owned(), Value::Array(items));
                     }
                 }
@@ -166,23 +168,56 @@ async fn fetch(
 /// One parent's list of expanded entities: sorted, paged and projected as the options say.
 fn shape_list(
     mut items: Vec<Document>,
-    options: &ExpandOptions,
+    target: Resource,
+    node: &ExpandNode,
     budget: &mut usize,
 ) -> Result<Value> {
+    let options = &node.options;
     sort_documents(&mut items, &options.sort);
     let skip = usize::try_from(options.page.skip).unwrap_or(usize::MAX);
     let limit = options
         .page
         .limit
         .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    let items: Vec<Value> = items
-        .into_iter()
-        .skip(skip)
-        .take(limit)
-        .map(|d| Value::Object(project_opt(d, options)))
-        .collect();
-    charge(budget, items.len())?;
-    Ok(Value::Array(items))
+    let items: Vec<Document> = items.into_iter().skip(skip).take(limit).collect();
+    charge(
+        budget,
+        items
+            .iter()
+            .map(|d| weight(d, target, &node.children))
+            .sum(),
+    )?;
+    Ok(Value::Array(
+        items
+            .into_iter()
+            .map(|d| Value::Object(project_opt(d, options)))
+            .collect(),
+    ))
+}
+
+/// How many objects an expanded entity puts into the response: itself and everything expanded
+/// inside it (an entity shared by many parents is copied into each, and counts each time).
+fn weight(doc: &Document, resource: Resource, nodes: &[ExpandNode]) -> usize {
+    let mut total = 1;
+    for node in nodes {
+        let Ok(rel) = relation(resource, &node.relation) else {
+            continue;
+        };
+        let key = match rel.link {
+            Link::Many { field } => field,
+            Link::One { into, .. } | Link::Referencing { into, .. } => into,
+        };
+        let nested: Vec<&Document> = match doc.get(key) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).collect(),
+            Some(Value::Object(one)) => vec![one],
+            _ => Vec::new(),
+        };
+        total += nested
+            .iter()
+            .map(|d| weight(d, rel.target, &node.children))
+            .sum::<usize>();
+    }
+    total
 }
 
 fn project_opt(doc: Document, options: &ExpandOptions) -> Document {

@@ -19,6 +19,16 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// The start of the body, for failure messages that stay readable.
+    pub fn excerpt(&self) -> &str {
+        let end = self
+            .text
+            .char_indices()
+            .nth(600)
+            .map_or(self.text.len(), |(i, _)| i);
+        &self.text[..end]
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
     }

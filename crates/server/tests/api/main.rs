@@ -7,5 +7,6 @@ mod groups;
 mod helpers;
 mod login;
 mod process;
+mod query;
 mod roles;
 mod users;
