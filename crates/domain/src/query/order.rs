@@ -1,7 +1,7 @@
 //! The order of JSON values, the same as the store's engine sorts them (SQLite's order of
 //! `json_extract` results): missing and `null` first, then booleans and numbers by value
-//! (`false` = 0, `true` = 1), then strings by their UTF-8 bytes, then arrays and objects by their
-//! JSON text. Descending reverses all of it. Ties are broken by `_id`, in the direction of the
+//! (`false` = 0, `true` = 1), then text: strings by their UTF-8 bytes, arrays and objects by the
+//! bytes of their JSON text, all compared together. Descending reverses all of it. Ties are broken by `_id`, in the direction of the
 //! last sort key, so that the order is total and pages never overlap.
 
 use std::cmp::Ordering;
@@ -25,8 +25,15 @@ fn rank(v: Option<&Value>) -> u8 {
     match v {
         None | Some(Value::Null) => 0,
         Some(Value::Bool(_) | Value::Number(_)) => 1,
-        Some(Value::String(_)) => 2,
-        Some(Value::Array(_) | Value::Object(_)) => 3,
+        Some(Value::String(_) | Value::Array(_) | Value::Object(_)) => 2,
+    }
+}
+
+/// The text SQLite compares for a string, an array or an object.
+fn text(v: &Value) -> std::borrow::Cow<'_, str> {
+    match v {
+        Value::String(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(other.to_string()),
     }
 }
 
@@ -41,11 +48,8 @@ fn number(v: &Value) -> f64 {
 /// Compares two (possibly missing) values in ascending order.
 pub fn compare_values(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     rank(a).cmp(&rank(b)).then_with(|| match (a, b) {
-        (Some(Value::String(x)), Some(Value::String(y))) => x.as_bytes().cmp(y.as_bytes()),
         (Some(x @ (Value::Bool(_) | Value::Number(_))), Some(y)) => number(x).total_cmp(&number(y)),
-        (Some(x @ (Value::Array(_) | Value::Object(_))), Some(y)) => {
-            x.to_string().cmp(&y.to_string())
-        }
+        (Some(x), Some(y)) => text(x).as_bytes().cmp(text(y).as_bytes()),
         _ => Ordering::Equal,
     })
 }
@@ -75,7 +79,8 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn type_order_is_null_numbers_strings_containers() {
+    fn type_order_is_null_then_numbers_then_text() {
+        // `[1]` is the text "[1]": after "B" (0x42), before "a" (0x61) and "{" (0x7B).
         let values = [
             json!(null),
             json!(false),
@@ -83,8 +88,8 @@ mod tests {
             json!(true),
             json!(7),
             json!("B"),
-            json!("a"),
             json!([1]),
+            json!("a"),
             json!({"a": 1}),
         ];
         for (i, a) in values.iter().enumerate() {
