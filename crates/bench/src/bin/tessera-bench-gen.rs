@@ -1,0 +1,91 @@
+//! Fills a data directory with a reproducible population for the benchmarks: the built-in
+//! roles and groups and the administrator (as a first start makes them), then `--groups` groups
+//! and `--users` users, each in 1 to 5 random groups, with names drawn from a fixed seed.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use tessera_domain::group::parse_group;
+use tessera_domain::user::parse_user;
+use tessera_server::config::{HashCost, Secret, Settings};
+use tessera_server::password::Passwords;
+use tessera_store::sqlite::SqliteStore;
+use tessera_store::{Store, UserRecord};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    data_dir: PathBuf,
+    #[arg(long)]
+    users: usize,
+    #[arg(long, default_value_t = 1000)]
+    groups: usize,
+    #[arg(long, default_value = "Bench-passw0rd")]
+    admin_password: String,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+/// Users written per transaction.
+const BATCH: usize = 5000;
+
+const FIRST: &[&str] = &["Ada", "Alan", "Barbara", "Claude", "Donald", "Edsger", "Frances", "Grace", "Hedy", "John", "Katherine", "Linus", "Margaret", "Niklaus", "Radia", "Tim"];
+const LAST: &[&str] = &["Hopper", "Turing", "Liskov", "Shannon", "Knuth", "Dijkstra", "Allen", "Lamarr", "Backus", "Johnson", "Torvalds", "Hamilton", "Wirth", "Perlman", "Lee", "Ritchie"];
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args = Args::parse();
+    let store = SqliteStore::open(&args.data_dir).await.map_err(|e| e.to_string())?;
+    let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), args.data_dir.clone());
+    settings.admin_password = Some(Secret::new(args.admin_password.clone()));
+    let passwords = Passwords::new(HashCost::default())?;
+    tessera_server::bootstrap::initialize(&store, &settings, &passwords).await?;
+
+    let mut rng = StdRng::seed_from_u64(args.seed);
+    let groups = (0..args.groups)
+        .map(|i| parse_group(json!({"name": format!("group-{i:05}"), "mail": format!("g{i}@bench.example")})).unwrap())
+        .collect();
+    let groups = store.create_groups(groups).await.map_err(|e| e.to_string())?;
+    let group_ids: Vec<String> = groups.iter().map(|g| g["_id"].as_str().unwrap().to_owned()).collect();
+    let role = store.find_role("consumer").await.map_err(|e| e.to_string())?.unwrap()["_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let mut done = 0;
+    while done < args.users {
+        let n = BATCH.min(args.users - done);
+        let batch: Vec<UserRecord> = (done..done + n)
+            .map(|i| {
+                let k = rng.random_range(1..=5).min(group_ids.len());
+                let mut mine: Vec<&String> = Vec::with_capacity(k);
+                while mine.len() < k {
+                    let g = &group_ids[rng.random_range(0..group_ids.len())];
+                    if !mine.contains(&g) {
+                        mine.push(g);
+                    }
+                }
+                let first = FIRST[rng.random_range(0..FIRST.len())];
+                let last = format!("{}{}", LAST[rng.random_range(0..LAST.len())], rng.random_range(0..1000));
+                let doc = json!({
+                    "email": format!("user{i:07}@bench.example"),
+                    "userName": format!("user{i:07}"),
+                    "firstName": first,
+                    "lastName": last,
+                    "groups": mine,
+                    "preferences": {"localeId": "en-US"},
+                });
+                UserRecord::from_draft(parse_user(doc, role).unwrap(), None)
+            })
+            .collect();
+        store.create_users(batch).await.map_err(|e| e.to_string())?;
+        done += n;
+        eprint!("\r{done}/{} users", args.users);
+    }
+    eprintln!();
+    Ok(())
+}
