@@ -3,6 +3,7 @@
 #
 #   bench/run.sh                      # RUNS=3 rounds of DURATION=10 s per scenario
 #   RUNS=5 DURATION=15 bench/run.sh
+#   ONLY="baseline by_id" bench/run.sh  # some scenarios only (the ratios need their pairs)
 #
 # Generates (once, cached under target/bench-data) populations of 1,000, 100,000 and 1,000,000
 # users with 1,000 groups (1 to 5 groups per user), starts a release server on each and a bare
@@ -63,7 +64,7 @@ USER_ID=$(first_id "http://127.0.0.1:18081/api/v1/users?skip=50000&limit=1&field
 GROUP_ID=$(first_id "http://127.0.0.1:18081/api/v1/groups?name=group-00500&fields=_id" "$T")
 
 LIST='/api/v1/users?limit=50&sort=lastName'
-names=(baseline by_id list list_fields list_expand group_members list_1k list_1m)
+names=(${ONLY:-baseline by_id list list_fields list_expand group_members list_1k list_1m})
 declare -A url tok
 url[baseline]="http://127.0.0.1:18090/";                                 tok[baseline]=$T
 url[by_id]="http://127.0.0.1:18081/api/v1/users/$USER_ID";               tok[by_id]=$T

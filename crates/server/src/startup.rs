@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::password::Passwords;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::token::Tokens;
 
 /// A server bound to its address, not yet serving.
@@ -53,13 +53,13 @@ impl Application {
                     .and_then(|s| s.parse().ok())
             })
             .ok_or("the built-in role 'consumer' is missing from the store")?;
-        let state = AppState {
+        let state = AppState::new(Shared {
             store,
             tokens: Tokens::new(&key),
             passwords,
             default_role,
             max_body_bytes: settings.max_body_bytes,
-        };
+        });
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;

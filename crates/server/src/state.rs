@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use tessera_domain::ObjectId;
@@ -8,12 +9,29 @@ use tessera_store::Store;
 use crate::password::Passwords;
 use crate::token::Tokens;
 
+/// Shared by every request. Cloned once per extractor, so it is one `Arc` inside.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub tokens: Tokens,
     pub passwords: Passwords,
     /// The role a user gets when a document names none (the built-in `consumer`, Viewer).
     pub default_role: ObjectId,
     pub max_body_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }

@@ -32,13 +32,35 @@ struct Args {
 /// Users written per transaction.
 const BATCH: usize = 5000;
 
-const FIRST: &[&str] = &["Ada", "Alan", "Barbara", "Claude", "Donald", "Edsger", "Frances", "Grace", "Hedy", "John", "Katherine", "Linus", "Margaret", "Niklaus", "Radia", "Tim"];
-const LAST: &[&str] = &["Hopper", "Turing", "Liskov", "Shannon", "Knuth", "Dijkstra", "Allen", "Lamarr", "Backus", "Johnson", "Torvalds", "Hamilton", "Wirth", "Perlman", "Lee", "Ritchie"];
+const FIRST: &[&str] = &[
+    "Ada",
+    "Alan",
+    "Barbara",
+    "Claude",
+    "Donald",
+    "Edsger",
+    "Frances",
+    "Grace",
+    "Hedy",
+    "John",
+    "Katherine",
+    "Linus",
+    "Margaret",
+    "Niklaus",
+    "Radia",
+    "Tim",
+];
+const LAST: &[&str] = &[
+    "Hopper", "Turing", "Liskov", "Shannon", "Knuth", "Dijkstra", "Allen", "Lamarr", "Backus",
+    "Johnson", "Torvalds", "Hamilton", "Wirth", "Perlman", "Lee", "Ritchie",
+];
 
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
-    let store = SqliteStore::open(&args.data_dir).await.map_err(|e| e.to_string())?;
+    let store = SqliteStore::open(&args.data_dir)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), args.data_dir.clone());
     settings.admin_password = Some(Secret::new(args.admin_password.clone()));
     let passwords = Passwords::new(HashCost::default())?;
@@ -46,11 +68,26 @@ async fn main() -> Result<(), String> {
 
     let mut rng = StdRng::seed_from_u64(args.seed);
     let groups = (0..args.groups)
-        .map(|i| parse_group(json!({"name": format!("group-{i:05}"), "mail": format!("g{i}@bench.example")})).unwrap())
+        .map(|i| {
+            parse_group(
+                json!({"name": format!("group-{i:05}"), "mail": format!("g{i}@bench.example")}),
+            )
+            .unwrap()
+        })
         .collect();
-    let groups = store.create_groups(groups).await.map_err(|e| e.to_string())?;
-    let group_ids: Vec<String> = groups.iter().map(|g| g["_id"].as_str().unwrap().to_owned()).collect();
-    let role = store.find_role("consumer").await.map_err(|e| e.to_string())?.unwrap()["_id"]
+    let groups = store
+        .create_groups(groups)
+        .await
+        .map_err(|e| e.to_string())?;
+    let group_ids: Vec<String> = groups
+        .iter()
+        .map(|g| g["_id"].as_str().unwrap().to_owned())
+        .collect();
+    let role = store
+        .find_role("consumer")
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap()["_id"]
         .as_str()
         .unwrap()
         .parse()
@@ -70,7 +107,11 @@ async fn main() -> Result<(), String> {
                     }
                 }
                 let first = FIRST[rng.random_range(0..FIRST.len())];
-                let last = format!("{}{}", LAST[rng.random_range(0..LAST.len())], rng.random_range(0..1000));
+                let last = format!(
+                    "{}{}",
+                    LAST[rng.random_range(0..LAST.len())],
+                    rng.random_range(0..1000)
+                );
                 let doc = json!({
                     "email": format!("user{i:07}@bench.example"),
                     "userName": format!("user{i:07}"),

@@ -78,3 +78,20 @@ where
         .await
         .map_err(|e| StoreError::Internal(format!("database task failed: {e}")))?
 }
+
+/// Runs `f` on a pooled connection right here, on the calling task's thread. For reads known to
+/// be short (a lookup by key, a small page): it saves the hand-off to the blocking pool, which
+/// costs more than the query itself. SQLite reads the file through the OS page cache.
+pub(super) async fn read_here<T, F>(pool: &Pool, f: F) -> Result<T>
+where
+    F: FnOnce(&Connection) -> Result<T>,
+{
+    let conn = pool
+        .get()
+        .await
+        .map_err(|e| StoreError::Internal(format!("no database connection: {e}")))?;
+    let guard = conn
+        .lock()
+        .map_err(|_| StoreError::Internal("a query panicked on this connection".into()))?;
+    f(&guard)
+}

@@ -5,6 +5,7 @@
 //! worker ever waits on the disk. Every write is one `BEGIN IMMEDIATE` transaction with
 //! `synchronous=FULL`: once a client has its answer, the change is on disk.
 
+mod auth_cache;
 mod conn;
 mod groups;
 mod query;
@@ -27,12 +28,16 @@ use crate::{
 use conn::Pool;
 use tessera_domain::query::{Page, Resource, SortKey};
 
+/// Reads of at most this many rows run inline; larger ones on the blocking pool.
+const INLINE_ROWS: u64 = 200;
+
 /// The name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "tessera.sqlite3";
 
 /// A Tessera store in one SQLite file.
 pub struct SqliteStore {
     pool: Pool,
+    auth: auth_cache::AuthCache,
 }
 
 impl SqliteStore {
@@ -45,18 +50,43 @@ impl SqliteStore {
             ))
         })?;
         let pool = conn::pool(data_dir.join(DATABASE_FILE))?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore {
+            pool,
+            auth: auth_cache::AuthCache::default(),
+        };
         store.write(schema::migrate).await?;
         Ok(store)
     }
 
-    /// Runs `f` on a pooled connection, on the blocking thread pool.
+    /// Runs a short read (a lookup by key, a small page) on a pooled connection, inline.
     async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T>,
+    {
+        conn::read_here(&self.pool, f).await
+    }
+
+    /// Runs a read of unbounded size on the blocking thread pool, so that no async worker is
+    /// held up by it.
+    async fn read_large<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
         conn::interact(&self.pool, move |c| f(c)).await
+    }
+
+    /// A read of `n` rows, inline when small.
+    async fn read_rows<T, F>(&self, n: Option<u64>, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if n.is_some_and(|n| n <= INLINE_ROWS) {
+            self.read(f).await
+        } else {
+            self.read_large(f).await
+        }
     }
 
     /// Runs `f` in one immediate transaction, committed when `f` succeeds and rolled back
@@ -202,11 +232,16 @@ impl Store for SqliteStore {
     }
 
     async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>> {
-        self.write(move |tx| users::update(tx, id, edit)).await
+        let result = self.write(move |tx| users::update(tx, id, edit)).await;
+        self.auth.invalidate(&[id]);
+        result
     }
 
     async fn delete_users(&self, ids: Vec<ObjectId>) -> Result<()> {
-        self.write(move |tx| users::delete(tx, &ids)).await
+        let gone = ids.clone();
+        let result = self.write(move |tx| users::delete(tx, &ids)).await;
+        self.auth.invalidate(&gone);
+        result
     }
 
     async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>> {
@@ -215,7 +250,15 @@ impl Store for SqliteStore {
     }
 
     async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>> {
-        self.read(move |c| users::auth_record(c, id)).await
+        if let Some(record) = self.auth.get(id) {
+            return Ok(Some(record));
+        }
+        let generation = self.auth.generation();
+        let record = self.read(move |c| users::auth_record(c, id)).await?;
+        if let Some(r) = &record {
+            self.auth.put(generation, id, r.clone());
+        }
+        Ok(record)
     }
 
     async fn record_login(&self, id: ObjectId) -> Result<()> {
@@ -264,7 +307,7 @@ impl Store for SqliteStore {
             }
             Resource::Role => "SELECT doc FROM roles WHERE id IN (SELECT value FROM json_each(?1))",
         };
-        self.read(move |c| {
+        self.read_rows(Some(ids.len() as u64), move |c| {
             let mut stmt = c.prepare_cached(sql)?;
             let rows = stmt.query_map([id_array(&ids)], |r| r.get::<_, String>(0))?;
             rows.map(|text| parse_doc(&text?)).collect()
