@@ -7,6 +7,7 @@ pub mod document;
 pub mod error;
 pub mod group;
 pub mod ids;
+pub mod lazy;
 pub mod merge_patch;
 pub mod query;
 pub mod role;

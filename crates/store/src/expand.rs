@@ -1,235 +1,250 @@
 //! `expand`, for every engine: walks the expand tree level by level and asks the engine for each
 //! relation's entities in one batched call per level, never one call per item.
+//!
+//! It works on documents parsed one level deep ([`LazyDoc`]): an expanded entity is turned back
+//! into JSON text once, however many parents it is copied into.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
 use serde_json::Value;
+use serde_json::value::RawValue;
+use tessera_domain::ObjectId;
+use tessera_domain::lazy::{LazyDoc, RawDoc, raw_array, raw_null, string_items, string_value};
 use tessera_domain::query::{
-    ExpandNode, ExpandOptions, Link, MAX_EXPANDED_OBJECTS, QueryError, Resource, project, relation,
-    sort_documents,
+    ExpandNode, Link, MAX_EXPANDED_OBJECTS, QueryError, Resource, SortKey, compare_by_keys,
+    project_lazy, relation,
 };
-use tessera_domain::{Document, ObjectId};
 
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// Replaces foreign-key ids in `docs` with the entities they name, as `nodes` asks.
 /// Refuses (rather than truncates) a response that would hold more than
-/// [`MAX_EXPANDED_OBJECTS`] expanded objects.
+/// [`MAX_EXPANDED_OBJECTS`] expanded objects, counting every copy.
 pub async fn expand(
     store: &dyn Store,
     resource: Resource,
-    docs: &mut [Document],
+    docs: &mut [LazyDoc],
     nodes: &[ExpandNode],
 ) -> Result<()> {
     let mut budget = MAX_EXPANDED_OBJECTS;
-    expand_level(store, resource, docs, nodes, &mut budget).await
+    expand_level(store, resource, docs, nodes, &mut budget)
+        .await
+        .map(drop)
 }
 
-type Step<'a> = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+/// An expanded entity, ready to be copied into its parents.
+struct Target {
+    id: String,
+    /// Its JSON text, with its own relations expanded and its `fields` option applied.
+    raw: RawDoc,
+    /// Its values for the sort keys of the relation's options.
+    keys: Vec<Option<Value>>,
+    /// Objects it puts into the response: itself and all that is expanded inside it.
+    weight: usize,
+}
 
+type Step<'a> = Pin<Box<dyn Future<Output = Result<Vec<usize>>> + Send + 'a>>;
+
+/// Expands one level; answers, for each document, how many objects were placed inside it.
 fn expand_level<'a>(
     store: &'a dyn Store,
     resource: Resource,
-    docs: &'a mut [Document],
+    docs: &'a mut [LazyDoc],
     nodes: &'a [ExpandNode],
     budget: &'a mut usize,
 ) -> Step<'a> {
     Box::pin(async move {
+        let mut placed = vec![0usize; docs.len()];
         for node in nodes {
             let rel = relation(resource, &node.relation)?;
             match rel.link {
                 Link::Many { field } => {
-                    let ids = ids_in(docs.iter().flat_map(|d| {
-                        d.get(field).and_then(Value::as_array).into_iter().flatten()
-                    }));
+                    let wanted: Vec<Option<Vec<String>>> = docs
+                        .iter()
+                        .map(|d| {
+                            d.get(field)
+                                .filter(|r| r.get().starts_with('['))
+                                .map(|r| string_items(Some(r)))
+                        })
+                        .collect();
+                    let ids = distinct_ids(wanted.iter().flatten().flatten());
                     let targets = fetch(store, rel.target, ids, node, budget).await?;
-                    for doc in docs.iter_mut() {
-                        let Some(Value::Array(ids)) = doc.get(field) else {
-                            continue;
-                        };
-                        let items: Vec<Document> = ids
-                            .iter()
-                            .filter_map(|id| targets.get(id.as_str()?).cloned())
-                            .collect();
-                        let items = shape_list(items, rel.target, node, budget)?;
-                        doc.insert(field.to_owned(), items);
+                    for (i, doc) in docs.iter_mut().enumerate() {
+                        let Some(ids) = &wanted[i] else { continue };
+                        let mut items: Vec<&Target> =
+                            ids.iter().filter_map(|id| targets.get(id)).collect();
+                        sort_targets(&mut items, &node.options.sort);
+                        let items = page(items, node);
+                        placed[i] += charge(budget, items.iter().map(|t| t.weight).sum())?;
+                        doc.set(field, raw_array(items.iter().map(|t| t.raw.as_ref())));
                     }
                 }
                 Link::One { field, into } => {
-                    let ids = ids_in(docs.iter().filter_map(|d| d.get(field)));
+                    let wanted: Vec<Option<String>> =
+                        docs.iter().map(|d| string_value(d.get(field))).collect();
+                    let ids = distinct_ids(wanted.iter().flatten());
                     let targets = fetch(store, rel.target, ids, node, budget).await?;
-                    for doc in docs.iter_mut() {
-                        let target = doc
-                            .get(field)
-                            .and_then(Value::as_str)
-                            .and_then(|id| targets.get(id));
-                        let value = match target {
+                    for (i, doc) in docs.iter_mut().enumerate() {
+                        match wanted[i].as_ref().and_then(|id| targets.get(id)) {
                             Some(t) => {
-                                charge(budget, weight(t, rel.target, &node.children))?;
-                                Value::Object(project_opt(t.clone(), &node.options))
+                                placed[i] += charge(budget, t.weight)?;
+                                doc.set(into, t.raw.clone());
                             }
-                            None => Value::Null,
-                        };
-                        doc.insert(into.to_owned(), value);
+                            None => doc.set(into, raw_null()),
+                        }
                     }
                 }
                 Link::Referencing { field, into } => {
-                    let parents = ids_in(docs.iter().filter_map(|d| d.get("_id")));
+                    let parents: Vec<Option<ObjectId>> = docs
+                        .iter()
+                        .map(|d| d.id().and_then(|id| id.parse().ok()))
+                        .collect();
+                    let ids = distinct_ids(
+                        parents
+                            .iter()
+                            .flatten()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .iter(),
+                    );
                     let rows = store
                         .fetch_referencing(
                             rel.target,
                             field,
-                            parents,
+                            ids,
                             node.options.sort.clone(),
                             node.options.page,
                             *budget + 1,
                         )
                         .await?;
-                    charge(budget, rows.len())?;
-                    // Children are expanded once per distinct entity, however many parents share it.
-                    let mut distinct: Vec<Document> = Vec::new();
+                    if rows.len() > *budget {
+                        return Err(too_many().into());
+                    }
+                    // Each distinct entity is expanded and written once, whatever its parents.
+                    let mut distinct: Vec<LazyDoc> = Vec::new();
                     let mut index: HashMap<String, usize> = HashMap::new();
                     let mut by_parent: HashMap<ObjectId, Vec<usize>> = HashMap::new();
-                    for (parent, doc) in rows {
-                        let id = doc
-                            .get("_id")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_owned();
+                    for (parent, raw) in rows {
+                        let doc = parse(&raw)?;
+                        let id = doc.id().unwrap_or_default();
                         let at = *index.entry(id).or_insert_with(|| {
                             distinct.push(doc);
                             distinct.len() - 1
                         });
                         by_parent.entry(parent).or_default().push(at);
                     }
-                    expand_level(store, rel.target, &mut distinct, &node.children, budget).await?;
-                    let weights: Vec<usize> = distinct
-                        .iter()
-                        .map(|d| weight(d, rel.target, &node.children))
-                        .collect();
-                    for doc in docs.iter_mut() {
-                        let parent = doc
-                            .get("_id")
-                            .and_then(Value::as_str)
-                            .and_then(|s| s.parse::<ObjectId>().ok());
-                        let ats = parent
+                    let targets = finish(store, rel.target, distinct, node, budget).await?;
+                    for (i, doc) in docs.iter_mut().enumerate() {
+                        let ats = parents[i]
                             .and_then(|p| by_parent.get(&p))
                             .map_or(&[][..], Vec::as_slice);
-                        // Each row was charged once above; what its own expansions hold, here.
-                        charge(budget, ats.iter().map(|&at| weights[at] - 1).sum())?;
-                        let items = ats
-                            .iter()
-                            .map(|&at| {
-                                Value::Object(project_opt(distinct[at].clone(), &node.options))
-                            })
-                            .collect();
-                        doc.insert(into.to_owned(), Value::Array(items));
+                        placed[i] +=
+                            charge(budget, ats.iter().map(|&at| targets[at].weight).sum())?;
+                        doc.set(
+                            into,
+                            raw_array(ats.iter().map(|&at| targets[at].raw.as_ref())),
+                        );
                     }
                 }
             }
         }
-        Ok(())
+        Ok(placed)
     })
 }
 
-/// The distinct ids among `values` (strings that are not ids are skipped).
-fn ids_in<'v>(values: impl Iterator<Item = &'v Value>) -> Vec<ObjectId> {
-    let mut ids: Vec<ObjectId> = values.filter_map(|v| v.as_str()?.parse().ok()).collect();
+fn parse(raw: &RawValue) -> Result<LazyDoc> {
+    LazyDoc::parse(raw)
+        .map_err(|e| StoreError::Internal(format!("stored document is not an object: {e}")))
+}
+
+/// The distinct ids among `values`, as ObjectIds (strings that are not ids are skipped).
+fn distinct_ids<'v>(values: impl Iterator<Item = &'v String>) -> Vec<ObjectId> {
+    let mut ids: Vec<ObjectId> = values.filter_map(|v| v.parse().ok()).collect();
     ids.sort_unstable();
     ids.dedup();
     ids
 }
 
-/// The entities with these ids, their own relations expanded, by id.
+/// The entities with these ids, expanded and written, by id.
 async fn fetch(
     store: &dyn Store,
     target: Resource,
     ids: Vec<ObjectId>,
     node: &ExpandNode,
     budget: &mut usize,
-) -> Result<HashMap<String, Document>> {
+) -> Result<HashMap<String, Target>> {
     if ids.len() > *budget {
         return Err(too_many().into());
     }
-    let mut fetched = if ids.is_empty() {
+    let raws = if ids.is_empty() {
         Vec::new()
     } else {
         store.fetch_by_ids(target, ids).await?
     };
-    expand_level(store, target, &mut fetched, &node.children, budget).await?;
-    Ok(fetched
+    let docs = raws.iter().map(|r| parse(r)).collect::<Result<Vec<_>>>()?;
+    let targets = finish(store, target, docs, node, budget).await?;
+    Ok(targets.into_iter().map(|t| (t.id.clone(), t)).collect())
+}
+
+/// Expands the entities' own relations, then writes each one out with the node's options.
+async fn finish(
+    store: &dyn Store,
+    target: Resource,
+    mut docs: Vec<LazyDoc>,
+    node: &ExpandNode,
+    budget: &mut usize,
+) -> Result<Vec<Target>> {
+    let placed = expand_level(store, target, &mut docs, &node.children, budget).await?;
+    Ok(docs
         .into_iter()
-        .filter_map(|d| Some((d.get("_id")?.as_str()?.to_owned(), d)))
+        .zip(placed)
+        .map(|(doc, inside)| {
+            let keys = node
+                .options
+                .sort
+                .iter()
+                .map(|k| doc.value_at(&k.path))
+                .collect();
+            let id = doc.id().unwrap_or_default();
+            let doc = match &node.options.fields {
+                Some(p) => project_lazy(doc, p),
+                None => doc,
+            };
+            Target {
+                id,
+                raw: doc.to_raw(),
+                keys,
+                weight: 1 + inside,
+            }
+        })
         .collect())
 }
 
-/// One parent's list of expanded entities: sorted, paged and projected as the options say.
-fn shape_list(
-    mut items: Vec<Document>,
-    target: Resource,
-    node: &ExpandNode,
-    budget: &mut usize,
-) -> Result<Value> {
-    let options = &node.options;
-    sort_documents(&mut items, &options.sort);
-    let skip = usize::try_from(options.page.skip).unwrap_or(usize::MAX);
-    let limit = options
+fn sort_targets(items: &mut [&Target], keys: &[SortKey]) {
+    if !keys.is_empty() {
+        items.sort_by(|a, b| -> Ordering {
+            compare_by_keys(keys, (&a.keys, &a.id), (&b.keys, &b.id))
+        });
+    }
+}
+
+/// The `skip`/`limit` of the relation's options, per parent.
+fn page<'t>(items: Vec<&'t Target>, node: &ExpandNode) -> Vec<&'t Target> {
+    let skip = usize::try_from(node.options.page.skip).unwrap_or(usize::MAX);
+    let limit = node
+        .options
         .page
         .limit
         .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    let items: Vec<Document> = items.into_iter().skip(skip).take(limit).collect();
-    charge(
-        budget,
-        items
-            .iter()
-            .map(|d| weight(d, target, &node.children))
-            .sum(),
-    )?;
-    Ok(Value::Array(
-        items
-            .into_iter()
-            .map(|d| Value::Object(project_opt(d, options)))
-            .collect(),
-    ))
+    items.into_iter().skip(skip).take(limit).collect()
 }
 
-/// How many objects an expanded entity puts into the response: itself and everything expanded
-/// inside it (an entity shared by many parents is copied into each, and counts each time).
-fn weight(doc: &Document, resource: Resource, nodes: &[ExpandNode]) -> usize {
-    let mut total = 1;
-    for node in nodes {
-        let Ok(rel) = relation(resource, &node.relation) else {
-            continue;
-        };
-        let key = match rel.link {
-            Link::Many { field } => field,
-            Link::One { into, .. } | Link::Referencing { into, .. } => into,
-        };
-        let nested: Vec<&Document> = match doc.get(key) {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_object).collect(),
-            Some(Value::Object(one)) => vec![one],
-            _ => Vec::new(),
-        };
-        total += nested
-            .iter()
-            .map(|d| weight(d, rel.target, &node.children))
-            .sum::<usize>();
-    }
-    total
-}
-
-fn project_opt(doc: Document, options: &ExpandOptions) -> Document {
-    match &options.fields {
-        Some(p) => project(doc, p),
-        None => doc,
-    }
-}
-
-fn charge(budget: &mut usize, n: usize) -> std::result::Result<(), QueryError> {
+fn charge(budget: &mut usize, n: usize) -> std::result::Result<usize, QueryError> {
     *budget = budget.checked_sub(n).ok_or_else(too_many)?;
-    Ok(())
+    Ok(n)
 }
 
 fn too_many() -> QueryError {

@@ -9,6 +9,7 @@ mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
 use tessera_domain::{Document, ObjectId, ValidationError};
 
@@ -43,7 +44,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates all the users or none of them.
     async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>>;
-    async fn get_user(&self, id: ObjectId) -> Result<Option<Document>>;
+    async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>>;
     /// The users that pass `filter`, ordered by `sort` (ties by id; insertion order without
     /// `sort`), the `page` of them, and the total count when `count` is asked.
     async fn list_users(
@@ -66,7 +67,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Creates all the groups or none of them.
     async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>>;
-    async fn get_group(&self, id: ObjectId) -> Result<Option<Document>>;
+    async fn get_group(&self, id: ObjectId) -> Result<Option<RawDoc>>;
     async fn list_groups(
         &self,
         filter: &GroupFilter,
@@ -80,7 +81,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// The entities of `resource` with these ids, in no particular order (unknown ids are
     /// skipped): one query, whatever the number of ids.
-    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<Document>>;
+    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<RawDoc>>;
     /// For each parent id, the entities of `target` whose array `field` holds it, ordered by
     /// `sort` and paged by `page` per parent, as `(parent, entity)` pairs grouped by parent:
     /// one query for all parents. At most `max_rows` rows in all.
@@ -92,5 +93,5 @@ pub trait Store: Send + Sync + 'static {
         sort: Vec<SortKey>,
         page: Page,
         max_rows: usize,
-    ) -> Result<Vec<(ObjectId, Document)>>;
+    ) -> Result<Vec<(ObjectId, RawDoc)>>;
 }

@@ -1,3 +1,4 @@
+use tessera_domain::lazy::RawDoc;
 use tessera_domain::user::UserDraft;
 use tessera_domain::{Document, ObjectId};
 
@@ -95,6 +96,7 @@ pub struct GroupFilter {
 /// One page of a list, with the number of all matching entities when it was asked for.
 #[derive(Debug, Clone, Default)]
 pub struct ListPage {
-    pub items: Vec<Document>,
+    /// The stored JSON text of each entity.
+    pub items: Vec<RawDoc>,
     pub total: Option<u64>,
 }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use tessera_domain::lazy::{LazyDoc, RawDoc};
 use tessera_domain::query::{Page, Resource, SortKey, parse_expand, parse_sort, sort_documents};
 use tessera_domain::user::parse_user;
 use tessera_domain::{Document, ObjectId};
@@ -102,12 +103,20 @@ proptest! {
             let page = Page { skip, limit };
             let got = store.list_users(&UserFilter::default(), &keys, page, true).await.unwrap();
 
-            let mut all = store.list_users(&UserFilter::default(), &[], Page::default(), false).await.unwrap().items;
+            let mut all: Vec<Document> = store
+                .list_users(&UserFilter::default(), &[], Page::default(), false)
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .map(|r| serde_json::from_str(r.get()).unwrap())
+                .collect();
             prop_assert_eq!(got.total, Some(all.len() as u64));
             sort_documents(&mut all, &keys);
             let expected: Vec<Document> = all.into_iter().skip(skip as usize).take(limit.map_or(usize::MAX, |l| l as usize)).collect();
             let ids = |docs: &[Document]| docs.iter().map(|d| d["_id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
-            prop_assert_eq!(ids(&got.items), ids(&expected), "sort={}", sort);
+            let got: Vec<Document> = got.items.iter().map(|r| serde_json::from_str(r.get()).unwrap()).collect();
+            prop_assert_eq!(ids(&got), ids(&expected), "sort={}", sort);
             Ok(())
         })?;
     }
@@ -136,7 +145,7 @@ impl Store for Counting {
     async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>> {
         self.inner.create_users(users).await
     }
-    async fn get_user(&self, id: ObjectId) -> Result<Option<Document>> {
+    async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>> {
         self.inner.get_user(id).await
     }
     async fn list_users(
@@ -166,7 +175,7 @@ impl Store for Counting {
     async fn create_groups(&self, g: Vec<GroupRecord>) -> Result<Vec<Document>> {
         self.inner.create_groups(g).await
     }
-    async fn get_group(&self, id: ObjectId) -> Result<Option<Document>> {
+    async fn get_group(&self, id: ObjectId) -> Result<Option<RawDoc>> {
         self.inner.get_group(id).await
     }
     async fn list_groups(
@@ -184,7 +193,7 @@ impl Store for Counting {
     async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()> {
         self.inner.delete_groups(ids).await
     }
-    async fn fetch_by_ids(&self, r: Resource, ids: Vec<ObjectId>) -> Result<Vec<Document>> {
+    async fn fetch_by_ids(&self, r: Resource, ids: Vec<ObjectId>) -> Result<Vec<RawDoc>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_by_ids(r, ids).await
     }
@@ -196,7 +205,7 @@ impl Store for Counting {
         s: Vec<SortKey>,
         pg: Page,
         m: usize,
-    ) -> Result<Vec<(ObjectId, Document)>> {
+    ) -> Result<Vec<(ObjectId, RawDoc)>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_referencing(t, f, p, s, pg, m).await
     }
@@ -235,15 +244,20 @@ async fn expand_costs_one_call_per_relation_per_level_whatever_the_page_size() {
             skip: 0,
             limit: Some(page_size),
         };
-        let mut docs = store
+        let raws = store
             .list_users(&UserFilter::default(), &[], page, false)
             .await
             .unwrap()
             .items;
+        let mut lazy: Vec<LazyDoc> = raws.iter().map(|r| LazyDoc::parse(r).unwrap()).collect();
         store.fetches.store(0, Ordering::SeqCst);
-        expand(store.as_ref(), Resource::User, &mut docs, &tree)
+        expand(store.as_ref(), Resource::User, &mut lazy, &tree)
             .await
             .unwrap();
+        let docs: Vec<Value> = lazy
+            .iter()
+            .map(|d| serde_json::from_str(d.to_raw().get()).unwrap())
+            .collect();
         // Level 1: groups (one fetch) and role (one fetch); level 2: users of all those groups (one).
         assert_eq!(
             store.fetches.load(Ordering::SeqCst),

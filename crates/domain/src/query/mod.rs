@@ -23,9 +23,9 @@ mod relations;
 mod render;
 
 pub use ast::{ExpandNode, ExpandOptions, FieldPath, ListParams, Page, Projection, SortKey};
-pub use order::{compare_values, sort_documents, value_at};
+pub use order::{compare_by_keys, compare_values, sort_documents, value_at};
 pub use parse::{parse_expand, parse_fields, parse_list_params, parse_sort, parse_u64};
-pub use project::project;
+pub use project::{project, project_lazy};
 pub use relations::{Link, Relation, Resource, relation};
 pub use render::{render_expand, render_fields, render_sort};
 

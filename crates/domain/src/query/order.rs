@@ -59,18 +59,42 @@ pub fn sort_documents(docs: &mut [Document], keys: &[SortKey]) {
     if keys.is_empty() {
         return;
     }
-    let last_descending = keys.last().is_some_and(|k| k.descending);
     docs.sort_by(|a, b| {
-        for key in keys {
-            let o = compare_values(value_at(a, &key.path), value_at(b, &key.path));
-            let o = if key.descending { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        let ids = compare_values(a.get("_id"), b.get("_id"));
-        if last_descending { ids.reverse() } else { ids }
+        let values = |d: &Document| {
+            keys.iter()
+                .map(|k| value_at(d, &k.path).cloned())
+                .collect::<Vec<_>>()
+        };
+        let id = |d: &Document| {
+            d.get("_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        compare_by_keys(keys, (&values(a), &id(a)), (&values(b), &id(b)))
     });
+}
+
+/// Compares two entities by their values for `keys` (extracted beforehand, one per key), ties
+/// broken by id in the direction of the last key.
+pub fn compare_by_keys(
+    keys: &[SortKey],
+    a: (&[Option<Value>], &str),
+    b: (&[Option<Value>], &str),
+) -> Ordering {
+    for (i, key) in keys.iter().enumerate() {
+        let o = compare_values(a.0[i].as_ref(), b.0[i].as_ref());
+        let o = if key.descending { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    let ids = a.1.as_bytes().cmp(b.1.as_bytes());
+    if keys.last().is_some_and(|k| k.descending) {
+        ids.reverse()
+    } else {
+        ids
+    }
 }
 
 #[cfg(test)]

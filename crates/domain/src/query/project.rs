@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use serde_json::value::RawValue;
+
 use super::ast::{FieldPath, Projection};
 use crate::Document;
+use crate::lazy::LazyDoc;
 
 /// The paths of a projection as a tree: a leaf selects the whole value below it.
 #[derive(Default)]
@@ -46,6 +49,47 @@ pub fn project(doc: Document, projection: &Projection) -> Document {
         Projection::Include(paths) => include(doc, &Tree::of(paths)),
         Projection::Exclude(paths) => exclude(doc, &Tree::of(paths)),
     }
+}
+
+/// Applies a projection to a document parsed one level deep: whole fields are kept or dropped
+/// as text; only a field that a nested path reaches into is parsed.
+pub fn project_lazy(doc: LazyDoc, projection: &Projection) -> LazyDoc {
+    match projection {
+        Projection::Include(paths) => {
+            let tree = Tree::of(paths);
+            LazyDoc::from_fields(doc.into_fields().filter_map(
+                |(key, raw)| match tree.0.get(&key)? {
+                    None => Some((key, raw)),
+                    Some(sub) => {
+                        let value: Value = serde_json::from_str(raw.get()).ok()?;
+                        include_value(value, sub).map(|v| (key, to_raw(&v)))
+                    }
+                },
+            ))
+        }
+        Projection::Exclude(paths) => {
+            let tree = Tree::of(paths);
+            let mut doc = doc;
+            for (key, sub) in &tree.0 {
+                match sub {
+                    None => doc.remove(key),
+                    Some(sub) => {
+                        if let Some(raw) = doc.field_mut(key)
+                            && let Ok(mut value) = serde_json::from_str::<Value>(raw.get())
+                        {
+                            exclude_value(&mut value, sub);
+                            *raw = to_raw(&value);
+                        }
+                    }
+                }
+            }
+            doc
+        }
+    }
+}
+
+fn to_raw(v: &Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(v).expect("a JSON value serialises")
 }
 
 fn include(doc: Document, tree: &Tree) -> Document {

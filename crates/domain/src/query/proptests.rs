@@ -164,6 +164,16 @@ proptest! {
         }
     }
 
+    /// Projecting a document parsed one level deep gives what projecting the whole does.
+    #[test]
+    fn lazy_projection_equals_full_projection(doc in document(), paths in small_paths(), exclude in any::<bool>()) {
+        let projection = if exclude { Projection::Exclude(paths) } else { Projection::Include(paths) };
+        let raw = serde_json::value::to_raw_value(&doc).unwrap();
+        let lazy = crate::lazy::LazyDoc::parse(&raw).unwrap();
+        let via_lazy: Value = serde_json::from_str(super::project_lazy(lazy, &projection).to_raw().get()).unwrap();
+        prop_assert_eq!(via_lazy, Value::Object(project(doc, &projection)));
+    }
+
     #[test]
     fn a_path_is_its_own_rendering(p in path()) {
         let rendered = p.to_string();

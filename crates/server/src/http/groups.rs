@@ -54,7 +54,7 @@ pub async fn get(
     _: Caller,
     PathKey(key): PathKey,
     special: Special,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Response> {
     let params = special.check(Resource::Group)?;
     let id = path_id(ResourceKind::Group, &key)?;
     let group = state

@@ -1,13 +1,12 @@
 //! The special fields of GET (`fields`, `sort`, `limit`, `skip`, `expand`) on the way in, and
 //! `expand` and `fields` applied to what the store returned on the way out.
 
-use axum::Json;
 use axum::extract::{FromRequestParts, Query};
-use axum::http::header::HeaderValue;
+use axum::http::header::{CONTENT_TYPE, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use tessera_domain::Document;
-use tessera_domain::query::{ListParams, QueryError, Resource, parse_list_params, project};
+use tessera_domain::lazy::{LazyDoc, RawDoc, raw_array};
+use tessera_domain::query::{ListParams, QueryError, Resource, parse_list_params, project_lazy};
 use tessera_store::ListPage;
 
 use super::error::{ApiError, ApiResult, Code};
@@ -65,31 +64,52 @@ impl From<QueryError> for ApiError {
     }
 }
 
-/// Expands and projects documents as the special fields ask.
+/// The JSON text of the documents as the special fields ask: expanded, projected. Documents
+/// that need neither go out exactly as stored, unparsed.
 pub async fn shape(
     state: &AppState,
     resource: Resource,
-    mut docs: Vec<Document>,
+    raws: Vec<RawDoc>,
     params: &ListParams,
-) -> ApiResult<Vec<Document>> {
+) -> ApiResult<Vec<RawDoc>> {
+    if params.expand.is_empty() && params.fields.is_none() {
+        return Ok(raws);
+    }
+    let mut docs = raws
+        .iter()
+        .map(|r| LazyDoc::parse(r))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ApiError::internal(format!("stored document is not an object: {e}")))?;
     if !params.expand.is_empty() {
         tessera_store::expand(state.store.as_ref(), resource, &mut docs, &params.expand).await?;
     }
-    if let Some(projection) = &params.fields {
-        docs = docs.into_iter().map(|d| project(d, projection)).collect();
-    }
-    Ok(docs)
+    Ok(docs
+        .into_iter()
+        .map(|d| match &params.fields {
+            Some(p) => project_lazy(d, p).to_raw(),
+            None => d.to_raw(),
+        })
+        .collect())
+}
+
+/// A JSON response from JSON text.
+fn json_text(body: String) -> Response {
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response()
 }
 
 /// One shaped entity.
 pub async fn shape_one(
     state: &AppState,
     resource: Resource,
-    doc: Document,
+    raw: RawDoc,
     params: &ListParams,
-) -> ApiResult<Json<Document>> {
-    let mut docs = shape(state, resource, vec![doc], params).await?;
-    Ok(Json(docs.remove(0)))
+) -> ApiResult<Response> {
+    let mut docs = shape(state, resource, vec![raw], params).await?;
+    Ok(json_text(String::from(docs.remove(0).get())))
 }
 
 /// A list response: the JSON array, and `X-Total-Count` when the count was asked for.
@@ -100,7 +120,8 @@ pub async fn list_response(
     params: &ListParams,
 ) -> ApiResult<Response> {
     let items = shape(state, resource, page.items, params).await?;
-    let mut response = Json(items).into_response();
+    let body = raw_array(items.iter().map(AsRef::as_ref));
+    let mut response = json_text(String::from(body.get()));
     if let Some(total) = page.total {
         let headers = response.headers_mut();
         headers.insert("x-total-count", HeaderValue::from(total));

@@ -66,7 +66,7 @@ pub async fn get(
     _: Caller,
     PathKey(key): PathKey,
     special: Special,
-) -> ApiResult<Json<Document>> {
+) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
     let id = path_id(ResourceKind::User, &key)?;
     let user = state

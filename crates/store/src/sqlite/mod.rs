@@ -26,6 +26,7 @@ use crate::{
     Store, StoreError, UserEdit, UserFilter, UserRecord,
 };
 use conn::Pool;
+use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
 
 /// Reads of at most this many rows run inline; larger ones on the blocking pool.
@@ -164,6 +165,24 @@ fn parse_doc(text: &str) -> Result<Document> {
     Ok(serde_json::from_str(text)?)
 }
 
+/// A stored document as it is, checked to be a JSON object (not parsed into a map).
+fn raw_doc(text: String) -> Result<RawDoc> {
+    if !text.starts_with('{') {
+        return Err(StoreError::Internal(
+            "stored document is not a JSON object".into(),
+        ));
+    }
+    Ok(serde_json::value::RawValue::from_string(text)?)
+}
+
+fn optional_raw(conn: &Connection, sql: &str, key: &str) -> Result<Option<RawDoc>> {
+    let text: Option<String> = conn
+        .prepare_cached(sql)?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    text.map(raw_doc).transpose()
+}
+
 /// An id list as a JSON array, for `IN (SELECT value FROM json_each(?))`.
 fn id_array(ids: &[ObjectId]) -> String {
     Value::Array(ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string()
@@ -215,8 +234,9 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn get_user(&self, id: ObjectId) -> Result<Option<Document>> {
-        self.read(move |c| users::get(c, id)).await
+    async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>> {
+        self.read(move |c| optional_raw(c, "SELECT doc FROM users WHERE id = ?1", &id.to_string()))
+            .await
     }
 
     async fn list_users(
@@ -275,8 +295,9 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn get_group(&self, id: ObjectId) -> Result<Option<Document>> {
-        self.read(move |c| groups::get(c, id)).await
+    async fn get_group(&self, id: ObjectId) -> Result<Option<RawDoc>> {
+        self.read(move |c| optional_raw(c, "SELECT doc FROM groups WHERE id = ?1", &id.to_string()))
+            .await
     }
 
     async fn list_groups(
@@ -299,7 +320,7 @@ impl Store for SqliteStore {
         self.write(move |tx| groups::delete(tx, &ids)).await
     }
 
-    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<Document>> {
+    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<RawDoc>> {
         let sql = match resource {
             Resource::User => "SELECT doc FROM users WHERE id IN (SELECT value FROM json_each(?1))",
             Resource::Group => {
@@ -310,7 +331,7 @@ impl Store for SqliteStore {
         self.read_rows(Some(ids.len() as u64), move |c| {
             let mut stmt = c.prepare_cached(sql)?;
             let rows = stmt.query_map([id_array(&ids)], |r| r.get::<_, String>(0))?;
-            rows.map(|text| parse_doc(&text?)).collect()
+            rows.map(|text| raw_doc(text?)).collect()
         })
         .await
     }
@@ -323,7 +344,7 @@ impl Store for SqliteStore {
         sort: Vec<SortKey>,
         page: Page,
         max_rows: usize,
-    ) -> Result<Vec<(ObjectId, Document)>> {
+    ) -> Result<Vec<(ObjectId, RawDoc)>> {
         match (target, field) {
             (Resource::User, "groups") => {
                 self.read(move |c| users::members(c, &parents, &sort, page, max_rows))

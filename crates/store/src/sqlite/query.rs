@@ -2,10 +2,9 @@
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
-use tessera_domain::Document;
 use tessera_domain::query::{Page, SortKey};
 
-use super::parse_doc;
+use super::raw_doc;
 use crate::{ListPage, Result};
 
 /// A `WHERE` clause being built, with its arguments.
@@ -90,7 +89,7 @@ pub(super) fn list(
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
     let items = rows
-        .map(|text| parse_doc(&text?))
-        .collect::<Result<Vec<Document>>>()?;
+        .map(|text| raw_doc(text?))
+        .collect::<Result<Vec<_>>>()?;
     Ok(ListPage { items, total })
 }

@@ -7,10 +7,11 @@ use tessera_domain::user::new_api_secret;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{conflict_or, id_array, missing_ids, optional_doc, parse_doc, stamp};
+use super::{conflict_or, id_array, missing_ids, optional_doc, raw_doc, stamp};
 use crate::{
     AuthRecord, ListPage, LoginRecord, Result, StoreError, UserEdit, UserFilter, UserRecord,
 };
+use tessera_domain::lazy::RawDoc;
 
 pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document> {
     check_references(tx, &user)?;
@@ -146,7 +147,7 @@ pub(super) fn members(
     sort: &[SortKey],
     page: Page,
     max_rows: usize,
-) -> Result<Vec<(ObjectId, Document)>> {
+) -> Result<Vec<(ObjectId, RawDoc)>> {
     let sql = format!(
         "SELECT parent, doc FROM (
            SELECT m.group_id AS parent, u.doc AS doc,
@@ -171,7 +172,7 @@ pub(super) fn members(
     )?;
     rows.map(|row| {
         let (parent, doc) = row?;
-        Ok((parse_stored_id(&parent)?, parse_doc(&doc)?))
+        Ok((parse_stored_id(&parent)?, raw_doc(doc)?))
     })
     .collect()
 }
