@@ -519,3 +519,45 @@ async fn the_total_count_on_request() {
     );
     assert_eq!(arr(&counted.json()).len(), 2);
 }
+
+/// Expanded groups and roles are served from a cache: a change to a group shows at once.
+#[tokio::test]
+async fn expand_shows_a_group_change_at_once() {
+    let app = spawn_app().await;
+    let g = id_of(&app.create_group(json!({"name": "Before"})).await);
+    let user = app
+        .create_user(json!({"email": "cache@corp.example", "groups": [g]}))
+        .await;
+    let path = format!("/api/v1/users/{}?expand=groups(fields:name)", id_of(&user));
+    assert_eq!(
+        app.get(&path, &app.admin).await.json()["groups"],
+        json!([{"name": "Before"}])
+    );
+    app.patch(
+        &format!("/api/v1/groups/{g}"),
+        &app.admin,
+        &json!({"name": "After"}),
+    )
+    .await;
+    assert_eq!(
+        app.get(&path, &app.admin).await.json()["groups"],
+        json!([{"name": "After"}])
+    );
+    app.put(
+        &format!("/api/v1/groups/{g}"),
+        &app.admin,
+        &json!({"name": "Replaced"}),
+    )
+    .await;
+    assert_eq!(
+        app.get(&path, &app.admin).await.json()["groups"],
+        json!([{"name": "Replaced"}])
+    );
+    assert_eq!(
+        app.delete(&format!("/api/v1/groups/{g}"), &app.admin)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(app.get(&path, &app.admin).await.json()["groups"], json!([]));
+}

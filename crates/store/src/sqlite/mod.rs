@@ -5,7 +5,7 @@
 //! worker ever waits on the disk. Every write is one `BEGIN IMMEDIATE` transaction with
 //! `synchronous=FULL`: once a client has its answer, the change is on disk.
 
-mod auth_cache;
+mod cache;
 mod conn;
 mod groups;
 mod query;
@@ -25,6 +25,7 @@ use crate::{
     AuthRecord, GroupEdit, GroupFilter, GroupRecord, ListPage, LoginRecord, Result, SeedAdmin,
     Store, StoreError, UserEdit, UserFilter, UserRecord,
 };
+use cache::Cache;
 use conn::Pool;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
@@ -38,7 +39,10 @@ pub const DATABASE_FILE: &str = "tessera.sqlite3";
 /// A Tessera store in one SQLite file.
 pub struct SqliteStore {
     pool: Pool,
-    auth: auth_cache::AuthCache,
+    /// Auth records by user id.
+    auth: Cache<AuthRecord>,
+    /// Group and role documents by id (ids are unique across collections).
+    docs: Cache<RawDoc>,
 }
 
 impl SqliteStore {
@@ -53,7 +57,8 @@ impl SqliteStore {
         let pool = conn::pool(data_dir.join(DATABASE_FILE))?;
         let store = SqliteStore {
             pool,
-            auth: auth_cache::AuthCache::default(),
+            auth: Cache::new(),
+            docs: Cache::new(),
         };
         store.write(schema::migrate).await?;
         Ok(store)
@@ -270,13 +275,13 @@ impl Store for SqliteStore {
     }
 
     async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>> {
-        if let Some(record) = self.auth.get(id) {
+        if let Some(record) = self.auth.get(&id) {
             return Ok(Some(record));
         }
         let generation = self.auth.generation();
         let record = self.read(move |c| users::auth_record(c, id)).await?;
         if let Some(r) = &record {
-            self.auth.put(generation, id, r.clone());
+            self.auth.put(generation, [(id, r.clone())]);
         }
         Ok(record)
     }
@@ -313,27 +318,72 @@ impl Store for SqliteStore {
     }
 
     async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>> {
-        self.write(move |tx| groups::update(tx, id, edit)).await
+        let result = self.write(move |tx| groups::update(tx, id, edit)).await;
+        self.docs.invalidate(&[id]);
+        result
     }
 
     async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()> {
-        self.write(move |tx| groups::delete(tx, &ids)).await
+        let gone = ids.clone();
+        let result = self.write(move |tx| groups::delete(tx, &ids)).await;
+        self.docs.invalidate(&gone);
+        result
     }
 
     async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<RawDoc>> {
         let sql = match resource {
-            Resource::User => "SELECT doc FROM users WHERE id IN (SELECT value FROM json_each(?1))",
-            Resource::Group => {
-                "SELECT doc FROM groups WHERE id IN (SELECT value FROM json_each(?1))"
+            Resource::User => {
+                "SELECT id, doc FROM users WHERE id IN (SELECT value FROM json_each(?1))"
             }
-            Resource::Role => "SELECT doc FROM roles WHERE id IN (SELECT value FROM json_each(?1))",
+            Resource::Group => {
+                "SELECT id, doc FROM groups WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            Resource::Role => {
+                "SELECT id, doc FROM roles WHERE id IN (SELECT value FROM json_each(?1))"
+            }
         };
-        self.read_rows(Some(ids.len() as u64), move |c| {
-            let mut stmt = c.prepare_cached(sql)?;
-            let rows = stmt.query_map([id_array(&ids)], |r| r.get::<_, String>(0))?;
-            rows.map(|text| raw_doc(text?)).collect()
-        })
-        .await
+        // Groups and roles come from the cache when they can; users always from the file.
+        let cached = resource != Resource::User;
+        let generation = self.docs.generation();
+        let (mut found, missing): (Vec<RawDoc>, Vec<ObjectId>) = if cached {
+            let mut found = Vec::new();
+            let mut missing = Vec::new();
+            for id in ids {
+                match self.docs.get(&id) {
+                    Some(doc) => found.push(doc),
+                    None => missing.push(id),
+                }
+            }
+            (found, missing)
+        } else {
+            (Vec::new(), ids)
+        };
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let rows = self
+            .read_rows(Some(missing.len() as u64), move |c| {
+                let mut stmt = c.prepare_cached(sql)?;
+                let rows = stmt.query_map([id_array(&missing)], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?;
+                rows.map(|row| {
+                    let (id, doc) = row?;
+                    Ok((
+                        id.parse::<ObjectId>()
+                            .map_err(|_| StoreError::Internal(format!("bad stored id {id}")))?,
+                        raw_doc(doc)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()
+            })
+            .await?;
+        if cached {
+            self.docs
+                .put(generation, rows.iter().map(|(id, doc)| (*id, doc.clone())));
+        }
+        found.extend(rows.into_iter().map(|(_, doc)| doc));
+        Ok(found)
     }
 
     async fn fetch_referencing(

@@ -148,14 +148,17 @@ pub(super) fn members(
     page: Page,
     max_rows: usize,
 ) -> Result<Vec<(ObjectId, RawDoc)>> {
+    // Numbering the members needs only the membership and the users' id index (unless the
+    // sort reads fields); the documents are read for the rows kept, not for every member.
     let sql = format!(
-        "SELECT parent, doc FROM (
-           SELECT m.group_id AS parent, u.doc AS doc,
+        "SELECT sel.parent, u.doc FROM (
+           SELECT m.group_id AS parent, u.rowid AS rid,
                   row_number() OVER (PARTITION BY m.group_id{}) AS n
              FROM user_groups m JOIN users u ON u.id = m.user_id
-            WHERE m.group_id IN (SELECT value FROM json_each(?1)))
-         WHERE n > ?2 AND (?3 < 0 OR n <= ?2 + ?3)
-         ORDER BY parent, n
+            WHERE m.group_id IN (SELECT value FROM json_each(?1))) sel
+         JOIN users u ON u.rowid = sel.rid
+         WHERE sel.n > ?2 AND (?3 < 0 OR sel.n <= ?2 + ?3)
+         ORDER BY sel.parent, sel.n
          LIMIT ?4",
         query::order_by("u", sort)
     );

@@ -1,0 +1,70 @@
+//! Read-through caches of what requests read most and writes change least: the auth record of
+//! each token's user (read by every request), and group and role documents (read by every
+//! `expand`).
+//!
+//! Sound because this process makes every write to its SQLite file: each write that can change
+//! a cached value removes the entry after it commits, and a generation counter stops a read that
+//! started before that commit from putting the old value back.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use tessera_domain::ObjectId;
+
+/// Entries kept at most; past it the cache starts over (what is in use refills it at once).
+const MAX_ENTRIES: usize = 100_000;
+
+pub(super) struct Cache<V> {
+    inner: RwLock<Inner<V>>,
+}
+
+struct Inner<V> {
+    generation: u64,
+    entries: HashMap<ObjectId, V>,
+}
+
+impl<V: Clone> Cache<V> {
+    pub(super) fn new() -> Self {
+        Cache {
+            inner: RwLock::new(Inner {
+                generation: 0,
+                entries: HashMap::new(),
+            }),
+        }
+    }
+
+    pub(super) fn get(&self, id: &ObjectId) -> Option<V> {
+        self.inner.read().ok()?.entries.get(id).cloned()
+    }
+
+    /// The generation to pass to [`Cache::put`] for a read that starts now.
+    pub(super) fn generation(&self) -> u64 {
+        self.inner.read().map_or(u64::MAX, |i| i.generation)
+    }
+
+    /// Keeps values read from the database, unless a write committed since `generation`.
+    pub(super) fn put(&self, generation: u64, values: impl IntoIterator<Item = (ObjectId, V)>) {
+        let Ok(mut inner) = self.inner.write() else {
+            return;
+        };
+        if inner.generation != generation {
+            return;
+        }
+        for (id, value) in values {
+            if inner.entries.len() >= MAX_ENTRIES {
+                inner.entries.clear();
+            }
+            inner.entries.insert(id, value);
+        }
+    }
+
+    /// After a committed write: forget these entries, and refuse values read before it.
+    pub(super) fn invalidate(&self, ids: &[ObjectId]) {
+        if let Ok(mut inner) = self.inner.write() {
+            inner.generation += 1;
+            for id in ids {
+                inner.entries.remove(id);
+            }
+        }
+    }
+}
