@@ -201,3 +201,26 @@ async fn seed_get_with_json_content_type_and_no_body() {
         .await;
     assert_eq!(resp.status, 200, "{}", resp.text);
 }
+
+/// A read by id after a login shows the new `lastLogin` (reads by id are cached).
+#[tokio::test]
+async fn a_login_shows_in_the_next_read_by_id() {
+    let app = spawn_app().await;
+    let user = app
+        .create_user(json!({"email": "seen@corp.example", "password": "seen-passw0rd"}))
+        .await;
+    let path = format!("/api/v1/users/{}", id_of(&user));
+    assert!(
+        app.get(&path, &app.admin)
+            .await
+            .json()
+            .get("lastLogin")
+            .is_none()
+    );
+    app.token("seen@corp.example", "seen-passw0rd").await;
+    let after = app.get(&path, &app.admin).await.json();
+    assert!(
+        is_sisense_timestamp(after["lastLogin"].as_str().expect("lastLogin set")),
+        "{after}"
+    );
+}

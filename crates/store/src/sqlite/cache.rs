@@ -1,6 +1,6 @@
 //! Read-through caches of what requests read most and writes change least: the auth record of
-//! each token's user (read by every request), and group and role documents (read by every
-//! `expand`).
+//! each token's user (read by every request), user documents read by id, and group and role
+//! documents (read by every `expand`).
 //!
 //! Sound because this process makes every write to its SQLite file: each write that can change
 //! a cached value removes the entry after it commits, and a generation counter stops a read that
@@ -65,6 +65,16 @@ impl<V: Clone> Cache<V> {
             for id in ids {
                 inner.entries.remove(id);
             }
+        }
+    }
+}
+
+impl<V> Cache<V> {
+    /// After a committed write that touched entries it cannot name: forget them all.
+    pub(super) fn clear(&self) {
+        if let Ok(mut inner) = self.inner.write() {
+            inner.generation += 1;
+            inner.entries.clear();
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct SqliteStore {
     auth: Cache<AuthRecord>,
     /// Group and role documents by id (ids are unique across collections).
     docs: Cache<RawDoc>,
+    /// User documents by id, for reads by id.
+    users: Cache<RawDoc>,
 }
 
 impl SqliteStore {
@@ -59,6 +61,7 @@ impl SqliteStore {
             pool,
             auth: Cache::new(),
             docs: Cache::new(),
+            users: Cache::new(),
         };
         store.write(schema::migrate).await?;
         Ok(store)
@@ -240,8 +243,17 @@ impl Store for SqliteStore {
     }
 
     async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>> {
-        self.read(move |c| optional_raw(c, "SELECT doc FROM users WHERE id = ?1", &id.to_string()))
-            .await
+        if let Some(doc) = self.users.get(&id) {
+            return Ok(Some(doc));
+        }
+        let generation = self.users.generation();
+        let doc = self
+            .read(move |c| optional_raw(c, "SELECT doc FROM users WHERE id = ?1", &id.to_string()))
+            .await?;
+        if let Some(doc) = &doc {
+            self.users.put(generation, [(id, doc.clone())]);
+        }
+        Ok(doc)
     }
 
     async fn list_users(
@@ -259,6 +271,7 @@ impl Store for SqliteStore {
     async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>> {
         let result = self.write(move |tx| users::update(tx, id, edit)).await;
         self.auth.invalidate(&[id]);
+        self.users.invalidate(&[id]);
         result
     }
 
@@ -266,6 +279,7 @@ impl Store for SqliteStore {
         let gone = ids.clone();
         let result = self.write(move |tx| users::delete(tx, &ids)).await;
         self.auth.invalidate(&gone);
+        self.users.invalidate(&gone);
         result
     }
 
@@ -287,7 +301,9 @@ impl Store for SqliteStore {
     }
 
     async fn record_login(&self, id: ObjectId) -> Result<()> {
-        self.write(move |tx| users::record_login(tx, id)).await
+        let result = self.write(move |tx| users::record_login(tx, id)).await;
+        self.users.invalidate(&[id]);
+        result
     }
 
     async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>> {
@@ -327,6 +343,8 @@ impl Store for SqliteStore {
         let gone = ids.clone();
         let result = self.write(move |tx| groups::delete(tx, &ids)).await;
         self.docs.invalidate(&gone);
+        // Members' documents lost the groups: forget every cached user.
+        self.users.clear();
         result
     }
 
