@@ -12,7 +12,7 @@ use std::pin::Pin;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use tessera_domain::ObjectId;
-use tessera_domain::lazy::{LazyDoc, RawDoc, raw_array, raw_null, string_items, string_value};
+use tessera_domain::lazy::{LazyDoc, json_array, string_items, string_value};
 use tessera_domain::query::{
     ExpandNode, Link, MAX_EXPANDED_OBJECTS, QueryError, Resource, SortKey, compare_by_keys,
     project_lazy, relation,
@@ -39,7 +39,7 @@ pub async fn expand(
 struct Target {
     id: String,
     /// Its JSON text, with its own relations expanded and its `fields` option applied.
-    raw: RawDoc,
+    json: String,
     /// Its values for the sort keys of the relation's options.
     keys: Vec<Option<Value>>,
     /// Objects it puts into the response: itself and all that is expanded inside it.
@@ -66,7 +66,7 @@ fn expand_level<'a>(
                         .iter()
                         .map(|d| {
                             d.get(field)
-                                .filter(|r| r.get().starts_with('['))
+                                .filter(|j| j.starts_with('['))
                                 .map(|r| string_items(Some(r)))
                         })
                         .collect();
@@ -79,7 +79,7 @@ fn expand_level<'a>(
                         sort_targets(&mut items, &node.options.sort);
                         let items = page(items, node);
                         placed[i] += charge(budget, items.iter().map(|t| t.weight).sum())?;
-                        doc.set(field, raw_array(items.iter().map(|t| t.raw.as_ref())));
+                        doc.set(field, json_array(items.iter().map(|t| t.json.as_str())));
                     }
                 }
                 Link::One { field, into } => {
@@ -91,9 +91,9 @@ fn expand_level<'a>(
                         match wanted[i].as_ref().and_then(|id| targets.get(id)) {
                             Some(t) => {
                                 placed[i] += charge(budget, t.weight)?;
-                                doc.set(into, t.raw.clone());
+                                doc.set(into, t.json.clone());
                             }
-                            None => doc.set(into, raw_null()),
+                            None => doc.set(into, "null".to_owned()),
                         }
                     }
                 }
@@ -145,7 +145,7 @@ fn expand_level<'a>(
                             charge(budget, ats.iter().map(|&at| targets[at].weight).sum())?;
                         doc.set(
                             into,
-                            raw_array(ats.iter().map(|&at| targets[at].raw.as_ref())),
+                            json_array(ats.iter().map(|&at| targets[at].json.as_str())),
                         );
                     }
                 }
@@ -215,7 +215,7 @@ async fn finish(
             };
             Target {
                 id,
-                raw: doc.to_raw(),
+                json: doc.to_json(),
                 keys,
                 weight: 1 + inside,
             }

@@ -256,7 +256,7 @@ async fn expand_costs_one_call_per_relation_per_level_whatever_the_page_size() {
             .unwrap();
         let docs: Vec<Value> = lazy
             .iter()
-            .map(|d| serde_json::from_str(d.to_raw().get()).unwrap())
+            .map(|d| serde_json::from_str(&d.to_json()).unwrap())
             .collect();
         // Level 1: groups (one fetch) and role (one fetch); level 2: users of all those groups (one).
         assert_eq!(

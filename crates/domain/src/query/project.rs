@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use serde_json::value::RawValue;
-
 use super::ast::{FieldPath, Projection};
 use crate::Document;
 use crate::lazy::LazyDoc;
@@ -61,8 +59,8 @@ pub fn project_lazy(doc: LazyDoc, projection: &Projection) -> LazyDoc {
                 |(key, raw)| match tree.0.get(&key)? {
                     None => Some((key, raw)),
                     Some(sub) => {
-                        let value: Value = serde_json::from_str(raw.get()).ok()?;
-                        include_value(value, sub).map(|v| (key, to_raw(&v)))
+                        let value: Value = serde_json::from_str(&raw).ok()?;
+                        include_value(value, sub).map(|v| (key, to_json(&v)))
                     }
                 },
             ))
@@ -75,10 +73,10 @@ pub fn project_lazy(doc: LazyDoc, projection: &Projection) -> LazyDoc {
                     None => doc.remove(key),
                     Some(sub) => {
                         if let Some(raw) = doc.field_mut(key)
-                            && let Ok(mut value) = serde_json::from_str::<Value>(raw.get())
+                            && let Ok(mut value) = serde_json::from_str::<Value>(raw)
                         {
                             exclude_value(&mut value, sub);
-                            *raw = to_raw(&value);
+                            *raw = to_json(&value);
                         }
                     }
                 }
@@ -88,8 +86,8 @@ pub fn project_lazy(doc: LazyDoc, projection: &Projection) -> LazyDoc {
     }
 }
 
-fn to_raw(v: &Value) -> Box<RawValue> {
-    serde_json::value::to_raw_value(v).expect("a JSON value serialises")
+fn to_json(v: &Value) -> String {
+    serde_json::to_string(v).expect("a JSON value serialises")
 }
 
 fn include(doc: Document, tree: &Tree) -> Document {

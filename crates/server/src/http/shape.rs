@@ -5,7 +5,7 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::header::{CONTENT_TYPE, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use tessera_domain::lazy::{LazyDoc, RawDoc, raw_array};
+use tessera_domain::lazy::{LazyDoc, RawDoc, json_array};
 use tessera_domain::query::{ListParams, QueryError, Resource, parse_list_params, project_lazy};
 use tessera_store::ListPage;
 
@@ -71,9 +71,12 @@ pub async fn shape(
     resource: Resource,
     raws: Vec<RawDoc>,
     params: &ListParams,
-) -> ApiResult<Vec<RawDoc>> {
+) -> ApiResult<Vec<String>> {
     if params.expand.is_empty() && params.fields.is_none() {
-        return Ok(raws);
+        return Ok(raws
+            .into_iter()
+            .map(|r| String::from(Box::<str>::from(r)))
+            .collect());
     }
     let mut docs = raws
         .iter()
@@ -86,8 +89,8 @@ pub async fn shape(
     Ok(docs
         .into_iter()
         .map(|d| match &params.fields {
-            Some(p) => project_lazy(d, p).to_raw(),
-            None => d.to_raw(),
+            Some(p) => project_lazy(d, p).to_json(),
+            None => d.to_json(),
         })
         .collect())
 }
@@ -109,7 +112,7 @@ pub async fn shape_one(
     params: &ListParams,
 ) -> ApiResult<Response> {
     let mut docs = shape(state, resource, vec![raw], params).await?;
-    Ok(json_text(String::from(docs.remove(0).get())))
+    Ok(json_text(docs.remove(0)))
 }
 
 /// A list response: the JSON array, and `X-Total-Count` when the count was asked for.
@@ -120,8 +123,7 @@ pub async fn list_response(
     params: &ListParams,
 ) -> ApiResult<Response> {
     let items = shape(state, resource, page.items, params).await?;
-    let body = raw_array(items.iter().map(AsRef::as_ref));
-    let mut response = json_text(String::from(body.get()));
+    let mut response = json_text(json_array(items.iter().map(String::as_str)));
     if let Some(total) = page.total {
         let headers = response.headers_mut();
         headers.insert("x-total-count", HeaderValue::from(total));
