@@ -12,7 +12,7 @@ use std::pin::Pin;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use tessera_domain::ObjectId;
-use tessera_domain::lazy::{LazyDoc, json_array, string_items, string_value};
+use tessera_domain::lazy::{LazyDoc, RawDoc, json_array, string_items, string_value};
 use tessera_domain::query::{
     ExpandNode, Link, MAX_EXPANDED_OBJECTS, QueryError, Resource, SortKey, compare_by_keys,
     project_lazy, relation,
@@ -124,17 +124,15 @@ fn expand_level<'a>(
                         return Err(too_many().into());
                     }
                     // Each distinct entity is expanded and written once, whatever its parents.
-                    let mut distinct: Vec<LazyDoc> = Vec::new();
-                    let mut index: HashMap<String, usize> = HashMap::new();
+                    let mut distinct: Vec<(ObjectId, RawDoc)> = Vec::new();
+                    let mut index: HashMap<ObjectId, usize> = HashMap::new();
                     let mut by_parent: HashMap<ObjectId, Vec<usize>> = HashMap::new();
-                    for (parent, raw) in rows {
-                        let doc = parse(&raw)?;
-                        let id = doc.id().unwrap_or_default();
-                        let at = *index.entry(id).or_insert_with(|| {
-                            distinct.push(doc);
+                    for row in rows {
+                        let at = *index.entry(row.id).or_insert_with(|| {
+                            distinct.push((row.id, row.doc));
                             distinct.len() - 1
                         });
-                        by_parent.entry(parent).or_default().push(at);
+                        by_parent.entry(row.parent).or_default().push(at);
                     }
                     let targets = finish(store, rel.target, distinct, node, budget).await?;
                     for (i, doc) in docs.iter_mut().enumerate() {
@@ -184,8 +182,7 @@ async fn fetch(
     } else {
         store.fetch_by_ids(target, ids).await?
     };
-    let docs = raws.iter().map(|r| parse(r)).collect::<Result<Vec<_>>>()?;
-    let targets = finish(store, target, docs, node, budget).await?;
+    let targets = finish(store, target, raws, node, budget).await?;
     Ok(targets.into_iter().map(|t| (t.id.clone(), t)).collect())
 }
 
@@ -193,10 +190,27 @@ async fn fetch(
 async fn finish(
     store: &dyn Store,
     target: Resource,
-    mut docs: Vec<LazyDoc>,
+    raws: Vec<(ObjectId, RawDoc)>,
     node: &ExpandNode,
     budget: &mut usize,
 ) -> Result<Vec<Target>> {
+    let options = &node.options;
+    if node.children.is_empty() && options.fields.is_none() && options.sort.is_empty() {
+        // Nothing to change or to look at: the stored text goes out as it is.
+        return Ok(raws
+            .into_iter()
+            .map(|(id, raw)| Target {
+                id: id.to_string(),
+                json: String::from(Box::<str>::from(raw)),
+                keys: Vec::new(),
+                weight: 1,
+            })
+            .collect());
+    }
+    let mut docs = raws
+        .iter()
+        .map(|(_, raw)| parse(raw))
+        .collect::<Result<Vec<_>>>()?;
     let placed = expand_level(store, target, &mut docs, &node.children, budget).await?;
     Ok(docs
         .into_iter()

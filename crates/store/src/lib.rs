@@ -79,11 +79,15 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes all the groups or none; members lose the group from their `groups`.
     async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()>;
 
-    /// The entities of `resource` with these ids, in no particular order (unknown ids are
-    /// skipped): one query, whatever the number of ids.
-    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<RawDoc>>;
+    /// The entities of `resource` with these ids, with their ids, in no particular order
+    /// (unknown ids are skipped): one query, whatever the number of ids.
+    async fn fetch_by_ids(
+        &self,
+        resource: Resource,
+        ids: Vec<ObjectId>,
+    ) -> Result<Vec<(ObjectId, RawDoc)>>;
     /// For each parent id, the entities of `target` whose array `field` holds it, ordered by
-    /// `sort` and paged by `page` per parent, as `(parent, entity)` pairs grouped by parent:
+    /// `sort` and paged by `page` per parent, grouped by parent:
     /// one query for all parents. At most `max_rows` rows in all.
     async fn fetch_referencing(
         &self,
@@ -93,5 +97,13 @@ pub trait Store: Send + Sync + 'static {
         sort: Vec<SortKey>,
         page: Page,
         max_rows: usize,
-    ) -> Result<Vec<(ObjectId, RawDoc)>>;
+    ) -> Result<Vec<Referencing>>;
+}
+
+/// One row of [`Store::fetch_referencing`]: an entity that refers to `parent`.
+#[derive(Debug)]
+pub struct Referencing {
+    pub parent: ObjectId,
+    pub id: ObjectId,
+    pub doc: RawDoc,
 }

@@ -193,7 +193,11 @@ impl Store for Counting {
     async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()> {
         self.inner.delete_groups(ids).await
     }
-    async fn fetch_by_ids(&self, r: Resource, ids: Vec<ObjectId>) -> Result<Vec<RawDoc>> {
+    async fn fetch_by_ids(
+        &self,
+        r: Resource,
+        ids: Vec<ObjectId>,
+    ) -> Result<Vec<(ObjectId, RawDoc)>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_by_ids(r, ids).await
     }
@@ -205,7 +209,7 @@ impl Store for Counting {
         s: Vec<SortKey>,
         pg: Page,
         m: usize,
-    ) -> Result<Vec<(ObjectId, RawDoc)>> {
+    ) -> Result<Vec<Referencing>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_referencing(t, f, p, s, pg, m).await
     }

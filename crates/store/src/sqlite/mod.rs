@@ -22,8 +22,8 @@ use serde_json::Value;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use crate::{
-    AuthRecord, GroupEdit, GroupFilter, GroupRecord, ListPage, LoginRecord, Result, SeedAdmin,
-    Store, StoreError, UserEdit, UserFilter, UserRecord,
+    AuthRecord, GroupEdit, GroupFilter, GroupRecord, ListPage, LoginRecord, Referencing, Result,
+    SeedAdmin, Store, StoreError, UserEdit, UserFilter, UserRecord,
 };
 use cache::Cache;
 use conn::Pool;
@@ -348,7 +348,11 @@ impl Store for SqliteStore {
         result
     }
 
-    async fn fetch_by_ids(&self, resource: Resource, ids: Vec<ObjectId>) -> Result<Vec<RawDoc>> {
+    async fn fetch_by_ids(
+        &self,
+        resource: Resource,
+        ids: Vec<ObjectId>,
+    ) -> Result<Vec<(ObjectId, RawDoc)>> {
         let sql = match resource {
             Resource::User => {
                 "SELECT id, doc FROM users WHERE id IN (SELECT value FROM json_each(?1))"
@@ -363,12 +367,12 @@ impl Store for SqliteStore {
         // Groups and roles come from the cache when they can; users always from the file.
         let cached = resource != Resource::User;
         let generation = self.docs.generation();
-        let (mut found, missing): (Vec<RawDoc>, Vec<ObjectId>) = if cached {
+        let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) = if cached {
             let mut found = Vec::new();
             let mut missing = Vec::new();
             for id in ids {
                 match self.docs.get(&id) {
-                    Some(doc) => found.push(doc),
+                    Some(doc) => found.push((id, doc)),
                     None => missing.push(id),
                 }
             }
@@ -400,7 +404,7 @@ impl Store for SqliteStore {
             self.docs
                 .put(generation, rows.iter().map(|(id, doc)| (*id, doc.clone())));
         }
-        found.extend(rows.into_iter().map(|(_, doc)| doc));
+        found.extend(rows);
         Ok(found)
     }
 
@@ -412,7 +416,7 @@ impl Store for SqliteStore {
         sort: Vec<SortKey>,
         page: Page,
         max_rows: usize,
-    ) -> Result<Vec<(ObjectId, RawDoc)>> {
+    ) -> Result<Vec<Referencing>> {
         match (target, field) {
             (Resource::User, "groups") => {
                 self.read(move |c| users::members(c, &parents, &sort, page, max_rows))

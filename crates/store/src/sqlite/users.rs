@@ -9,9 +9,9 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 use super::query::{self, Filter};
 use super::{conflict_or, id_array, missing_ids, optional_doc, raw_doc, stamp};
 use crate::{
-    AuthRecord, ListPage, LoginRecord, Result, StoreError, UserEdit, UserFilter, UserRecord,
+    AuthRecord, ListPage, LoginRecord, Referencing, Result, StoreError, UserEdit, UserFilter,
+    UserRecord,
 };
-use tessera_domain::lazy::RawDoc;
 
 pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document> {
     check_references(tx, &user)?;
@@ -147,11 +147,11 @@ pub(super) fn members(
     sort: &[SortKey],
     page: Page,
     max_rows: usize,
-) -> Result<Vec<(ObjectId, RawDoc)>> {
+) -> Result<Vec<Referencing>> {
     // Numbering the members needs only the membership and the users' id index (unless the
     // sort reads fields); the documents are read for the rows kept, not for every member.
     let sql = format!(
-        "SELECT sel.parent, u.doc FROM (
+        "SELECT sel.parent, u.id, u.doc FROM (
            SELECT m.group_id AS parent, u.rowid AS rid,
                   row_number() OVER (PARTITION BY m.group_id{}) AS n
              FROM user_groups m JOIN users u ON u.id = m.user_id
@@ -171,11 +171,21 @@ pub(super) fn members(
             query::limit_value(page),
             max_rows
         ],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
     )?;
     rows.map(|row| {
-        let (parent, doc) = row?;
-        Ok((parse_stored_id(&parent)?, raw_doc(doc)?))
+        let (parent, id, doc) = row?;
+        Ok(Referencing {
+            parent: parse_stored_id(&parent)?,
+            id: parse_stored_id(&id)?,
+            doc: raw_doc(doc)?,
+        })
     })
     .collect()
 }
