@@ -24,6 +24,13 @@ pub fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
+/// A stored document with a patch applied: the document PATCH validates.
+pub fn patched(current: crate::Document, patch: &Value) -> Value {
+    let mut merged = Value::Object(current);
+    merge(&mut merged, patch);
+    merged
+}
+
 #[cfg(test)]
 mod tests {
     use super::merge;

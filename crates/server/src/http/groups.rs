@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use tessera_domain::group::parse_group;
-use tessera_domain::merge_patch::merge;
+use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::GroupFilter;
@@ -15,7 +15,7 @@ use tessera_store::GroupFilter;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, PathKey, Query};
-use super::params::{bulk_ids, id_list_param, id_param, path_id};
+use super::params::{BulkIds, bulk_ids, id_list_param, id_param, path_id};
 use super::shape::{Special, list_response, shape_one};
 use super::users::expect_array;
 use crate::state::AppState;
@@ -119,11 +119,7 @@ pub async fn patch(
     caller.require_identity_admin()?;
     let id = path_id(ResourceKind::Group, &key)?;
     let patch = Value::Object(tessera_domain::document::expect_object(body)?);
-    let edit = move |current: Document| {
-        let mut merged = Value::Object(current);
-        merge(&mut merged, &patch);
-        parse_group(merged)
-    };
+    let edit = move |current: Document| parse_group(patched(current, &patch));
     let updated = state.store.update_group(id, Box::new(edit)).await?;
     updated
         .map(Json)
@@ -141,15 +137,10 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct BulkDeleteQuery {
-    ids: Option<String>,
-}
-
 pub async fn delete_bulk(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<BulkDeleteQuery>,
+    Query(q): Query<BulkIds>,
 ) -> ApiResult<StatusCode> {
     caller.require_identity_admin()?;
     let ids = bulk_ids(ResourceKind::Group, "ids", q.ids.as_deref())?;

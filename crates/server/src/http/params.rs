@@ -1,5 +1,6 @@
 //! Typed values out of query strings, with the error envelope when a value is malformed.
 
+use serde::Deserialize;
 use tessera_domain::{ObjectId, ResourceKind};
 
 use super::error::{ApiError, Code};
@@ -38,6 +39,12 @@ pub fn bool_param(name: &str, value: Option<&str>) -> Result<Option<bool>, ApiEr
         Some("false") => Ok(Some(false)),
         Some(_) => Err(invalid(name, "must be true or false")),
     }
+}
+
+/// The query of a bulk delete: `?ids=a,b`.
+#[derive(Deserialize)]
+pub struct BulkIds {
+    pub ids: Option<String>,
 }
 
 /// The ids of a bulk delete: required, and each one must name an entity (a malformed id names

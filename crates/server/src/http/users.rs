@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
-use tessera_domain::merge_patch::merge;
+use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::user::{Password, parse_user, take_password};
 use tessera_domain::{Document, ResourceKind};
@@ -15,7 +15,7 @@ use tessera_store::{UserFilter, UserRecord};
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, PathKey, Query};
-use super::params::{bool_param, bulk_ids, id_list_param, id_param, path_id};
+use super::params::{BulkIds, bool_param, bulk_ids, id_list_param, id_param, path_id};
 use super::shape::{Special, list_response, shape_one};
 use crate::state::AppState;
 
@@ -138,10 +138,10 @@ pub async fn patch(
     let mut patch = tessera_domain::document::expect_object(body)?;
     let password_hash = hash(&state, take_password(&mut patch)?).await?;
     let default_role = state.default_role;
+    let patch = Value::Object(patch);
     let edit = move |current: Document| {
-        let mut merged = Value::Object(current);
-        merge(&mut merged, &Value::Object(patch));
-        parse_user(merged, default_role).map(|draft| UserRecord::from_draft(draft, password_hash))
+        parse_user(patched(current, &patch), default_role)
+            .map(|draft| UserRecord::from_draft(draft, password_hash))
     };
     let updated = state.store.update_user(id, Box::new(edit)).await?;
     updated
@@ -160,16 +160,11 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-pub struct BulkDeleteQuery {
-    ids: Option<String>,
-}
-
 /// `DELETE /api/v1/users/bulk?ids=a,b`: all or nothing; an unknown id is a 404.
 pub async fn delete_bulk(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<BulkDeleteQuery>,
+    Query(q): Query<BulkIds>,
 ) -> ApiResult<StatusCode> {
     caller.require_identity_admin()?;
     let ids = bulk_ids(ResourceKind::User, "ids", q.ids.as_deref())?;
