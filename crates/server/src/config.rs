@@ -13,6 +13,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8081";
 pub const DEFAULT_DATA_DIR: &str = "./tessera-data";
 /// Default e-mail (and user name) of the first administrator.
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@example.com";
+/// Default token lifetime: 30 days.
+pub const DEFAULT_TOKEN_LIFETIME_SECS: u64 = 30 * 24 * 3600;
 /// Default largest request body: ample for bulk creates, small enough to bound memory.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -59,6 +61,9 @@ pub struct ServeArgs {
     /// Argon2id iterations for new password hashes [default: 2]
     #[arg(long, env = "TESSERA_ARGON2_ITERATIONS")]
     pub argon2_iterations: Option<u32>,
+    /// Seconds a token lives; 0 = until renewed, revoked or logged out [default: 2592000, 30 days]
+    #[arg(long, env = "TESSERA_TOKEN_LIFETIME_SECS")]
+    pub token_lifetime_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -80,6 +85,7 @@ struct FileConfig {
     admin_email: Option<String>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
+    token_lifetime_secs: Option<u64>,
 }
 
 /// A secret that never shows in `Debug` output or logs.
@@ -130,6 +136,8 @@ pub struct Settings {
     /// From `TESSERA_ADMIN_PASSWORD` only: never a flag, which other users could see in `ps`.
     pub admin_password: Option<Secret>,
     pub hash_cost: HashCost,
+    /// Seconds a token lives; 0: no expiry.
+    pub token_lifetime_secs: u64,
 }
 
 impl Settings {
@@ -143,6 +151,7 @@ impl Settings {
             admin_email: DEFAULT_ADMIN_EMAIL.to_owned(),
             admin_password: None,
             hash_cost: HashCost::default(),
+            token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
         }
     }
 
@@ -183,6 +192,10 @@ impl Settings {
                 .or(file.argon2_iterations)
                 .unwrap_or(default_cost.iterations),
         };
+        s.token_lifetime_secs = args
+            .token_lifetime_secs
+            .or(file.token_lifetime_secs)
+            .unwrap_or(DEFAULT_TOKEN_LIFETIME_SECS);
         Ok(s)
     }
 }

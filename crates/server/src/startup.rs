@@ -55,7 +55,7 @@ impl Application {
             .ok_or("the built-in role 'consumer' is missing from the store")?;
         let state = AppState::new(Shared {
             store,
-            tokens: Tokens::new(&key),
+            tokens: Tokens::new(&key, settings.token_lifetime_secs),
             passwords,
             default_role,
             max_body_bytes: settings.max_body_bytes,

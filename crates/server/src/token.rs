@@ -1,5 +1,6 @@
-//! Bearer tokens: HS256 JWTs shaped like Sisense's (`{user, apiSecret, iat}`), signed with a
-//! key that the store generated at first start.
+//! Bearer tokens: HS256 JWTs shaped like Sisense's (`{user, apiSecret, iat}`), plus `jti` (so
+//! that one token can be logged out) and `exp` (when a lifetime is set), signed with a key that
+//! the store generated at first start.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,12 @@ pub struct Claims {
     pub api_secret: String,
     /// Issued at, in seconds since the epoch.
     pub iat: i64,
+    /// Expires at, in seconds since the epoch; absent when tokens do not expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// This token's own id: logout revokes it and no other.
+    #[serde(default)]
+    pub jti: String,
 }
 
 /// Signs and checks tokens.
@@ -23,26 +30,35 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Seconds a token lives; `None`: until its user's secret changes or it is logged out.
+    lifetime: Option<i64>,
 }
 
 impl Tokens {
-    pub fn new(key: &[u8]) -> Self {
+    pub fn new(key: &[u8], lifetime_secs: u64) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
-        // Sisense tokens carry no `exp`; the per-user secret is what revokes them.
+        // `exp` is checked when present (with no leeway) and not required: Sisense's own tokens
+        // carry none, and a lifetime of 0 issues none.
         validation.required_spec_claims.clear();
-        validation.validate_exp = false;
+        validation.validate_exp = true;
+        validation.leeway = 0;
         Tokens {
             encoding: EncodingKey::from_secret(key),
             decoding: DecodingKey::from_secret(key),
             validation,
+            lifetime: (lifetime_secs > 0).then(|| i64::try_from(lifetime_secs).unwrap_or(i64::MAX)),
         }
     }
 
     pub fn issue(&self, user: ObjectId, api_secret: &str) -> Result<String, String> {
+        let now = chrono_now();
+        let jti: [u8; 16] = rand::random();
         let claims = Claims {
             user: user.to_string(),
             api_secret: api_secret.to_owned(),
-            iat: chrono_now(),
+            iat: now,
+            exp: self.lifetime.map(|l| now.saturating_add(l)),
+            jti: jti.iter().map(|b| format!("{b:02x}")).collect(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| format!("cannot sign token: {e}"))
@@ -69,7 +85,7 @@ mod tests {
 
     #[test]
     fn issued_tokens_verify_and_carry_the_user() {
-        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef");
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef", 3600);
         let id = ObjectId::generate();
         let t = tokens.issue(id, "secret-1").unwrap();
         let claims = tokens.verify(&t).unwrap();
@@ -79,8 +95,8 @@ mod tests {
 
     #[test]
     fn another_key_or_an_edited_token_fails() {
-        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef");
-        let other = Tokens::new(b"fedcba9876543210fedcba9876543210");
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef", 3600);
+        let other = Tokens::new(b"fedcba9876543210fedcba9876543210", 3600);
         let t = tokens.issue(ObjectId::generate(), "s").unwrap();
         assert!(other.verify(&t).is_none());
         let mut edited = t.clone().into_bytes();
@@ -95,8 +111,39 @@ mod tests {
     }
 
     #[test]
+    fn expired_tokens_fail_and_lifetime_zero_never_expires() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let forever = Tokens::new(key, 0);
+        let t = forever.issue(ObjectId::generate(), "s").unwrap();
+        assert_eq!(forever.verify(&t).unwrap().exp, None);
+        // A token that expired a minute ago, signed with the right key.
+        let claims = Claims {
+            user: ObjectId::generate().to_string(),
+            api_secret: "s".into(),
+            iat: 1,
+            exp: Some(chrono_now() - 60),
+            jti: "j".into(),
+        };
+        let expired = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(key),
+        )
+        .unwrap();
+        assert!(forever.verify(&expired).is_none());
+        // Each token has its own id.
+        let a = forever
+            .verify(&forever.issue(ObjectId::generate(), "s").unwrap())
+            .unwrap();
+        let b = forever
+            .verify(&forever.issue(ObjectId::generate(), "s").unwrap())
+            .unwrap();
+        assert_ne!(a.jti, b.jti);
+    }
+
+    #[test]
     fn alg_none_is_refused() {
-        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef");
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef", 3600);
         // {"alg":"none","typ":"JWT"} . {"user":"...","apiSecret":"s","iat":1} . (no signature)
         let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyIjoiNTUyMzk4ZjhlNWZkODE3NGE4MDAwMDAzIiwiYXBpU2VjcmV0IjoicyIsImlhdCI6MX0.";
         assert!(tokens.verify(unsigned).is_none());

@@ -64,6 +64,14 @@ pub trait Store: Send + Sync + 'static {
     async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>>;
     /// Sets the user's `lastLogin`.
     async fn record_login(&self, id: ObjectId) -> Result<()>;
+    /// Gives each user a new API secret, so that every token issued to them before stops
+    /// working; answers the new secrets in the same order. All or none: an unknown id is a
+    /// `NotFound` and changes nothing.
+    async fn renew_secrets(&self, ids: Vec<ObjectId>) -> Result<Vec<String>>;
+    /// Logs one token out (by its `jti`), for as long as it would have been valid.
+    async fn revoke_token(&self, jti: String, expires_at: Option<i64>) -> Result<()>;
+    /// Whether a token was logged out.
+    async fn is_token_revoked(&self, jti: &str) -> Result<bool>;
 
     /// Creates all the groups or none of them.
     async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>>;

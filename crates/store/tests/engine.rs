@@ -172,6 +172,15 @@ impl Store for Counting {
     async fn record_login(&self, id: ObjectId) -> Result<()> {
         self.inner.record_login(id).await
     }
+    async fn renew_secrets(&self, ids: Vec<ObjectId>) -> Result<Vec<String>> {
+        self.inner.renew_secrets(ids).await
+    }
+    async fn revoke_token(&self, jti: String, exp: Option<i64>) -> Result<()> {
+        self.inner.revoke_token(jti, exp).await
+    }
+    async fn is_token_revoked(&self, jti: &str) -> Result<bool> {
+        self.inner.is_token_revoked(jti).await
+    }
     async fn create_groups(&self, g: Vec<GroupRecord>) -> Result<Vec<Document>> {
         self.inner.create_groups(g).await
     }

@@ -17,6 +17,11 @@ use crate::state::AppState;
 pub struct Caller {
     pub id: ObjectId,
     pub role_name: String,
+    /// The secret the caller's token carries (the user's current one).
+    pub api_secret: String,
+    /// The id and expiry of the token this request came with, for logout.
+    pub jti: String,
+    pub exp: Option<i64>,
 }
 
 impl Caller {
@@ -50,7 +55,7 @@ pub async fn require_token(
 /// The token of an `Authorization` header: `Bearer <token>`, and also `Bearer<token>` and
 /// `Authorization:Bearer <token>` as written in the seed's curl example (curl sends those as the
 /// same header). The scheme is case-insensitive (RFC 9110).
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
     let scheme = value.get(..6)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -60,13 +65,17 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (!token.is_empty()).then_some(token)
 }
 
-/// A token is valid when its signature checks, its user exists and is active, and the secret it
-/// carries is the user's current one (renewal, a new password or deactivation kill old tokens).
-async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+/// A token is valid when its signature checks, it has not expired or been logged out, its user
+/// exists and is active, and the secret it carries is the user's current one (renewal, admin
+/// revocation, a new password or deactivation kill old tokens).
+pub(super) async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     let claims = state
         .tokens
         .verify(token)
         .ok_or_else(ApiError::invalid_token)?;
+    if state.store.is_token_revoked(&claims.jti).await? {
+        return Err(ApiError::invalid_token());
+    }
     let id: ObjectId = claims.user.parse().map_err(|_| ApiError::invalid_token())?;
     let record = state
         .store
@@ -84,6 +93,9 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError>
     Ok(Caller {
         id,
         role_name: record.role_name,
+        api_secret: record.api_secret,
+        jti: claims.jti,
+        exp: claims.exp,
     })
 }
 

@@ -10,13 +10,14 @@ mod login;
 mod params;
 mod roles;
 mod shape;
+mod tokens;
 mod users;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
@@ -27,39 +28,81 @@ use tracing::Level;
 
 use crate::state::AppState;
 
-/// Every route of the API. Routes under `protected` need a valid token; a route added there
-/// cannot forget to check it.
-pub fn router(state: AppState) -> Router {
-    let protected = Router::new()
-        .route("/api/v1/users", get(users::list).post(users::create))
-        .route(
+/// The routes that need a valid token, with their handlers. A route added here cannot forget
+/// authentication, and the route-table test calls every one of them without a token.
+fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/v1/users", get(users::list).post(users::create)),
+        (
             "/api/v1/users/bulk",
             post(users::create_bulk).delete(users::delete_bulk),
-        )
-        .route(
+        ),
+        (
             "/api/v1/users/{id}",
             get(users::get)
                 .put(users::replace)
                 .patch(users::patch)
                 .delete(users::delete),
-        )
-        .route("/api/v1/groups", get(groups::list).post(groups::create))
-        .route(
+        ),
+        ("/api/v1/groups", get(groups::list).post(groups::create)),
+        (
             "/api/v1/groups/bulk",
             post(groups::create_bulk).delete(groups::delete_bulk),
-        )
-        .route(
+        ),
+        (
             "/api/v1/groups/{id}",
             get(groups::get)
                 .put(groups::replace)
                 .patch(groups::patch)
                 .delete(groups::delete),
-        )
-        .route("/api/roles", get(roles::list))
-        .route("/api/roles/{id_or_name}", get(roles::get))
-        .route_layer(from_fn_with_state(state.clone(), auth::require_token));
+        ),
+        ("/api/roles", get(roles::list)),
+        ("/api/roles/{id_or_name}", get(roles::get)),
+        ("/api/users/loggedin", get(tokens::logged_in)),
+        ("/api/v1/authentication/tokens/api", get(tokens::api_token)),
+        (
+            "/api/v1/authentication/tokens/api/renew",
+            post(tokens::renew),
+        ),
+        (
+            "/api/v1/authentication/admin/tokens/api",
+            delete(tokens::revoke),
+        ),
+        ("/api/v1/authentication/logout", get(tokens::logout)),
+        ("/api/auth/logout", get(tokens::logout)),
+    ]
+}
 
-    let public = Router::new().route("/api/v1/authentication/login", post(login::login));
+/// The routes anyone may call: signing in, and asking whether one is signed in.
+fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/v1/authentication/login", post(login::login)),
+        ("/api/auth/isauth", get(tokens::is_auth)),
+    ]
+}
+
+/// The paths of the routes that need a token.
+pub fn protected_paths() -> Vec<&'static str> {
+    protected_routes()
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// The paths of the routes that need none.
+pub fn public_paths() -> Vec<&'static str> {
+    public_routes().into_iter().map(|(path, _)| path).collect()
+}
+
+/// Every route of the API, with the layers every request passes.
+pub fn router(state: AppState) -> Router {
+    let protected = protected_routes()
+        .into_iter()
+        .fold(Router::new(), |r, (path, methods)| r.route(path, methods))
+        .route_layer(from_fn_with_state(state.clone(), auth::require_token));
+    let public = public_routes()
+        .into_iter()
+        .fold(Router::new(), |r, (path, methods)| r.route(path, methods));
 
     let max_body = state.max_body_bytes;
     public

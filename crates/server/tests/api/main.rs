@@ -9,4 +9,5 @@ mod login;
 mod process;
 mod query;
 mod roles;
+mod tokens;
 mod users;

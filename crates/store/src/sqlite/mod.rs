@@ -12,6 +12,7 @@ mod query;
 mod roles;
 mod schema;
 mod setup;
+mod tokens;
 mod users;
 
 use std::path::Path;
@@ -45,6 +46,9 @@ pub struct SqliteStore {
     docs: Cache<RawDoc>,
     /// User documents by id, for reads by id.
     users: Cache<RawDoc>,
+    /// The ids of logged-out tokens, all of them (also in `revoked_tokens`): checked on every
+    /// request, so kept in memory.
+    revoked: std::sync::RwLock<std::collections::HashSet<String>>,
 }
 
 impl SqliteStore {
@@ -62,8 +66,14 @@ impl SqliteStore {
             auth: Cache::new(),
             docs: Cache::new(),
             users: Cache::new(),
+            revoked: Default::default(),
         };
         store.write(schema::migrate).await?;
+        let revoked = store.read(tokens::live_revocations).await?;
+        *store
+            .revoked
+            .write()
+            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))? = revoked;
         Ok(store)
     }
 
@@ -304,6 +314,32 @@ impl Store for SqliteStore {
         let result = self.write(move |tx| users::record_login(tx, id)).await;
         self.users.invalidate(&[id]);
         result
+    }
+
+    async fn renew_secrets(&self, ids: Vec<ObjectId>) -> Result<Vec<String>> {
+        let changed = ids.clone();
+        let result = self.write(move |tx| users::renew_secrets(tx, &ids)).await;
+        self.auth.invalidate(&changed);
+        result
+    }
+
+    async fn revoke_token(&self, jti: String, expires_at: Option<i64>) -> Result<()> {
+        let id = jti.clone();
+        self.write(move |tx| tokens::revoke(tx, &id, expires_at))
+            .await?;
+        self.revoked
+            .write()
+            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))?
+            .insert(jti);
+        Ok(())
+    }
+
+    async fn is_token_revoked(&self, jti: &str) -> Result<bool> {
+        Ok(self
+            .revoked
+            .read()
+            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))?
+            .contains(jti))
     }
 
     async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>> {

@@ -63,6 +63,13 @@ CREATE INDEX groups_by_name      ON groups(json_extract(doc, '$.name'), id);
 CREATE INDEX groups_by_created   ON groups(json_extract(doc, '$.created'), id);
 CREATE INDEX groups_by_updated   ON groups(json_extract(doc, '$.lastUpdated'), id);
 "#,
+    // Tokens logged out one by one, kept until they would have expired (NULL: never expires).
+    r#"
+CREATE TABLE revoked_tokens (
+    jti        TEXT PRIMARY KEY,
+    expires_at INTEGER
+) WITHOUT ROWID;
+"#,
 ];
 
 pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {

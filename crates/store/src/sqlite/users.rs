@@ -292,3 +292,25 @@ pub(super) fn record_login(tx: &Transaction<'_>, id: ObjectId) -> Result<()> {
         .execute(params![id.to_string(), now_iso()])?;
     Ok(())
 }
+
+pub(super) fn renew_secrets(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<Vec<String>> {
+    let missing = missing_ids(
+        tx,
+        "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
+        ids,
+    )?;
+    if let Some(id) = missing.first() {
+        return Err(StoreError::NotFound {
+            kind: ResourceKind::User,
+            id: id.to_string(),
+        });
+    }
+    let mut stmt = tx.prepare_cached("UPDATE users SET api_secret = ?2 WHERE id = ?1")?;
+    ids.iter()
+        .map(|id| {
+            let secret = new_api_secret();
+            stmt.execute(params![id.to_string(), secret])?;
+            Ok(secret)
+        })
+        .collect()
+}
