@@ -3,6 +3,7 @@
 //! Everything here is pure: no I/O, no HTTP types, no SQL. The store persists what this crate
 //! validated; the server turns HTTP requests into calls on it.
 
+pub mod access;
 pub mod document;
 pub mod error;
 pub mod group;

@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, extractors and the error envelope. Handlers stay thin: parse the
 //! request, call the domain and the store, write the response.
 
+mod access;
 mod auth;
 pub mod error;
 mod extract;

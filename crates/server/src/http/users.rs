@@ -8,10 +8,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
-use tessera_domain::user::{Password, parse_user, take_password};
+use tessera_domain::user::{Password, UserDraft, parse_user, take_password};
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{UserFilter, UserRecord};
 
+use super::access::authorize_user_write;
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, PathKey, Query};
@@ -82,8 +83,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
-    caller.require_identity_admin()?;
-    let record = record_of(&state, body).await?;
+    let record = record_of(&state, &caller, body).await?;
     let mut created = state.store.create_users(vec![record]).await?;
     Ok((StatusCode::CREATED, Json(created.remove(0))))
 }
@@ -98,7 +98,7 @@ pub async fn create_bulk(
     let items = expect_array(body)?;
     let mut records = Vec::with_capacity(items.len());
     for item in items {
-        records.push(record_of(&state, item).await?);
+        records.push(record_of(&state, &caller, item).await?);
     }
     Ok((
         StatusCode::CREATED,
@@ -114,9 +114,10 @@ pub async fn replace(
     PathKey(key): PathKey,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
-    caller.require_identity_admin()?;
     let id = path_id(ResourceKind::User, &key)?;
-    let record = record_of(&state, body).await?;
+    let draft = parse_user(body, state.default_role)?;
+    authorize_user_write(&state, &caller, Some(id), Some(draft.role_id), false, &[]).await?;
+    let record = hashed(&state, draft).await?;
     let updated = state
         .store
         .update_user(id, Box::new(move |_| Ok(record)))
@@ -133,9 +134,14 @@ pub async fn patch(
     PathKey(key): PathKey,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
-    caller.require_identity_admin()?;
     let id = path_id(ResourceKind::User, &key)?;
     let mut patch = tessera_domain::document::expect_object(body)?;
+    let fields: Vec<&str> = patch.keys().map(String::as_str).collect();
+    let new_role = patch
+        .get("roleId")
+        .and_then(Value::as_str)
+        .and_then(|r| r.parse().ok());
+    authorize_user_write(&state, &caller, Some(id), new_role, true, &fields).await?;
     let password_hash = hash(&state, take_password(&mut patch)?).await?;
     let default_role = state.default_role;
     let patch = Value::Object(patch);
@@ -154,8 +160,8 @@ pub async fn delete(
     caller: Caller,
     PathKey(key): PathKey,
 ) -> ApiResult<StatusCode> {
-    caller.require_identity_admin()?;
     let id = path_id(ResourceKind::User, &key)?;
+    authorize_user_write(&state, &caller, Some(id), None, false, &[]).await?;
     state.store.delete_users(vec![id]).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -166,15 +172,23 @@ pub async fn delete_bulk(
     caller: Caller,
     Query(q): Query<BulkIds>,
 ) -> ApiResult<StatusCode> {
-    caller.require_identity_admin()?;
     let ids = bulk_ids(ResourceKind::User, "ids", q.ids.as_deref())?;
+    for id in &ids {
+        authorize_user_write(&state, &caller, Some(*id), None, false, &[]).await?;
+    }
     state.store.delete_users(ids).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Validates a whole user document and hashes its password, if it has one.
-async fn record_of(state: &AppState, body: Value) -> ApiResult<UserRecord> {
-    let mut draft = parse_user(body, state.default_role)?;
+/// Validates a new user document, checks the caller may create it, and hashes its password.
+async fn record_of(state: &AppState, caller: &Caller, body: Value) -> ApiResult<UserRecord> {
+    let draft = parse_user(body, state.default_role)?;
+    authorize_user_write(state, caller, None, Some(draft.role_id), false, &[]).await?;
+    hashed(state, draft).await
+}
+
+/// The record of a validated draft, its password (if any) hashed.
+async fn hashed(state: &AppState, mut draft: UserDraft) -> ApiResult<UserRecord> {
     let password_hash = hash(state, draft.password.take()).await?;
     Ok(UserRecord::from_draft(draft, password_hash))
 }

@@ -6,6 +6,7 @@ mod errors;
 mod groups;
 mod helpers;
 mod login;
+mod permissions;
 mod process;
 mod query;
 mod roles;
