@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 
+use crate::throttle::Limits;
+
 /// Default address: loopback only, so a first start exposes nothing to the network.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8081";
 /// Default data directory, relative to the working directory.
@@ -64,6 +66,15 @@ pub struct ServeArgs {
     /// Seconds a token lives; 0 = until renewed, revoked or logged out [default: 2592000, 30 days]
     #[arg(long, env = "TESSERA_TOKEN_LIFETIME_SECS")]
     pub token_lifetime_secs: Option<u64>,
+    /// Failed logins for one user name before its logins are refused for the window [default: 5]
+    #[arg(long, env = "TESSERA_LOGIN_MAX_FAILURES")]
+    pub login_max_failures: Option<u32>,
+    /// Failed logins from one client address before its logins are refused [default: 50]
+    #[arg(long, env = "TESSERA_LOGIN_MAX_FAILURES_PER_ADDRESS")]
+    pub login_max_failures_per_address: Option<u32>,
+    /// The window, in seconds, in which failed logins count [default: 900]
+    #[arg(long, env = "TESSERA_LOGIN_WINDOW_SECS")]
+    pub login_window_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -86,6 +97,9 @@ struct FileConfig {
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
     token_lifetime_secs: Option<u64>,
+    login_max_failures: Option<u32>,
+    login_max_failures_per_address: Option<u32>,
+    login_window_secs: Option<u64>,
 }
 
 /// A secret that never shows in `Debug` output or logs.
@@ -138,6 +152,7 @@ pub struct Settings {
     pub hash_cost: HashCost,
     /// Seconds a token lives; 0: no expiry.
     pub token_lifetime_secs: u64,
+    pub login_limits: Limits,
 }
 
 impl Settings {
@@ -152,6 +167,7 @@ impl Settings {
             admin_password: None,
             hash_cost: HashCost::default(),
             token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
+            login_limits: Limits::default(),
         }
     }
 
@@ -196,6 +212,21 @@ impl Settings {
             .token_lifetime_secs
             .or(file.token_lifetime_secs)
             .unwrap_or(DEFAULT_TOKEN_LIFETIME_SECS);
+        let limits = Limits::default();
+        s.login_limits = Limits {
+            per_user: args
+                .login_max_failures
+                .or(file.login_max_failures)
+                .unwrap_or(limits.per_user),
+            per_address: args
+                .login_max_failures_per_address
+                .or(file.login_max_failures_per_address)
+                .unwrap_or(limits.per_address),
+            window: args
+                .login_window_secs
+                .or(file.login_window_secs)
+                .map_or(limits.window, std::time::Duration::from_secs),
+        };
         Ok(s)
     }
 }

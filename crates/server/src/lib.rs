@@ -10,6 +10,7 @@ pub mod password;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 pub mod token;
 
 use config::{Cli, Command};

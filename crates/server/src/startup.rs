@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::config::Settings;
 use crate::password::Passwords;
 use crate::state::{AppState, Shared};
+use crate::throttle::LoginThrottle;
 use crate::token::Tokens;
 
 /// A server bound to its address, not yet serving.
@@ -59,6 +60,7 @@ impl Application {
             passwords,
             default_role,
             max_body_bytes: settings.max_body_bytes,
+            throttle: LoginThrottle::new(settings.login_limits),
         });
         let listener = TcpListener::bind(settings.listen)
             .await
@@ -83,7 +85,11 @@ impl Application {
     ) -> Result<(), String> {
         let addr = self.local_addr();
         tracing::info!(%addr, "listening");
-        axum::serve(self.listener, self.router)
+        // The peer address feeds login throttling.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .map_err(|e| format!("server error: {e}"))?;

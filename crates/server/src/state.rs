@@ -7,6 +7,7 @@ use tessera_domain::ObjectId;
 use tessera_store::Store;
 
 use crate::password::Passwords;
+use crate::throttle::LoginThrottle;
 use crate::token::Tokens;
 
 /// Shared by every request. Cloned once per extractor, so it is one `Arc` inside.
@@ -20,6 +21,7 @@ pub struct Shared {
     /// The role a user gets when a document names none (the built-in `consumer`, Viewer).
     pub default_role: ObjectId,
     pub max_body_bytes: usize,
+    pub throttle: LoginThrottle,
 }
 
 impl AppState {

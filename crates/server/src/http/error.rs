@@ -29,6 +29,7 @@ pub enum Code {
     Forbidden,
     BuiltinEntity,
     InvalidCredentials,
+    TooManyLogins,
     InvalidToken,
     Internal,
 }
@@ -52,6 +53,7 @@ impl Code {
         Code::Forbidden,
         Code::BuiltinEntity,
         Code::InvalidCredentials,
+        Code::TooManyLogins,
         Code::InvalidToken,
         Code::Internal,
     ];
@@ -79,6 +81,7 @@ impl Code {
             Code::BuiltinEntity => 1011,
             Code::QueryTooLarge => 1012,
             Code::InvalidCredentials => 1100,
+            Code::TooManyLogins => 1101,
             Code::Internal => 1500,
         }
     }
@@ -101,6 +104,7 @@ impl Code {
             Code::Duplicate => StatusCode::CONFLICT,
             Code::Forbidden | Code::BuiltinEntity => StatusCode::FORBIDDEN,
             Code::InvalidCredentials | Code::InvalidToken => StatusCode::UNAUTHORIZED,
+            Code::TooManyLogins => StatusCode::TOO_MANY_REQUESTS,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,6 +124,8 @@ pub struct ApiError {
     code: Code,
     message: String,
     resource: Option<(ResourceKind, String)>,
+    /// Seconds for a `Retry-After` header.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -128,6 +134,7 @@ impl ApiError {
             code,
             message: message.into(),
             resource: None,
+            retry_after: None,
         }
     }
 
@@ -138,7 +145,18 @@ impl ApiError {
             code: Code::not_found(kind),
             message: format!("{} '{name}' not found", kind.title()),
             resource: Some((kind, name)),
+            retry_after: None,
         }
+    }
+
+    /// Too many failed logins: try again in `secs` seconds.
+    pub fn too_many_logins(secs: u64) -> Self {
+        let mut e = ApiError::new(
+            Code::TooManyLogins,
+            format!("Too many failed logins; try again in {secs} seconds"),
+        );
+        e.retry_after = Some(secs);
+        e
     }
 
     /// A missing, forged or revoked token.
@@ -182,7 +200,13 @@ impl IntoResponse for ApiError {
             &self.message,
             self.resource.as_ref().map(|(k, n)| (*k, n.as_str())),
         );
-        (self.code.status(), Json(body)).into_response()
+        let mut response = (self.code.status(), Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

@@ -1,9 +1,12 @@
 //! `POST /api/v1/authentication/login`: user name (or e-mail) and password in, bearer token out.
 
 use axum::Json;
-use axum::extract::{Form, FromRequest, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Form, FromRequest, Request, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tessera_domain::document::lookup_key;
 
 use super::error::{ApiError, ApiResult, Code};
 use super::extract::{JsonBody, content_type, is_json, too_large};
@@ -17,7 +20,11 @@ struct Credentials {
 
 /// Form-urlencoded (as the seed shows, with `%40` for `@`) or JSON. The same 401 for an unknown
 /// user, a wrong password and an inactive user, after the same amount of hashing work.
-pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Json<Value>> {
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+) -> ApiResult<Json<Value>> {
     let creds = credentials(req, &state).await?;
     let username = creds
         .username
@@ -28,6 +35,13 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Jso
         .filter(|p| !p.is_empty())
         .ok_or_else(|| missing("password"))?;
 
+    // Refused before any hashing: a throttled name or address costs the server nothing.
+    let key = lookup_key(&username);
+    let address = Some(peer.ip());
+    if let Some(wait) = state.throttle.retry_after(&key, address) {
+        return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
+    }
+
     let record = state
         .store
         .login_record(&username)
@@ -35,9 +49,14 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Jso
         .filter(|r| r.active);
     let hash = record.as_ref().and_then(|r| r.password_hash.clone());
     let verified = state.passwords.verify(password, hash).await;
-    let record = record
-        .filter(|_| verified)
-        .ok_or_else(|| ApiError::new(Code::InvalidCredentials, "Invalid username or password."))?;
+    let Some(record) = record.filter(|_| verified) else {
+        state.throttle.record_failure(&key, address);
+        return Err(ApiError::new(
+            Code::InvalidCredentials,
+            "Invalid username or password.",
+        ));
+    };
+    state.throttle.record_success(&key);
 
     state.store.record_login(record.id).await?;
     let token = state

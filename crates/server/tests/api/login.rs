@@ -224,3 +224,52 @@ async fn a_login_shows_in_the_next_read_by_id() {
         "{after}"
     );
 }
+
+#[tokio::test]
+async fn failed_logins_for_one_user_are_throttled_and_no_one_else_is() {
+    let app = spawn_app_with(|s| s.login_limits.per_user = 3).await;
+    app.create_user(json!({"email": "target@corp.example", "password": "target-passw0rd"}))
+        .await;
+    for _ in 0..3 {
+        app.login("target@corp.example", "wrong-password")
+            .await
+            .assert_error(401, 1100);
+    }
+    // Now even the right password is refused, before any hashing, with a time to wait.
+    let resp = app.login("TARGET@corp.example", "target-passw0rd").await;
+    resp.assert_error(429, 1101);
+    let wait: u64 = resp
+        .headers
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 0 && wait <= 900, "{wait}");
+    // Other users sign in, and other requests go through.
+    assert_eq!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+    assert_eq!(app.get("/api/v1/users", &app.admin).await.status, 200);
+}
+
+#[tokio::test]
+async fn failed_logins_from_one_address_are_throttled() {
+    let app = spawn_app_with(|s| {
+        s.login_limits.per_user = 100;
+        s.login_limits.per_address = 4;
+    })
+    .await;
+    for i in 0..4 {
+        app.login(&format!("nobody{i}@corp.example"), "wrong-password")
+            .await
+            .assert_error(401, 1100);
+    }
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .assert_error(429, 1101);
+    assert_eq!(
+        app.get("/api/v1/users", &app.admin).await.status,
+        200,
+        "tokens keep working"
+    );
+}
