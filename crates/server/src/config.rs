@@ -75,6 +75,9 @@ pub struct ServeArgs {
     /// The window, in seconds, in which failed logins count [default: 900]
     #[arg(long, env = "TESSERA_LOGIN_WINDOW_SECS")]
     pub login_window_secs: Option<u64>,
+    /// Origins of browser apps allowed to call the API: a comma list, or * [default: none]
+    #[arg(long, env = "TESSERA_CORS_ORIGINS")]
+    pub cors_origins: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -100,6 +103,46 @@ struct FileConfig {
     login_max_failures: Option<u32>,
     login_max_failures_per_address: Option<u32>,
     login_window_secs: Option<u64>,
+    cors_origins: Option<String>,
+}
+
+/// Which browser origins may call the API from their pages (CORS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin, without credentials (a browser then sends no cookies).
+    Any,
+    /// These origins (`scheme://host[:port]`), with credentials.
+    List(Vec<String>),
+}
+
+impl CorsOrigins {
+    /// `*`, or a comma list of origins; an empty value means none.
+    pub fn parse(text: &str) -> Result<Option<Self>, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        if text == "*" {
+            return Ok(Some(CorsOrigins::Any));
+        }
+        let origins: Vec<String> = text
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .collect();
+        for o in &origins {
+            let valid = (o.starts_with("http://") || o.starts_with("https://"))
+                && !o.contains(char::is_whitespace)
+                && o.split("://")
+                    .nth(1)
+                    .is_some_and(|host| !host.is_empty() && !host.contains('/'));
+            if !valid {
+                return Err(format!(
+                    "invalid CORS origin '{o}': expected scheme://host[:port], or *"
+                ));
+            }
+        }
+        Ok(Some(CorsOrigins::List(origins)))
+    }
 }
 
 /// A secret that never shows in `Debug` output or logs.
@@ -153,6 +196,8 @@ pub struct Settings {
     /// Seconds a token lives; 0: no expiry.
     pub token_lifetime_secs: u64,
     pub login_limits: Limits,
+    /// Browser origins allowed to call the API; `None`: no CORS headers at all.
+    pub cors_origins: Option<CorsOrigins>,
 }
 
 impl Settings {
@@ -168,6 +213,7 @@ impl Settings {
             hash_cost: HashCost::default(),
             token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
             login_limits: Limits::default(),
+            cors_origins: None,
         }
     }
 
@@ -227,6 +273,9 @@ impl Settings {
                 .or(file.login_window_secs)
                 .map_or(limits.window, std::time::Duration::from_secs),
         };
+        if let Some(origins) = args.cors_origins.or(file.cors_origins) {
+            s.cors_origins = CorsOrigins::parse(&origins)?;
+        }
         Ok(s)
     }
 }
@@ -286,6 +335,22 @@ mod tests {
         std::fs::write(&path, "lisen = \"0.0.0.0:9000\"\n").unwrap();
         let err = Settings::load(args(Some(path))).unwrap_err();
         assert!(err.contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn cors_origins_parse() {
+        assert_eq!(CorsOrigins::parse("").unwrap(), None);
+        assert_eq!(CorsOrigins::parse("*").unwrap(), Some(CorsOrigins::Any));
+        assert_eq!(
+            CorsOrigins::parse("https://a.example, http://b.example:8080/").unwrap(),
+            Some(CorsOrigins::List(vec![
+                "https://a.example".into(),
+                "http://b.example:8080".into()
+            ]))
+        );
+        for bad in ["a.example", "https://", "ftp://x", "https://a.example/path"] {
+            assert!(CorsOrigins::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

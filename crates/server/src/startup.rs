@@ -67,7 +67,7 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
         Ok(Application {
             listener,
-            router: crate::http::router(state),
+            router: crate::http::router(state, settings.cors_origins.as_ref()),
         })
     }
 

@@ -20,13 +20,16 @@ use axum::http::Request;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, delete, get, post};
 use tower::ServiceBuilder;
+use tower::util::option_layer;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::config::CorsOrigins;
 use crate::state::AppState;
 
 /// The routes that need a valid token, with their handlers. A route added here cannot forget
@@ -95,8 +98,41 @@ pub fn public_paths() -> Vec<&'static str> {
     public_routes().into_iter().map(|(path, _)| path).collect()
 }
 
+/// CORS for browser apps on other origins: preflights answered, the API's methods and headers
+/// allowed, credentials only for origins named one by one.
+fn cors(origins: &CorsOrigins) -> CorsLayer {
+    use axum::http::{HeaderName, Method, header};
+    let layer = CorsLayer::new()
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static("prefer"),
+            HeaderName::from_static("x-xsrf-token"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("x-total-count"),
+            HeaderName::from_static("x-request-id"),
+        ]);
+    match origins {
+        CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()),
+        CorsOrigins::List(list) => layer
+            .allow_origin(AllowOrigin::list(
+                list.iter().filter_map(|o| o.parse().ok()),
+            ))
+            .allow_credentials(true),
+    }
+}
+
 /// Every route of the API, with the layers every request passes.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
     let protected = protected_routes()
         .into_iter()
         .fold(Router::new(), |r, (path, methods)| r.route(path, methods))
@@ -122,6 +158,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CatchPanicLayer::custom(fallback::panic_response)),
         )
+        .layer(option_layer(cors_origins.map(cors)))
         .with_state(state)
 }
 

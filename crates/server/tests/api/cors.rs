@@ -1,0 +1,111 @@
+//! CORS for browser apps on other origins (the seed's jQuery `crossDomain` example).
+
+use reqwest::Method;
+use tessera_server::config::CorsOrigins;
+
+use crate::helpers::*;
+
+fn preflight(app: &TestApp, origin: &str) -> reqwest::RequestBuilder {
+    app.request(Method::OPTIONS, "/api/v1/users")
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "POST")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization,content-type",
+        )
+}
+
+fn header<'a>(resp: &'a Resp, name: &str) -> Option<&'a str> {
+    resp.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+#[tokio::test]
+async fn listed_origins_get_preflights_and_credentials_others_nothing() {
+    let app = spawn_app_with(|s| {
+        s.cors_origins = Some(CorsOrigins::List(vec!["https://app.example".into()]))
+    })
+    .await;
+
+    let ok = app.send(preflight(&app, "https://app.example")).await;
+    assert!(ok.status == 200 || ok.status == 204, "{}", ok.status);
+    assert_eq!(
+        header(&ok, "access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert_eq!(
+        header(&ok, "access-control-allow-credentials"),
+        Some("true")
+    );
+    let allowed = header(&ok, "access-control-allow-headers")
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("content-type"),
+        "{allowed}"
+    );
+    assert!(
+        header(&ok, "access-control-allow-methods")
+            .unwrap()
+            .contains("POST")
+    );
+
+    // No Access-Control-Allow-Origin: the browser refuses the call, credentials or not.
+    let refused = app.send(preflight(&app, "https://evil.example")).await;
+    assert_eq!(header(&refused, "access-control-allow-origin"), None);
+
+    // Real requests, successful or not, carry the header for the listed origin, so that the page
+    // can read the answer (and the error envelope).
+    let get = app
+        .send(
+            app.request(Method::GET, "/api/v1/users")
+                .bearer_auth(&app.admin)
+                .header("Origin", "https://app.example"),
+        )
+        .await;
+    assert_eq!(get.status, 200);
+    assert_eq!(
+        header(&get, "access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    let denied = app
+        .send(
+            app.request(Method::GET, "/api/v1/users")
+                .header("Origin", "https://app.example"),
+        )
+        .await;
+    denied.assert_error(401, 5002);
+    assert_eq!(
+        header(&denied, "access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    let evil = app
+        .send(
+            app.request(Method::GET, "/api/v1/users")
+                .bearer_auth(&app.admin)
+                .header("Origin", "https://evil.example"),
+        )
+        .await;
+    assert_eq!(header(&evil, "access-control-allow-origin"), None);
+}
+
+#[tokio::test]
+async fn any_origin_gets_no_credentials() {
+    let app = spawn_app_with(|s| s.cors_origins = Some(CorsOrigins::Any)).await;
+    let resp = app.send(preflight(&app, "https://anywhere.example")).await;
+    assert_eq!(header(&resp, "access-control-allow-origin"), Some("*"));
+    assert_eq!(header(&resp, "access-control-allow-credentials"), None);
+}
+
+#[tokio::test]
+async fn without_configuration_there_are_no_cors_headers() {
+    let app = spawn_app().await;
+    let resp = app
+        .send(
+            app.request(Method::GET, "/api/v1/users")
+                .bearer_auth(&app.admin)
+                .header("Origin", "https://app.example"),
+        )
+        .await;
+    assert_eq!(resp.status, 200);
+    assert_eq!(header(&resp, "access-control-allow-origin"), None);
+}
