@@ -78,6 +78,12 @@ pub struct ServeArgs {
     /// Origins of browser apps allowed to call the API: a comma list, or * [default: none]
     #[arg(long, env = "TESSERA_CORS_ORIGINS")]
     pub cors_origins: Option<String>,
+    /// PEM certificate chain: serve HTTPS (with --tls-key)
+    #[arg(long, env = "TESSERA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of the certificate
+    #[arg(long, env = "TESSERA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -104,6 +110,15 @@ struct FileConfig {
     login_max_failures_per_address: Option<u32>,
     login_window_secs: Option<u64>,
     cors_origins: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+}
+
+/// The certificate and key files of HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// Which browser origins may call the API from their pages (CORS).
@@ -198,6 +213,8 @@ pub struct Settings {
     pub login_limits: Limits,
     /// Browser origins allowed to call the API; `None`: no CORS headers at all.
     pub cors_origins: Option<CorsOrigins>,
+    /// HTTPS when set; plain HTTP otherwise.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Settings {
@@ -214,6 +231,7 @@ impl Settings {
             token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
             login_limits: Limits::default(),
             cors_origins: None,
+            tls: None,
         }
     }
 
@@ -276,6 +294,18 @@ impl Settings {
         if let Some(origins) = args.cors_origins.or(file.cors_origins) {
             s.cors_origins = CorsOrigins::parse(&origins)?;
         }
+        s.tls = match (
+            args.tls_cert.or(file.tls_cert),
+            args.tls_key.or(file.tls_key),
+        ) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            _ => {
+                return Err(
+                    "HTTPS needs both a certificate (--tls-cert) and a key (--tls-key)".into(),
+                );
+            }
+        };
         Ok(s)
     }
 }

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum_server::tls_rustls::RustlsConfig;
 use serde_json::Value;
 use tessera_domain::role::CONSUMER;
 use tessera_store::Store;
@@ -20,6 +21,8 @@ use crate::token::Tokens;
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    /// HTTPS when set.
+    tls: Option<RustlsConfig>,
 }
 
 impl Application {
@@ -62,12 +65,32 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             throttle: LoginThrottle::new(settings.login_limits),
         });
+        let tls = match &settings.tls {
+            Some(files) => {
+                // One TLS provider (ring) for the whole process, chosen here rather than by
+                // whichever dependency asks first.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                Some(
+                    RustlsConfig::from_pem_file(&files.cert, &files.key)
+                        .await
+                        .map_err(|e| {
+                            format!(
+                                "cannot load the TLS certificate {} and key {}: {e}",
+                                files.cert.display(),
+                                files.key.display()
+                            )
+                        })?,
+                )
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(settings.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
         Ok(Application {
             listener,
             router: crate::http::router(state, settings.cors_origins.as_ref()),
+            tls,
         })
     }
 
@@ -78,21 +101,50 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// Whether the server speaks HTTPS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), String> {
         let addr = self.local_addr();
-        tracing::info!(%addr, "listening");
         // The peer address feeds login throttling.
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| format!("server error: {e}"))?;
+        match self.tls {
+            None => {
+                tracing::info!(%addr, scheme = "http", "listening");
+                axum::serve(self.listener, service)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+                    .map_err(|e| format!("server error: {e}"))?;
+            }
+            Some(config) => {
+                tracing::info!(%addr, scheme = "https", "listening");
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.await;
+                    // No deadline: requests in flight finish, as over HTTP.
+                    stopper.graceful_shutdown(None);
+                });
+                let listener = self
+                    .listener
+                    .into_std()
+                    .map_err(|e| format!("listener: {e}"))?;
+                axum_server::from_tcp_rustls(listener, config)
+                    .map_err(|e| format!("listener: {e}"))?
+                    .handle(handle)
+                    .serve(service)
+                    .await
+                    .map_err(|e| format!("server error: {e}"))?;
+            }
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -107,10 +107,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: String) -> Self {
-        Client {
-            base,
-            http: reqwest::Client::new(),
-        }
+        Self::with_http(base, reqwest::Client::new())
+    }
+
+    /// A client with its own HTTP settings (a trusted certificate, say).
+    pub fn with_http(base: String, http: reqwest::Client) -> Self {
+        Client { base, http }
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {

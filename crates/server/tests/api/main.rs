@@ -6,6 +6,7 @@ mod cors;
 mod errors;
 mod groups;
 mod helpers;
+mod https;
 mod login;
 mod permissions;
 mod process;
