@@ -230,18 +230,24 @@ pub(super) fn update(
     Ok(Some(doc))
 }
 
-pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
+/// Every id names a user; else `NotFound` for the first that does not.
+fn require_all(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
     let missing = missing_ids(
         tx,
         "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
         ids,
     )?;
-    if let Some(id) = missing.first() {
-        return Err(StoreError::NotFound {
+    match missing.first() {
+        Some(id) => Err(StoreError::NotFound {
             kind: ResourceKind::User,
             id: id.to_string(),
-        });
+        }),
+        None => Ok(()),
     }
+}
+
+pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
+    require_all(tx, ids)?;
     tx.prepare_cached("DELETE FROM users WHERE id IN (SELECT value FROM json_each(?1))")?
         .execute([id_array(ids)])?;
     Ok(())
@@ -294,17 +300,7 @@ pub(super) fn record_login(tx: &Transaction<'_>, id: ObjectId) -> Result<()> {
 }
 
 pub(super) fn renew_secrets(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<Vec<String>> {
-    let missing = missing_ids(
-        tx,
-        "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
-        ids,
-    )?;
-    if let Some(id) = missing.first() {
-        return Err(StoreError::NotFound {
-            kind: ResourceKind::User,
-            id: id.to_string(),
-        });
-    }
+    require_all(tx, ids)?;
     let mut stmt = tx.prepare_cached("UPDATE users SET api_secret = ?2 WHERE id = ?1")?;
     ids.iter()
         .map(|id| {
