@@ -29,6 +29,23 @@ pub struct ListQuery {
     ids: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups",
+    tag = "groups",
+    params(
+        ("name" = Option<String>, Query, description = "filter"),
+        ("mail" = Option<String>, Query, description = "filter"),
+        ("roleId" = Option<String>, Query, description = "filter"),
+        ("ids" = Option<String>, Query, description = "filter"),
+        crate::http::openapi::SpecialFields
+    ),
+    responses(
+        (status = 200, description = "The matching entities", body = Vec<crate::http::openapi::Group>),
+        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     _: Caller,
@@ -49,6 +66,18 @@ pub async fn list(
     list_response(&state, Resource::Group, page, params).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    params(("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
+    responses(
+        (status = 200, description = "The entity", body = crate::http::openapi::Group),
+        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
@@ -65,6 +94,21 @@ pub async fn get(
     shape_one(&state, Resource::Group, group, params).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups",
+    tag = "groups",
+    request_body = crate::http::openapi::NewGroup,
+    responses(
+        (status = 201, description = "Created", body = crate::http::openapi::Group),
+        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,6 +120,21 @@ pub async fn create(
 }
 
 /// All or nothing: one invalid or duplicate group and none is created.
+#[utoipa::path(
+    post,
+    path = "/api/v1/groups/bulk",
+    tag = "groups",
+    request_body = Vec<crate::http::openapi::NewGroup>,
+    responses(
+        (status = 201, description = "Created, all of them", body = Vec<crate::http::openapi::Group>),
+        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn create_bulk(
     State(state): State<AppState>,
     caller: Caller,
@@ -92,6 +151,22 @@ pub async fn create_bulk(
     ))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    params(("id" = String, Path, description = "24-hex-digit id")),
+    request_body = crate::http::openapi::NewGroup,
+    responses(
+        (status = 200, description = "Replaced", body = crate::http::openapi::Group),
+        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -110,6 +185,22 @@ pub async fn replace(
         .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    params(("id" = String, Path, description = "24-hex-digit id")),
+    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
+    responses(
+        (status = 200, description = "Patched", body = crate::http::openapi::Group),
+        (status = 400, description = "Invalid result", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -126,6 +217,18 @@ pub async fn patch(
         .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/{id}",
+    tag = "groups",
+    params(("id" = String, Path, description = "24-hex-digit id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -137,6 +240,19 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/groups/bulk",
+    tag = "groups",
+    params(("ids" = String, Query, description = "Comma-separated ids")),
+    responses(
+        (status = 204, description = "Deleted, all of them"),
+        (status = 400, description = "No ids", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn delete_bulk(
     State(state): State<AppState>,
     caller: Caller,

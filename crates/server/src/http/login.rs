@@ -20,6 +20,20 @@ struct Credentials {
 
 /// Form-urlencoded (as the seed shows, with `%40` for `@`) or JSON. The same 401 for an unknown
 /// user, a wrong password and an inactive user, after the same amount of hashing work.
+#[utoipa::path(
+    post,
+    path = "/api/v1/authentication/login",
+    tag = "authentication",
+    request_body(content((crate::http::openapi::Credentials = "application/x-www-form-urlencoded"), (crate::http::openapi::Credentials = "application/json"))),
+    security(()),
+    responses(
+        (status = 200, description = "Signed in", body = crate::http::openapi::LoginAnswer),
+        (status = 400, description = "Missing field or wrong content type", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "Unknown user, wrong password or inactive user", body = crate::http::openapi::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+        (status = 429, description = "Too many failed logins", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -8,6 +8,7 @@ mod extract;
 mod fallback;
 mod groups;
 mod login;
+pub mod openapi;
 mod params;
 mod roles;
 mod shape;
@@ -72,8 +73,8 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/api/v1/authentication/admin/tokens/api",
             delete(tokens::revoke),
         ),
-        ("/api/v1/authentication/logout", get(tokens::logout)),
-        ("/api/auth/logout", get(tokens::logout)),
+        ("/api/v1/authentication/logout", get(tokens::logout_v1)),
+        ("/api/auth/logout", get(tokens::logout_v09)),
     ]
 }
 
@@ -144,6 +145,7 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
     let max_body = state.max_body_bytes;
     public
         .merge(protected)
+        .merge(openapi::docs_router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

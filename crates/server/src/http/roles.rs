@@ -9,11 +9,31 @@ use super::error::{ApiError, ApiResult};
 use super::extract::PathKey;
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/api/roles",
+    tag = "roles",
+    responses(
+        (status = 200, description = "The built-in roles", body = Vec<crate::http::openapi::Role>),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Vec<Document>>> {
     Ok(Json(state.store.list_roles().await?))
 }
 
 /// A role by id or by name (`super`, `admin`, `contributor`, `consumer`, ...).
+#[utoipa::path(
+    get,
+    path = "/api/roles/{id_or_name}",
+    tag = "roles",
+    params(("id_or_name" = String, Path, description = "A role id or name (super, admin, contributor, consumer, dataDesigner, dataAdmin)")),
+    responses(
+        (status = 200, description = "The role", body = crate::http::openapi::Role),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,

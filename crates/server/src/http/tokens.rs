@@ -22,6 +22,15 @@ use crate::state::AppState;
 pub const LOGIN_URL: &str = "/app/account/login";
 
 /// `GET /api/v1/authentication/tokens/api`: a token for the caller, under their current secret.
+#[utoipa::path(
+    get,
+    path = "/api/v1/authentication/tokens/api",
+    tag = "authentication",
+    responses(
+        (status = 200, description = "A token for the caller", body = crate::http::openapi::TokenAnswer),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let token = state
         .tokens
@@ -32,6 +41,15 @@ pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResu
 
 /// `POST /api/v1/authentication/tokens/api/renew`: a new secret for the caller, and a token
 /// under it. Every token issued to the caller before, this one included, stops working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/authentication/tokens/api/renew",
+    tag = "authentication",
+    responses(
+        (status = 200, description = "A new token; the earlier ones stop working", body = crate::http::openapi::TokenAnswer),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn renew(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let secret = state.store.renew_secrets(vec![caller.id]).await?.remove(0);
     let token = state
@@ -49,6 +67,19 @@ pub struct RevokeQuery {
 
 /// `DELETE /api/v1/authentication/admin/tokens/api?users=a,b` (administrators): every token of
 /// those users stops working. All or none: an unknown user is a 404.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/authentication/admin/tokens/api",
+    tag = "authentication",
+    params(("users" = String, Query, description = "Comma-separated user ids")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, description = "No users", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "A user id names nothing", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,12 +97,21 @@ pub async fn revoke(
 
 /// `GET /api/v1/authentication/logout` and `GET /api/auth/logout`: the token presented stops
 /// working; the user's other tokens do not.
-pub async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     state.store.revoke_token(caller.jti, caller.exp).await?;
     Ok(Json(json!({ "success": true })))
 }
 
 /// `GET /api/auth/isauth`, with or without a token: whether the request is signed in.
+#[utoipa::path(
+    get,
+    path = "/api/auth/isauth",
+    tag = "authentication",
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Whether the request is signed in", body = crate::http::openapi::IsAuth),
+    )
+)]
 pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
     let signed_in = match bearer_token(&headers) {
         Some(token) => authenticate(&state, token).await.is_ok(),
@@ -81,6 +121,17 @@ pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<
 }
 
 /// `GET /api/users/loggedin`: the caller's own user document (special fields apply).
+#[utoipa::path(
+    get,
+    path = "/api/users/loggedin",
+    tag = "users",
+    params(crate::http::openapi::SpecialFields),
+    responses(
+        (status = 200, description = "The caller", body = crate::http::openapi::User),
+        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn logged_in(
     State(state): State<AppState>,
     caller: Caller,
@@ -93,4 +144,30 @@ pub async fn logged_in(
         .await?
         .ok_or_else(|| ApiError::not_found(ResourceKind::User, caller.id.to_string()))?;
     shape_one(&state, Resource::User, user, params).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/authentication/logout",
+    tag = "authentication",
+    responses(
+        (status = 200, description = "This token stops working", body = crate::http::openapi::Done),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    logout(state, caller).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/auth/logout",
+    tag = "authentication",
+    responses(
+        (status = 200, description = "This token stops working", body = crate::http::openapi::Done),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn logout_v09(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    logout(state, caller).await
 }

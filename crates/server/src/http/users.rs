@@ -48,6 +48,27 @@ impl ListQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "users",
+    params(
+        ("userName" = Option<String>, Query, description = "filter"),
+        ("email" = Option<String>, Query, description = "filter"),
+        ("firstName" = Option<String>, Query, description = "filter"),
+        ("lastName" = Option<String>, Query, description = "filter"),
+        ("roleId" = Option<String>, Query, description = "filter"),
+        ("groupId" = Option<String>, Query, description = "filter"),
+        ("active" = Option<String>, Query, description = "filter"),
+        ("ids" = Option<String>, Query, description = "filter"),
+        crate::http::openapi::SpecialFields
+    ),
+    responses(
+        (status = 200, description = "The matching entities", body = Vec<crate::http::openapi::User>),
+        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     _: Caller,
@@ -62,6 +83,18 @@ pub async fn list(
     list_response(&state, Resource::User, page, params).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
+    responses(
+        (status = 200, description = "The entity", body = crate::http::openapi::User),
+        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
@@ -78,6 +111,21 @@ pub async fn get(
     shape_one(&state, Resource::User, user, params).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "users",
+    request_body = crate::http::openapi::NewUser,
+    responses(
+        (status = 201, description = "Created", body = crate::http::openapi::User),
+        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -89,6 +137,21 @@ pub async fn create(
 }
 
 /// All or nothing: one invalid or duplicate user and none is created.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/bulk",
+    tag = "users",
+    request_body = Vec<crate::http::openapi::NewUser>,
+    responses(
+        (status = 201, description = "Created, all of them", body = Vec<crate::http::openapi::User>),
+        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn create_bulk(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,6 +171,22 @@ pub async fn create_bulk(
 
 /// PUT: the body replaces the user; absent fields are gone (defaults apply as on create), the
 /// password is kept unless the body sets a new one.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "24-hex-digit id")),
+    request_body = crate::http::openapi::NewUser,
+    responses(
+        (status = 200, description = "Replaced", body = crate::http::openapi::User),
+        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -128,6 +207,22 @@ pub async fn replace(
 }
 
 /// PATCH: a JSON merge patch (RFC 7396) on the stored user, validated as a whole afterwards.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "24-hex-digit id")),
+    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
+    responses(
+        (status = 200, description = "Patched", body = crate::http::openapi::User),
+        (status = 400, description = "Invalid result", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -155,6 +250,18 @@ pub async fn patch(
         .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "24-hex-digit id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -167,6 +274,19 @@ pub async fn delete(
 }
 
 /// `DELETE /api/v1/users/bulk?ids=a,b`: all or nothing; an unknown id is a 404.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/bulk",
+    tag = "users",
+    params(("ids" = String, Query, description = "Comma-separated ids")),
+    responses(
+        (status = 204, description = "Deleted, all of them"),
+        (status = 400, description = "No ids", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
 pub async fn delete_bulk(
     State(state): State<AppState>,
     caller: Caller,

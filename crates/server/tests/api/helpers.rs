@@ -74,16 +74,20 @@ pub fn assert_envelope(resp: &Resp, status: u16, code: u64) {
     assert_eq!(error["httpMessage"], reason, "{body}");
 }
 
-/// Fails if a body holds a password hash or a `password` field, anywhere.
+/// Fails if a body holds a password hash or a `password` field, anywhere. (An OpenAPI document
+/// describes the write-only `password` field; it holds no data, so only hashes are looked for.)
 pub fn assert_no_secrets(text: &str) {
+    let start = &text[..text.char_indices().nth(500).map_or(text.len(), |(i, _)| i)];
     assert!(
         !text.contains("$argon2"),
-        "a password hash left the server: {text}"
+        "a password hash left the server: {start}"
     );
-    if let Ok(value) = serde_json::from_str::<Value>(text) {
+    if let Ok(value) = serde_json::from_str::<Value>(text)
+        && value.get("openapi").is_none()
+    {
         assert!(
             !has_password_key(&value),
-            "a 'password' field left the server: {text}"
+            "a 'password' field left the server: {start}"
         );
     }
 }

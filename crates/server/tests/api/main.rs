@@ -11,6 +11,7 @@ mod login;
 mod permissions;
 mod process;
 mod query;
+mod reference;
 mod roles;
 mod tokens;
 mod users;

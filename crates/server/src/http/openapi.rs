@@ -1,0 +1,270 @@
+//! The interactive reference: an OpenAPI document per API version, generated from the handlers'
+//! annotations, and Swagger UI (served from the binary, no network) with a version selector.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use serde_json::Value;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_swagger_ui::{SwaggerUi, Url};
+
+use crate::state::AppState;
+
+/// Where Swagger UI lives (the path of Sisense's older reference).
+pub const DOCS_PATH: &str = "/dev/api/docs";
+/// The OpenAPI document of API 1.0.
+pub const V1_DOC: &str = "/api/v1/openapi.json";
+/// The OpenAPI document of API 0.9.
+pub const V09_DOC: &str = "/api/openapi.json";
+
+/// A user. Documents are open: fields the server does not know are kept and returned.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct User {
+    #[schema(example = "552398f8e5fd8174a8000003")]
+    _id: String,
+    userName: String,
+    #[schema(example = "user@sisense.com")]
+    email: String,
+    firstName: Option<String>,
+    lastName: Option<String>,
+    roleId: String,
+    /// Group ids (group objects with `expand=groups`).
+    groups: Vec<Value>,
+    active: bool,
+    #[schema(example = "2015-04-07T08:44:40.169Z")]
+    created: String,
+    lastUpdated: String,
+    lastLogin: Option<String>,
+    preferences: Option<BTreeMap<String, Value>>,
+    #[schema(additional_properties)]
+    #[serde(flatten)]
+    more: BTreeMap<String, Value>,
+}
+
+/// A user to create or replace. `password` is write-only.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct NewUser {
+    #[schema(example = "jane@example.com")]
+    email: String,
+    userName: Option<String>,
+    firstName: Option<String>,
+    lastName: Option<String>,
+    /// Defaults to the Viewer role (`consumer`).
+    roleId: Option<String>,
+    groups: Option<Vec<String>>,
+    active: Option<bool>,
+    #[schema(format = Password, example = "Jane-passw0rd")]
+    password: Option<String>,
+    preferences: Option<BTreeMap<String, Value>>,
+}
+
+/// A group. Documents are open.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct Group {
+    _id: String,
+    #[schema(example = "some group")]
+    name: String,
+    roleId: Option<String>,
+    ad: Option<bool>,
+    objectSid: Option<String>,
+    dn: Option<String>,
+    uSNChanged: Option<String>,
+    mail: Option<String>,
+    created: String,
+    lastUpdated: String,
+    /// Members, with `expand=users`.
+    users: Option<Vec<Value>>,
+}
+
+/// A group to create or replace.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct NewGroup {
+    #[schema(example = "some group")]
+    name: String,
+    roleId: Option<String>,
+    mail: Option<String>,
+}
+
+/// A role.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct Role {
+    _id: String,
+    #[schema(example = "consumer")]
+    name: String,
+    #[schema(example = "Viewer")]
+    displayName: String,
+    baseRoleName: String,
+}
+
+/// Sign-in credentials (form-urlencoded, `%40` for `@`, or JSON).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Credentials {
+    #[schema(example = "admin@example.com")]
+    username: String,
+    #[schema(format = Password)]
+    password: String,
+}
+
+/// A successful sign-in.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LoginAnswer {
+    success: bool,
+    message: String,
+    access_token: String,
+}
+
+/// A token.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct TokenAnswer {
+    token: String,
+}
+
+/// Whether the request is signed in.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct IsAuth {
+    isAuthenticated: bool,
+    loginUrl: String,
+}
+
+/// Logout done.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Done {
+    success: bool,
+}
+
+/// The Sisense error envelope: every error has it.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct ErrorBody {
+    #[schema(example = 202)]
+    code: u32,
+    #[schema(example = "User 'd59665_athisisauserid6235_fs' not found")]
+    message: String,
+    resourceType: Option<String>,
+    resourceName: Option<String>,
+    #[schema(example = 404)]
+    status: u16,
+    #[schema(example = "Not Found")]
+    httpMessage: String,
+}
+
+/// The special fields of every GET (docs/query-language.md).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SpecialFields {
+    /// Fields to return (`firstName,email`), or to leave out (`-hash`); dotted paths reach nested fields.
+    fields: Option<String>,
+    /// Sort keys, `-` for descending (`lastName,-created`).
+    sort: Option<String>,
+    /// At most this many results.
+    #[param(minimum = 0)]
+    limit: Option<u64>,
+    /// Skip this many results.
+    #[param(minimum = 0)]
+    skip: Option<u64>,
+    /// Relations to expand, with options and nesting (`groups(fields:name),groups.users`).
+    expand: Option<String>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tessera REST API", version = "1.0", description = "The Sisense REST API, version 1.0. Sign in with POST /api/v1/authentication/login, then Authorize with the access_token."),
+    paths(
+        super::login::login,
+        super::users::list, super::users::create, super::users::create_bulk, super::users::delete_bulk,
+        super::users::get, super::users::replace, super::users::patch, super::users::delete,
+        super::groups::list, super::groups::create, super::groups::create_bulk, super::groups::delete_bulk,
+        super::groups::get, super::groups::replace, super::groups::patch, super::groups::delete,
+        super::tokens::api_token, super::tokens::renew, super::tokens::revoke, super::tokens::logout_v1,
+    ),
+    components(schemas(User, NewUser, Group, NewGroup, Credentials, LoginAnswer, TokenAnswer, Done, ErrorEnvelope, ErrorBody)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct V1;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tessera REST API", version = "0.9", description = "The Sisense REST API, version 0.9."),
+    paths(super::roles::list, super::roles::get, super::tokens::logged_in, super::tokens::logout_v09, super::tokens::is_auth),
+    components(schemas(User, Role, IsAuth, Done, ErrorEnvelope, ErrorBody)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct V09;
+
+/// Swagger UI with both documents, 1.0 first in the version selector, and a home page that
+/// links to it.
+pub fn docs_router() -> Router<AppState> {
+    Router::new().route("/", axum::routing::get(home)).merge(
+        SwaggerUi::new(DOCS_PATH)
+            .url(Url::new("1.0", V1_DOC), V1::openapi())
+            .url(Url::new("0.9", V09_DOC), V09::openapi()),
+    )
+}
+
+async fn home() -> axum::response::Html<String> {
+    axum::response::Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tessera</title></head><body>\
+         <h1>Tessera</h1><p>The Sisense REST API.</p>\
+         <p><a href=\"{DOCS_PATH}/\">REST API Reference</a> (versions 1.0 and 0.9)</p></body></html>"
+    ))
+}
+
+/// Both documents as committed under docs/openapi/, pretty-printed.
+pub fn documents() -> [(&'static str, String); 2] {
+    let pretty = |doc: utoipa::openapi::OpenApi| {
+        doc.to_pretty_json()
+            .expect("an OpenAPI document serialises")
+            + "\n"
+    };
+    [
+        ("v1.json", pretty(V1::openapi())),
+        ("v0.9.json", pretty(V09::openapi())),
+    ]
+}
+
+/// The documented paths of both versions (for the completeness test).
+pub fn documented_paths() -> Vec<String> {
+    V1::openapi()
+        .paths
+        .paths
+        .into_keys()
+        .chain(V09::openapi().paths.paths.into_keys())
+        .collect()
+}

@@ -1,0 +1,73 @@
+//! The interactive reference: complete by construction, committed, served.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+/// Every route the router serves is documented, and every documented path is served.
+#[test]
+fn the_documents_cover_exactly_the_routes() {
+    let served: BTreeSet<String> = tessera_server::http::protected_paths()
+        .into_iter()
+        .chain(tessera_server::http::public_paths())
+        .map(str::to_owned)
+        .collect();
+    let documented: BTreeSet<String> = tessera_server::http::openapi::documented_paths()
+        .into_iter()
+        .collect();
+    let missing: Vec<_> = served.difference(&documented).collect();
+    let extra: Vec<_> = documented.difference(&served).collect();
+    assert!(missing.is_empty(), "served but not documented: {missing:?}");
+    assert!(extra.is_empty(), "documented but not served: {extra:?}");
+}
+
+/// docs/openapi/ holds what the code generates. To refresh it after a change:
+/// `UPDATE_OPENAPI=1 cargo test --test api reference`.
+#[test]
+fn the_committed_documents_are_current() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi");
+    for (name, generated) in tessera_server::http::openapi::documents() {
+        let path = dir.join(name);
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{} is stale: run UPDATE_OPENAPI=1 cargo test --test api reference",
+            path.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn both_documents_and_swagger_ui_are_served_without_a_token() {
+    let app = spawn_app().await;
+    for (path, version) in [
+        ("/api/v1/openapi.json", "1.0"),
+        ("/api/openapi.json", "0.9"),
+    ] {
+        let resp = app.send(app.request(Method::GET, path)).await;
+        assert_eq!(resp.status, 200, "{path}");
+        let doc: Value = resp.json();
+        assert_eq!(doc["info"]["version"], version);
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+    }
+    let ui = app.send(app.request(Method::GET, "/dev/api/docs/")).await;
+    assert_eq!(ui.status, 200);
+    assert!(ui.text.contains("swagger-ui"), "{}", ui.excerpt());
+    let init = app
+        .send(app.request(Method::GET, "/dev/api/docs/swagger-initializer.js"))
+        .await;
+    let one = init.text.find("\"1.0\"").expect("1.0 in the selector");
+    let nine = init.text.find("\"0.9\"").expect("0.9 in the selector");
+    assert!(one < nine, "1.0 comes first");
+    let home = app.send(app.request(Method::GET, "/")).await;
+    assert!(home.text.contains("/dev/api/docs/"), "{}", home.text);
+}
