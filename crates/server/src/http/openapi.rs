@@ -18,23 +18,38 @@ pub const V1_DOC: &str = "/api/v1/openapi.json";
 /// The OpenAPI document of API 0.9.
 pub const V09_DOC: &str = "/api/openapi.json";
 
-/// A user. Documents are open: fields the server does not know are kept and returned.
+/// A 24-hex-digit id.
+#[derive(ToSchema)]
+#[schema(value_type = String, pattern = "^[0-9a-fA-F]{24}$", example = "552398f8e5fd8174a8000003")]
+#[allow(dead_code)]
+pub struct Id(String);
+
+/// A user. Documents are open: fields the server does not know are kept and returned. With
+/// `fields`, only the fields asked for are present, so none is required.
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct User {
     #[schema(example = "552398f8e5fd8174a8000003")]
+    #[schema(required = false)]
     _id: String,
+    #[schema(required = false)]
     userName: String,
     #[schema(example = "user@sisense.com")]
+    #[schema(required = false)]
     email: String,
     firstName: Option<String>,
     lastName: Option<String>,
+    #[schema(required = false)]
     roleId: String,
     /// Group ids (group objects with `expand=groups`).
+    #[schema(required = false)]
     groups: Vec<Value>,
+    #[schema(required = false)]
     active: bool,
     #[schema(example = "2015-04-07T08:44:40.169Z")]
+    #[schema(required = false)]
     created: String,
+    #[schema(required = false)]
     lastUpdated: String,
     lastLogin: Option<String>,
     preferences: Option<BTreeMap<String, Value>>,
@@ -47,26 +62,37 @@ pub struct User {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct NewUser {
-    #[schema(example = "jane@example.com")]
+    #[schema(
+        example = "jane@example.com",
+        pattern = "^[^@\\s]+@[^@\\s]+$",
+        max_length = 254
+    )]
     email: String,
+    /// Defaults to `email`.
+    #[schema(pattern = "\\S", max_length = 255)]
     userName: Option<String>,
+    #[schema(max_length = 255)]
     firstName: Option<String>,
+    #[schema(max_length = 255)]
     lastName: Option<String>,
-    /// Defaults to the Viewer role (`consumer`).
-    roleId: Option<String>,
-    groups: Option<Vec<String>>,
+    /// An existing role's id; defaults to the Viewer role (`consumer`).
+    roleId: Option<Id>,
+    /// Existing groups' ids.
+    groups: Option<Vec<Id>>,
     active: Option<bool>,
-    #[schema(format = Password, example = "Jane-passw0rd")]
+    #[schema(format = Password, example = "Jane-passw0rd", min_length = 8, max_length = 1024)]
     password: Option<String>,
     preferences: Option<BTreeMap<String, Value>>,
 }
 
-/// A group. Documents are open.
+/// A group. Documents are open; with `fields`, only the fields asked for are present.
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct Group {
+    #[schema(required = false)]
     _id: String,
     #[schema(example = "some group")]
+    #[schema(required = false)]
     name: String,
     roleId: Option<String>,
     ad: Option<bool>,
@@ -74,7 +100,9 @@ pub struct Group {
     dn: Option<String>,
     uSNChanged: Option<String>,
     mail: Option<String>,
+    #[schema(required = false)]
     created: String,
+    #[schema(required = false)]
     lastUpdated: String,
     /// Members, with `expand=users`.
     users: Option<Vec<Value>>,
@@ -84,9 +112,11 @@ pub struct Group {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct NewGroup {
-    #[schema(example = "some group")]
+    #[schema(example = "some group", pattern = "\\S", max_length = 255)]
     name: String,
-    roleId: Option<String>,
+    /// An existing role's id.
+    roleId: Option<Id>,
+    #[schema(max_length = 255)]
     mail: Option<String>,
 }
 
@@ -94,11 +124,15 @@ pub struct NewGroup {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct Role {
+    #[schema(required = false)]
     _id: String,
     #[schema(example = "consumer")]
+    #[schema(required = false)]
     name: String,
     #[schema(example = "Viewer")]
+    #[schema(required = false)]
     displayName: String,
+    #[schema(required = false)]
     baseRoleName: String,
 }
 
@@ -212,7 +246,7 @@ impl Modify for BearerAuth {
         super::groups::get, super::groups::replace, super::groups::patch, super::groups::delete,
         super::tokens::api_token, super::tokens::renew, super::tokens::revoke, super::tokens::logout_v1,
     ),
-    components(schemas(User, NewUser, Group, NewGroup, Credentials, LoginAnswer, TokenAnswer, Done, ErrorEnvelope, ErrorBody)),
+    components(schemas(Id, User, NewUser, Group, NewGroup, Credentials, LoginAnswer, TokenAnswer, Done, ErrorEnvelope, ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]
