@@ -31,6 +31,7 @@ pub struct ListQuery {
 
 #[utoipa::path(
     get,
+    operation_id = "listGroups",
     path = "/api/v1/groups",
     tag = "groups",
     params(
@@ -68,6 +69,7 @@ pub async fn list(
 
 #[utoipa::path(
     get,
+    operation_id = "getGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
     params(("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
@@ -96,6 +98,7 @@ pub async fn get(
 
 #[utoipa::path(
     post,
+    operation_id = "createGroup",
     path = "/api/v1/groups",
     tag = "groups",
     request_body = crate::http::openapi::NewGroup,
@@ -122,6 +125,7 @@ pub async fn create(
 /// All or nothing: one invalid or duplicate group and none is created.
 #[utoipa::path(
     post,
+    operation_id = "createGroupsBulk",
     path = "/api/v1/groups/bulk",
     tag = "groups",
     request_body = Vec<crate::http::openapi::NewGroup>,
@@ -153,6 +157,7 @@ pub async fn create_bulk(
 
 #[utoipa::path(
     put,
+    operation_id = "replaceGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
     params(("id" = String, Path, description = "24-hex-digit id")),
@@ -187,6 +192,7 @@ pub async fn replace(
 
 #[utoipa::path(
     patch,
+    operation_id = "patchGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
     params(("id" = String, Path, description = "24-hex-digit id")),
@@ -219,6 +225,7 @@ pub async fn patch(
 
 #[utoipa::path(
     delete,
+    operation_id = "deleteGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
     params(("id" = String, Path, description = "24-hex-digit id")),
@@ -242,6 +249,7 @@ pub async fn delete(
 
 #[utoipa::path(
     delete,
+    operation_id = "deleteGroupsBulk",
     path = "/api/v1/groups/bulk",
     tag = "groups",
     params(("ids" = String, Query, description = "Comma-separated ids")),

@@ -22,6 +22,7 @@ struct Credentials {
 /// user, a wrong password and an inactive user, after the same amount of hashing work.
 #[utoipa::path(
     post,
+    operation_id = "login",
     path = "/api/v1/authentication/login",
     tag = "authentication",
     request_body(content((crate::http::openapi::Credentials = "application/x-www-form-urlencoded"), (crate::http::openapi::Credentials = "application/json"))),

@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 #[utoipa::path(
     get,
+    operation_id = "listRoles",
     path = "/api/roles",
     tag = "roles",
     responses(
@@ -25,6 +26,7 @@ pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Ve
 /// A role by id or by name (`super`, `admin`, `contributor`, `consumer`, ...).
 #[utoipa::path(
     get,
+    operation_id = "getRole",
     path = "/api/roles/{id_or_name}",
     tag = "roles",
     params(("id_or_name" = String, Path, description = "A role id or name (super, admin, contributor, consumer, dataDesigner, dataAdmin)")),

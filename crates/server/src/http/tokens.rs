@@ -24,6 +24,7 @@ pub const LOGIN_URL: &str = "/app/account/login";
 /// `GET /api/v1/authentication/tokens/api`: a token for the caller, under their current secret.
 #[utoipa::path(
     get,
+    operation_id = "getApiToken",
     path = "/api/v1/authentication/tokens/api",
     tag = "authentication",
     responses(
@@ -43,6 +44,7 @@ pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResu
 /// under it. Every token issued to the caller before, this one included, stops working.
 #[utoipa::path(
     post,
+    operation_id = "renewApiToken",
     path = "/api/v1/authentication/tokens/api/renew",
     tag = "authentication",
     responses(
@@ -69,6 +71,7 @@ pub struct RevokeQuery {
 /// those users stops working. All or none: an unknown user is a 404.
 #[utoipa::path(
     delete,
+    operation_id = "revokeApiTokens",
     path = "/api/v1/authentication/admin/tokens/api",
     tag = "authentication",
     params(("users" = String, Query, description = "Comma-separated user ids")),
@@ -105,6 +108,7 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
 /// `GET /api/auth/isauth`, with or without a token: whether the request is signed in.
 #[utoipa::path(
     get,
+    operation_id = "isAuth",
     path = "/api/auth/isauth",
     tag = "authentication",
     security((), ("bearer" = [])),
@@ -123,6 +127,7 @@ pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<
 /// `GET /api/users/loggedin`: the caller's own user document (special fields apply).
 #[utoipa::path(
     get,
+    operation_id = "loggedInUser",
     path = "/api/users/loggedin",
     tag = "users",
     params(crate::http::openapi::SpecialFields),
@@ -148,6 +153,7 @@ pub async fn logged_in(
 
 #[utoipa::path(
     get,
+    operation_id = "logout",
     path = "/api/v1/authentication/logout",
     tag = "authentication",
     responses(
@@ -161,6 +167,7 @@ pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json
 
 #[utoipa::path(
     get,
+    operation_id = "logoutV09",
     path = "/api/auth/logout",
     tag = "authentication",
     responses(

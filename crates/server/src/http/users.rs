@@ -50,6 +50,7 @@ impl ListQuery {
 
 #[utoipa::path(
     get,
+    operation_id = "listUsers",
     path = "/api/v1/users",
     tag = "users",
     params(
@@ -85,6 +86,7 @@ pub async fn list(
 
 #[utoipa::path(
     get,
+    operation_id = "getUser",
     path = "/api/v1/users/{id}",
     tag = "users",
     params(("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
@@ -113,6 +115,7 @@ pub async fn get(
 
 #[utoipa::path(
     post,
+    operation_id = "createUser",
     path = "/api/v1/users",
     tag = "users",
     request_body = crate::http::openapi::NewUser,
@@ -139,6 +142,7 @@ pub async fn create(
 /// All or nothing: one invalid or duplicate user and none is created.
 #[utoipa::path(
     post,
+    operation_id = "createUsersBulk",
     path = "/api/v1/users/bulk",
     tag = "users",
     request_body = Vec<crate::http::openapi::NewUser>,
@@ -173,6 +177,7 @@ pub async fn create_bulk(
 /// password is kept unless the body sets a new one.
 #[utoipa::path(
     put,
+    operation_id = "replaceUser",
     path = "/api/v1/users/{id}",
     tag = "users",
     params(("id" = String, Path, description = "24-hex-digit id")),
@@ -209,6 +214,7 @@ pub async fn replace(
 /// PATCH: a JSON merge patch (RFC 7396) on the stored user, validated as a whole afterwards.
 #[utoipa::path(
     patch,
+    operation_id = "patchUser",
     path = "/api/v1/users/{id}",
     tag = "users",
     params(("id" = String, Path, description = "24-hex-digit id")),
@@ -252,6 +258,7 @@ pub async fn patch(
 
 #[utoipa::path(
     delete,
+    operation_id = "deleteUser",
     path = "/api/v1/users/{id}",
     tag = "users",
     params(("id" = String, Path, description = "24-hex-digit id")),
@@ -276,6 +283,7 @@ pub async fn delete(
 /// `DELETE /api/v1/users/bulk?ids=a,b`: all or nothing; an unknown id is a 404.
 #[utoipa::path(
     delete,
+    operation_id = "deleteUsersBulk",
     path = "/api/v1/users/bulk",
     tag = "users",
     params(("ids" = String, Query, description = "Comma-separated ids")),

@@ -71,3 +71,20 @@ async fn both_documents_and_swagger_ui_are_served_without_a_token() {
     let home = app.send(app.request(Method::GET, "/")).await;
     assert!(home.text.contains("/dev/api/docs/"), "{}", home.text);
 }
+
+/// Operation ids are unique within each document (Swagger UI keys its state by them).
+#[test]
+fn operation_ids_are_unique() {
+    for (name, text) in tessera_server::http::openapi::documents() {
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        let ids: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|ops| ops.as_object().unwrap().values())
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        let unique: BTreeSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "{name}: {ids:?}");
+    }
+}
