@@ -80,6 +80,9 @@ pub struct UserFilter {
     pub group_id: Option<ObjectId>,
     pub active: Option<bool>,
     pub ids: Option<Vec<ObjectId>>,
+    /// Part of the user name, e-mail address, first or last name, case-insensitive (API 0.9's
+    /// `search`).
+    pub search: Option<String>,
 }
 
 /// Filters of `GET /api/v1/groups`; every one that is set must hold.

@@ -14,6 +14,7 @@ mod roles;
 mod shape;
 mod tokens;
 mod users;
+mod v09_users;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -64,6 +65,9 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/roles", get(roles::list)),
         ("/api/roles/{id_or_name}", get(roles::get)),
         ("/api/users/loggedin", get(tokens::logged_in)),
+        ("/api/users", get(v09_users::list)),
+        ("/api/users/count", get(v09_users::count)),
+        ("/api/users/{id_or_user_name}", get(v09_users::get)),
         ("/api/v1/authentication/tokens/api", get(tokens::api_token)),
         (
             "/api/v1/authentication/tokens/api/renew",

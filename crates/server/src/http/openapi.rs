@@ -170,6 +170,13 @@ pub struct IsAuth {
     loginUrl: String,
 }
 
+/// A count.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Count {
+    count: u64,
+}
+
 /// Logout done.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -255,8 +262,11 @@ pub struct V1;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tessera REST API", version = "0.9", description = "The Sisense REST API, version 0.9."),
-    paths(super::roles::list, super::roles::get, super::tokens::logged_in, super::tokens::logout_v09, super::tokens::is_auth),
-    components(schemas(User, Role, IsAuth, Done, ErrorEnvelope, ErrorBody)),
+    paths(
+        super::roles::list, super::roles::get, super::tokens::logged_in, super::tokens::logout_v09,
+        super::tokens::is_auth, super::v09_users::list, super::v09_users::count, super::v09_users::get,
+    ),
+    components(schemas(User, Role, IsAuth, Done, Count, ErrorEnvelope, ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]

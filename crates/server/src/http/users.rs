@@ -44,6 +44,7 @@ impl ListQuery {
             email: self.email,
             first_name: self.first_name,
             last_name: self.last_name,
+            search: None,
         })
     }
 }

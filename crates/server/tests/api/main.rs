@@ -15,3 +15,4 @@ mod reference;
 mod roles;
 mod tokens;
 mod users;
+mod v09_users;

@@ -109,6 +109,15 @@ pub(super) fn list(
     if let Some(part) = &filter.email {
         f.and("instr(u.email_key, ?) > 0", lookup_key(part));
     }
+    if let Some(part) = &filter.search {
+        f.and(
+            // Every `?` stands for the same argument.
+            "(instr(u.user_name_key, ?) > 0 OR instr(u.email_key, ?) > 0
+              OR instr(lower(coalesce(json_extract(u.doc, '$.firstName'), '')), ?) > 0
+              OR instr(lower(coalesce(json_extract(u.doc, '$.lastName'), '')), ?) > 0)",
+            lookup_key(part),
+        );
+    }
     if let Some(name) = &filter.first_name {
         f.and(
             "json_extract(u.doc, '$.firstName') = ? COLLATE NOCASE",

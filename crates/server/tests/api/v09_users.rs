@@ -1,0 +1,108 @@
+//! API 0.9 reads of users: `GET /api/users` (search, limit, skip), `/count`, `/{idOrUserName}`.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn emails(v: &Value) -> Vec<String> {
+    let mut e: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap().to_owned())
+        .collect();
+    e.sort();
+    e
+}
+
+#[tokio::test]
+async fn list_searches_pages_and_names_the_role() {
+    let app = spawn_app().await;
+    app.create_user(
+        json!({"email": "north@corp.example", "userName": "nina", "firstName": "Nina"}),
+    )
+    .await;
+    app.create_user(
+        json!({"email": "south@corp.example", "userName": "sam", "lastName": "Northcott"}),
+    )
+    .await;
+    app.create_user(json!({"email": "east@corp.example", "userName": "eve"}))
+        .await;
+
+    let found = app.get("/api/users?search=NORTH", &app.admin).await;
+    assert_eq!(found.status, 200, "{}", found.text);
+    assert_eq!(
+        emails(&found.json()),
+        ["north@corp.example", "south@corp.example"],
+        "e-mail and last name"
+    );
+    assert_eq!(
+        emails(&app.get("/api/users?search=nin", &app.admin).await.json()),
+        ["north@corp.example"]
+    );
+
+    let all = app.get("/api/users?sort=email", &app.admin).await.json();
+    assert_eq!(all.as_array().unwrap().len(), 4);
+    assert_eq!(all[0]["email"], ADMIN_EMAIL);
+    assert_eq!(all[0]["roleName"], "super");
+    assert_eq!(all[1]["roleName"], "consumer");
+    let page = app
+        .get("/api/users?sort=email&limit=2&skip=1", &app.admin)
+        .await
+        .json();
+    assert_eq!(page.as_array().unwrap(), &all.as_array().unwrap()[1..3]);
+    assert_eq!(
+        app.get("/api/users?fields=email&limit=1&sort=email", &app.admin)
+            .await
+            .json(),
+        json!([{"email": ADMIN_EMAIL}])
+    );
+    app.get("/api/users?limit=-1", &app.admin)
+        .await
+        .assert_error(400, 1005);
+}
+
+#[tokio::test]
+async fn count_counts_the_matches() {
+    let app = spawn_app().await;
+    app.create_user(json!({"email": "c1@corp.example"})).await;
+    app.create_user(json!({"email": "c2@corp.example"})).await;
+    assert_eq!(
+        app.get("/api/users/count", &app.admin).await.json(),
+        json!({"count": 3})
+    );
+    assert_eq!(
+        app.get("/api/users/count?search=c2@", &app.admin)
+            .await
+            .json(),
+        json!({"count": 1})
+    );
+}
+
+#[tokio::test]
+async fn a_user_by_id_user_name_or_email() {
+    let app = spawn_app().await;
+    let user = app
+        .create_user(json!({"email": "key@corp.example", "userName": "KeyUser"}))
+        .await;
+    for key in [
+        id_of(&user),
+        "keyuser".to_owned(),
+        "KEY@corp.example".to_owned(),
+    ] {
+        let resp = app.get(&format!("/api/users/{key}"), &app.admin).await;
+        assert_eq!(resp.status, 200, "{key}: {}", resp.text);
+        assert_eq!(resp.json()["_id"], user["_id"], "{key}");
+    }
+    let err = app
+        .get("/api/users/nobody", &app.admin)
+        .await
+        .assert_error(404, 202);
+    assert_eq!(err["resourceName"], "nobody");
+    // The static routes win over the key.
+    assert_eq!(
+        app.get("/api/users/loggedin", &app.admin).await.json()["email"],
+        ADMIN_EMAIL
+    );
+    assert!(app.get("/api/users/count", &app.admin).await.json()["count"].is_number());
+}
