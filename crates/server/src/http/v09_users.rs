@@ -10,14 +10,14 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::ResourceKind;
-use tessera_domain::lazy::{LazyDoc, RawDoc, json_array, string_value};
+use tessera_domain::lazy::{LazyDoc, RawDoc, string_value};
 use tessera_domain::query::{Page, Resource};
 use tessera_store::UserFilter;
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::extract::{PathKey, Query};
-use super::shape::{Special, json_text, shape, shape_one};
+use super::shape::{Special, list_response, shape_one};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -55,13 +55,12 @@ pub async fn list(
     special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
-    let page = state
+    let mut page = state
         .store
-        .list_users(&q.filter(), &params.sort, params.page, false)
+        .list_users(&q.filter(), &params.sort, params.page, special.count)
         .await?;
-    let items = with_role_names(&state, page.items).await?;
-    let items = shape(&state, Resource::User, items, params).await?;
-    Ok(json_text(json_array(items.iter().map(String::as_str))))
+    page.items = with_role_names(&state, page.items).await?;
+    list_response(&state, Resource::User, page, params).await
 }
 
 /// `GET /api/users/count`: `{"count": n}` for the users matching `search`.
