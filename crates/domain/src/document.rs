@@ -11,7 +11,7 @@ pub const SERVER_MANAGED: &[&str] = &["_id", "created", "lastUpdated", "lastLogi
 /// Removes the server-managed fields from a client's document.
 pub fn strip_server_managed(doc: &mut Document) {
     for key in SERVER_MANAGED {
-        doc.remove(*key);
+        doc.shift_remove(*key);
     }
 }
 
@@ -113,4 +113,24 @@ pub fn optional_object(doc: &Document, field: &str) -> Result<(), ValidationErro
 /// The key under which names are compared: two names that differ only in case are the same name.
 pub fn lookup_key(s: &str) -> String {
     s.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Clients see fields in the order they sent them: removing one must not move the others.
+    #[test]
+    fn stripping_keeps_the_order_of_the_rest() {
+        let Value::Object(mut doc) = json!({"_id": "x", "b": 1, "a": 2, "created": "t", "c": 3})
+        else {
+            unreachable!()
+        };
+        strip_server_managed(&mut doc);
+        assert_eq!(
+            serde_json::to_string(&doc).unwrap(),
+            r#"{"b":1,"a":2,"c":3}"#
+        );
+    }
 }

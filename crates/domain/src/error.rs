@@ -8,6 +8,9 @@ pub enum ResourceKind {
     User,
     Group,
     Role,
+    Dashboard,
+    Widget,
+    Folder,
 }
 
 impl ResourceKind {
@@ -17,6 +20,9 @@ impl ResourceKind {
             ResourceKind::User => "user",
             ResourceKind::Group => "group",
             ResourceKind::Role => "role",
+            ResourceKind::Dashboard => "dashboard",
+            ResourceKind::Widget => "widget",
+            ResourceKind::Folder => "folder",
         }
     }
 
@@ -26,6 +32,9 @@ impl ResourceKind {
             ResourceKind::User => "User",
             ResourceKind::Group => "Group",
             ResourceKind::Role => "Role",
+            ResourceKind::Dashboard => "Dashboard",
+            ResourceKind::Widget => "Widget",
+            ResourceKind::Folder => "Folder",
         }
     }
 }

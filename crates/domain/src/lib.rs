@@ -4,8 +4,10 @@
 //! validated; the server turns HTTP requests into calls on it.
 
 pub mod access;
+pub mod dashboard;
 pub mod document;
 pub mod error;
+pub mod folder;
 pub mod group;
 pub mod ids;
 pub mod lazy;

@@ -17,7 +17,7 @@ pub fn merge(target: &mut Value, patch: &Value) {
     };
     for (key, value) in patch_map {
         if value.is_null() {
-            target_map.remove(key);
+            target_map.shift_remove(key);
         } else {
             merge(target_map.entry(key.clone()).or_insert(Value::Null), value);
         }

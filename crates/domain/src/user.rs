@@ -104,7 +104,7 @@ pub fn parse_user(body: Value, default_role: ObjectId) -> Result<UserDraft, Vali
 
 /// Takes `password` out of the document: it is never stored in it.
 pub fn take_password(doc: &mut Document) -> Result<Option<Password>, ValidationError> {
-    match doc.remove("password") {
+    match doc.shift_remove("password") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => {
             let n = s.chars().count();

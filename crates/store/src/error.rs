@@ -22,6 +22,15 @@ pub enum StoreError {
     /// A built-in entity cannot be deleted.
     #[error("{} '{name}' is built in and cannot be deleted", .kind.title())]
     Builtin { kind: ResourceKind, name: String },
+    /// The caller may see the entity but not do this to it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A folder still holds folders or dashboards.
+    #[error("{} '{id}' is not empty: delete what it holds first, or ask for cascade=true", .kind.title())]
+    NotEmpty { kind: ResourceKind, id: String },
+    /// The folder would become its own ancestor.
+    #[error("Folder '{id}' cannot be moved into itself or into a folder inside it")]
+    Cycle { id: String },
     /// The edit of a stored document produced an invalid document.
     #[error(transparent)]
     Invalid(#[from] ValidationError),

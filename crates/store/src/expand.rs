@@ -215,14 +215,14 @@ async fn finish(
     Ok(docs
         .into_iter()
         .zip(placed)
-        .map(|(doc, inside)| {
+        .zip(raws.iter().map(|(id, _)| id.to_string()))
+        .map(|((doc, inside), id)| {
             let keys = node
                 .options
                 .sort
                 .iter()
                 .map(|k| doc.value_at(&k.path))
                 .collect();
-            let id = doc.id().unwrap_or_default();
             let doc = match &node.options.fields {
                 Some(p) => project_lazy(doc, p),
                 None => doc,

@@ -3,6 +3,7 @@
 //! HTTP code sees only the [`Store`] trait and the records and filters below; each engine
 //! (today SQLite, embedded) implements it in its own module. All SQL lives in this crate.
 
+mod content;
 mod error;
 mod expand;
 mod records;
@@ -13,6 +14,10 @@ use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
 use tessera_domain::{Document, ObjectId, ValidationError};
 
+pub use content::{
+    ContentStore, DashboardEdit, DashboardFilter, FolderEdit, FolderFilter, ImportAction,
+    ImportItem, ImportReport, WidgetEdit,
+};
 pub use error::{Result, StoreError};
 pub use expand::expand;
 pub use records::{
@@ -35,6 +40,9 @@ pub trait Store: Send + Sync + 'static {
     /// signing key, all in one transaction, and answers `true`. On an initialised store it
     /// changes nothing and answers `false`.
     async fn initialize(&self, admin: SeedAdmin, signing_key: Vec<u8>) -> Result<bool>;
+    /// Dashboards, widgets and folders.
+    fn content(&self) -> &dyn ContentStore;
+
     /// The key that signs tokens, created by [`Store::initialize`].
     async fn signing_key(&self) -> Result<Vec<u8>>;
 

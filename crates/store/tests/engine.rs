@@ -133,6 +133,9 @@ impl Store for Counting {
     async fn initialize(&self, admin: SeedAdmin, key: Vec<u8>) -> Result<bool> {
         self.inner.initialize(admin, key).await
     }
+    fn content(&self) -> &dyn tessera_store::ContentStore {
+        self.inner.content()
+    }
     async fn signing_key(&self) -> Result<Vec<u8>> {
         self.inner.signing_key().await
     }

@@ -9,6 +9,9 @@ pub enum Resource {
     User,
     Group,
     Role,
+    Dashboard,
+    Widget,
+    Folder,
 }
 
 /// How a relation finds its entities.
@@ -70,12 +73,38 @@ const GROUP_RELATIONS: &[Relation] = &[
     },
 ];
 
+const OWNER: Relation = Relation {
+    name: "owner",
+    target: Resource::User,
+    link: Link::One {
+        field: "owner",
+        into: "owner",
+    },
+};
+
+const DASHBOARD_RELATIONS: &[Relation] = &[
+    OWNER,
+    Relation {
+        name: "parentFolder",
+        target: Resource::Folder,
+        link: Link::One {
+            field: "parentFolder",
+            into: "parentFolder",
+        },
+    },
+];
+
+const FOLDER_RELATIONS: &[Relation] = &[OWNER];
+
 impl Resource {
     pub fn relations(self) -> &'static [Relation] {
         match self {
             Resource::User => USER_RELATIONS,
             Resource::Group => GROUP_RELATIONS,
             Resource::Role => &[],
+            Resource::Dashboard => DASHBOARD_RELATIONS,
+            Resource::Folder => FOLDER_RELATIONS,
+            Resource::Widget => &[],
         }
     }
 

@@ -15,6 +15,9 @@ pub enum Code {
     UserNotFound,
     GroupNotFound,
     RoleNotFound,
+    DashboardNotFound,
+    WidgetNotFound,
+    FolderNotFound,
     RouteNotFound,
     MethodNotAllowed,
     MalformedJson,
@@ -28,6 +31,9 @@ pub enum Code {
     Duplicate,
     Forbidden,
     BuiltinEntity,
+    FolderNotEmpty,
+    FolderCycle,
+    PreconditionFailed,
     InvalidCredentials,
     TooManyLogins,
     InvalidToken,
@@ -39,6 +45,9 @@ impl Code {
         Code::UserNotFound,
         Code::GroupNotFound,
         Code::RoleNotFound,
+        Code::DashboardNotFound,
+        Code::WidgetNotFound,
+        Code::FolderNotFound,
         Code::RouteNotFound,
         Code::MethodNotAllowed,
         Code::MalformedJson,
@@ -52,6 +61,9 @@ impl Code {
         Code::Duplicate,
         Code::Forbidden,
         Code::BuiltinEntity,
+        Code::FolderNotEmpty,
+        Code::FolderCycle,
+        Code::PreconditionFailed,
         Code::InvalidCredentials,
         Code::TooManyLogins,
         Code::InvalidToken,
@@ -80,6 +92,12 @@ impl Code {
             Code::Forbidden => 1010,
             Code::BuiltinEntity => 1011,
             Code::QueryTooLarge => 1012,
+            Code::FolderNotEmpty => 1013,
+            Code::FolderCycle => 1014,
+            Code::PreconditionFailed => 1015,
+            Code::DashboardNotFound => 1200,
+            Code::WidgetNotFound => 1201,
+            Code::FolderNotFound => 1202,
             Code::InvalidCredentials => 1100,
             Code::TooManyLogins => 1101,
             Code::Internal => 1500,
@@ -89,9 +107,13 @@ impl Code {
     /// The HTTP status that goes with the code.
     pub fn status(self) -> StatusCode {
         match self {
-            Code::UserNotFound | Code::GroupNotFound | Code::RoleNotFound | Code::RouteNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            Code::UserNotFound
+            | Code::GroupNotFound
+            | Code::RoleNotFound
+            | Code::DashboardNotFound
+            | Code::WidgetNotFound
+            | Code::FolderNotFound
+            | Code::RouteNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::MalformedJson
             | Code::UnsupportedContentType
@@ -101,7 +123,8 @@ impl Code {
             | Code::MissingField => StatusCode::BAD_REQUEST,
             Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Code::UnknownReference => StatusCode::UNPROCESSABLE_ENTITY,
-            Code::Duplicate => StatusCode::CONFLICT,
+            Code::Duplicate | Code::FolderNotEmpty | Code::FolderCycle => StatusCode::CONFLICT,
+            Code::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Code::Forbidden | Code::BuiltinEntity => StatusCode::FORBIDDEN,
             Code::InvalidCredentials | Code::InvalidToken => StatusCode::UNAUTHORIZED,
             Code::TooManyLogins => StatusCode::TOO_MANY_REQUESTS,
@@ -114,6 +137,9 @@ impl Code {
             ResourceKind::User => Code::UserNotFound,
             ResourceKind::Group => Code::GroupNotFound,
             ResourceKind::Role => Code::RoleNotFound,
+            ResourceKind::Dashboard => Code::DashboardNotFound,
+            ResourceKind::Widget => Code::WidgetNotFound,
+            ResourceKind::Folder => Code::FolderNotFound,
         }
     }
 }
@@ -173,6 +199,10 @@ impl ApiError {
     pub fn code(&self) -> Code {
         self.code
     }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// The envelope's JSON, shared by every error response (also the ones built outside handlers).
@@ -229,6 +259,9 @@ impl From<StoreError> for ApiError {
             }
             StoreError::NotFound { kind, id } => ApiError::not_found(kind, id),
             StoreError::Builtin { .. } => ApiError::new(Code::BuiltinEntity, e.to_string()),
+            StoreError::Forbidden(message) => ApiError::new(Code::Forbidden, message),
+            StoreError::NotEmpty { .. } => ApiError::new(Code::FolderNotEmpty, e.to_string()),
+            StoreError::Cycle { .. } => ApiError::new(Code::FolderCycle, e.to_string()),
             StoreError::Invalid(v) => v.into(),
             StoreError::Query(q) => q.into(),
             StoreError::Internal(cause) => ApiError::internal(cause),

@@ -3,9 +3,12 @@
 
 mod access;
 mod auth;
+mod content;
+mod dashboards;
 pub mod error;
 mod extract;
 mod fallback;
+mod folders;
 mod groups;
 mod login;
 pub mod openapi;
@@ -15,6 +18,7 @@ mod shape;
 mod tokens;
 mod users;
 mod v09_users;
+mod widgets;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -62,6 +66,51 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
                 .patch(groups::patch)
                 .delete(groups::delete),
         ),
+        (
+            "/api/v1/dashboards",
+            get(dashboards::list).post(dashboards::create),
+        ),
+        ("/api/v1/dashboards/bulk", delete(dashboards::delete_bulk)),
+        ("/api/v1/dashboards/admin", get(dashboards::admin_list)),
+        ("/api/v1/dashboards/export", get(dashboards::export)),
+        ("/api/v1/dashboards/import/bulk", post(dashboards::import)),
+        ("/api/v1/dashboards/searches", post(dashboards::search)),
+        (
+            "/api/v1/dashboards/{id}",
+            get(dashboards::get)
+                .put(dashboards::replace)
+                .patch(dashboards::patch)
+                .delete(dashboards::delete),
+        ),
+        ("/api/v1/dashboards/{id}/exists", get(dashboards::exists)),
+        ("/api/v1/dashboards/{id}/shares", get(dashboards::shares)),
+        (
+            "/api/v1/dashboards/{id}/change_owner",
+            post(dashboards::change_owner),
+        ),
+        (
+            "/api/v1/dashboards/{id}/export/dash",
+            get(dashboards::export_one),
+        ),
+        (
+            "/api/v1/dashboards/{id}/widgets",
+            get(widgets::list).post(widgets::create),
+        ),
+        (
+            "/api/v1/dashboards/{id}/widgets/{widgetId}",
+            get(widgets::get)
+                .patch(widgets::patch)
+                .delete(widgets::delete),
+        ),
+        ("/api/v1/folders", get(folders::list).post(folders::create)),
+        ("/api/v1/folders/bulk", delete(folders::delete_bulk)),
+        (
+            "/api/v1/folders/{id}",
+            get(folders::get)
+                .patch(folders::patch)
+                .delete(folders::delete),
+        ),
+        ("/api/v1/navver", get(folders::navigation)),
         ("/api/roles", get(roles::list)),
         ("/api/roles/{id_or_name}", get(roles::get)),
         ("/api/users/loggedin", get(tokens::logged_in)),

@@ -136,6 +136,203 @@ pub struct Role {
     baseRoleName: String,
 }
 
+/// A share: a user or group, and what it may do.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct ShareEntry {
+    shareId: Id,
+    #[schema(example = "user")]
+    r#type: String,
+    /// `view` or `edit`.
+    #[schema(example = "view")]
+    rule: String,
+    subscribe: Option<bool>,
+}
+
+/// A dashboard. Documents are open; with `fields`, only the fields asked for are present.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct Dashboard {
+    #[schema(required = false, example = "5f1b0e4c9d3e2a0012345678")]
+    oid: String,
+    #[schema(required = false, example = "Sales")]
+    title: String,
+    desc: Option<String>,
+    /// The owner's user id (the user with `expand=owner`).
+    #[schema(required = false)]
+    owner: Value,
+    /// The folder's oid (the folder with `expand=parentFolder`).
+    parentFolder: Option<Value>,
+    datasource: Option<BTreeMap<String, Value>>,
+    filters: Option<Vec<Value>>,
+    layout: Option<BTreeMap<String, Value>>,
+    style: Option<BTreeMap<String, Value>>,
+    shares: Option<Vec<ShareEntry>>,
+    /// Only in exports and imports.
+    widgets: Option<Vec<Value>>,
+    #[schema(required = false)]
+    created: String,
+    #[schema(required = false)]
+    lastUpdated: String,
+    #[schema(additional_properties)]
+    #[serde(flatten)]
+    more: BTreeMap<String, Value>,
+}
+
+/// A dashboard to create or replace (`oid`, `owner`, `created`, `lastUpdated` are the server's).
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct NewDashboard {
+    #[schema(example = "Sales", pattern = "\\S", max_length = 255)]
+    title: String,
+    #[schema(max_length = 10000)]
+    desc: Option<String>,
+    /// A folder of the caller's.
+    parentFolder: Option<Id>,
+    datasource: Option<BTreeMap<String, Value>>,
+    filters: Option<Vec<Value>>,
+    layout: Option<BTreeMap<String, Value>>,
+    style: Option<BTreeMap<String, Value>>,
+    /// Existing users and groups; only the owner changes them.
+    shares: Option<Vec<ShareEntry>>,
+    /// Replaces the dashboard's widgets.
+    widgets: Option<Vec<BTreeMap<String, Value>>>,
+}
+
+/// A widget. Documents are open.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct Widget {
+    #[schema(required = false)]
+    oid: String,
+    #[schema(required = false)]
+    dashboardid: String,
+    title: Option<String>,
+    r#type: Option<String>,
+    subtype: Option<String>,
+    metadata: Option<BTreeMap<String, Value>>,
+    style: Option<BTreeMap<String, Value>>,
+    #[schema(additional_properties)]
+    #[serde(flatten)]
+    more: BTreeMap<String, Value>,
+}
+
+/// Whether a dashboard exists (for the caller).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Exists {
+    exists: bool,
+}
+
+/// A dashboard's shares and owner.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct Shares {
+    sharesTo: Vec<ShareEntry>,
+    /// `_id`, `userName`, `email`, `firstName`, `lastName` of the owner.
+    owner: Option<BTreeMap<String, Value>>,
+}
+
+/// New shares (API 0.9).
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct NewShares {
+    sharesTo: Vec<ShareEntry>,
+}
+
+/// A new owner for a dashboard.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct ChangeOwner {
+    ownerId: Id,
+    /// What the previous owner keeps: `view` or `edit` (the default).
+    originalOwnerRule: Option<String>,
+}
+
+/// What an import did.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ImportResult {
+    /// Sisense's spelling, which clients read: the imported dashboards.
+    succeded: Vec<Value>,
+    /// The same, spelled right.
+    succeeded: Vec<Value>,
+    /// `{oid, title}` of the dashboards left alone (`action=skip`).
+    skipped: Vec<Value>,
+    /// Why each failed, by `oid` (or position).
+    failed: BTreeMap<String, Value>,
+}
+
+/// A dashboard search.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct DashboardSearch {
+    /// `name`, `search` (part of the title), `parentFolder`, `datasourceTitle`, `datasourceAddress`, `ownerId`.
+    queryParams: Option<BTreeMap<String, String>>,
+    /// `sort` (`"-title"` or `{"title": -1}`), `limit`, `skip`.
+    queryOptions: Option<BTreeMap<String, Value>>,
+}
+
+/// Search results.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct SearchResult {
+    items: Vec<Dashboard>,
+}
+
+/// A folder.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct Folder {
+    #[schema(required = false)]
+    oid: String,
+    #[schema(required = false, example = "Finance")]
+    name: String,
+    parentId: Option<String>,
+    #[schema(required = false)]
+    owner: Value,
+    #[schema(required = false)]
+    created: String,
+    #[schema(required = false)]
+    lastUpdated: String,
+    /// With `structure=tree`: the sub-folders.
+    folders: Option<Vec<Value>>,
+    /// With `structure=tree`: the dashboards in it.
+    dashboards: Option<Vec<Value>>,
+}
+
+/// A folder to create.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct NewFolder {
+    #[schema(example = "Finance", pattern = "\\S", max_length = 255)]
+    name: String,
+    /// A folder of the caller's; none for a root folder.
+    parentId: Option<Id>,
+}
+
+/// A change to a folder.
+#[derive(ToSchema)]
+#[allow(non_snake_case, dead_code)]
+pub struct FolderPatch {
+    #[schema(pattern = "\\S", max_length = 255)]
+    name: Option<String>,
+    /// A folder of the caller's (not this one nor one inside it), or null for the root.
+    parentId: Option<Id>,
+    /// A user id (administrators with adminAccess=true may name another user).
+    owner: Option<Id>,
+}
+
+/// The navigation tree.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Navigation {
+    /// The root folders, with nested `folders` and `dashboards`.
+    folders: Vec<Value>,
+    /// The dashboards in no folder.
+    dashboards: Vec<Value>,
+}
+
 /// Sign-in credentials (form-urlencoded, `%40` for `@`, or JSON).
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -252,8 +449,17 @@ impl Modify for BearerAuth {
         super::groups::list, super::groups::create, super::groups::create_bulk, super::groups::delete_bulk,
         super::groups::get, super::groups::replace, super::groups::patch, super::groups::delete,
         super::tokens::api_token, super::tokens::renew, super::tokens::revoke, super::tokens::logout_v1,
+        super::dashboards::list, super::dashboards::create, super::dashboards::get, super::dashboards::replace,
+        super::dashboards::patch, super::dashboards::delete, super::dashboards::delete_bulk, super::dashboards::exists,
+        super::dashboards::shares, super::dashboards::change_owner, super::dashboards::admin_list,
+        super::dashboards::export, super::dashboards::export_one, super::dashboards::import, super::dashboards::search,
+        super::widgets::list, super::widgets::create, super::widgets::get, super::widgets::patch, super::widgets::delete,
+        super::folders::list, super::folders::navigation, super::folders::create, super::folders::get,
+        super::folders::patch, super::folders::delete, super::folders::delete_bulk,
     ),
-    components(schemas(Id, User, NewUser, Group, NewGroup, Credentials, LoginAnswer, TokenAnswer, Done, ErrorEnvelope, ErrorBody)),
+    components(schemas(Id, User, NewUser, Group, NewGroup, Credentials, LoginAnswer, TokenAnswer, Done, ErrorEnvelope, ErrorBody,
+        Dashboard, NewDashboard, ShareEntry, Widget, Exists, Shares, ChangeOwner, ImportResult, DashboardSearch, SearchResult,
+        Folder, NewFolder, FolderPatch, Navigation)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]

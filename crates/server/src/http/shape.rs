@@ -96,7 +96,7 @@ pub async fn shape(
 }
 
 /// A JSON response from JSON text.
-fn json_text(body: String) -> Response {
+pub fn json_text(body: String) -> Response {
     (
         [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         body,

@@ -3,7 +3,9 @@
 //! body carries a password hash or a `password` field.
 
 mod cors;
+mod dashboards;
 mod errors;
+mod folders;
 mod groups;
 mod helpers;
 mod https;

@@ -7,6 +7,8 @@
 
 mod cache;
 mod conn;
+mod dashboards;
+mod folders;
 mod groups;
 mod query;
 mod roles;
@@ -26,8 +28,14 @@ use crate::{
     AuthRecord, GroupEdit, GroupFilter, GroupRecord, ListPage, LoginRecord, Referencing, Result,
     SeedAdmin, Store, StoreError, UserEdit, UserFilter, UserRecord,
 };
+use crate::{
+    ContentStore, DashboardEdit, DashboardFilter, FolderEdit, FolderFilter, ImportAction,
+    ImportItem, ImportReport, WidgetEdit,
+};
 use cache::Cache;
 use conn::Pool;
+use tessera_domain::dashboard::{Access, Actor, DashboardDraft, Rule};
+use tessera_domain::folder::FolderDraft;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
 
@@ -234,6 +242,10 @@ impl Store for SqliteStore {
             .await
     }
 
+    fn content(&self) -> &dyn ContentStore {
+        self
+    }
+
     async fn signing_key(&self) -> Result<Vec<u8>> {
         self.read(setup::signing_key).await
     }
@@ -399,9 +411,19 @@ impl Store for SqliteStore {
             Resource::Role => {
                 "SELECT id, doc FROM roles WHERE id IN (SELECT value FROM json_each(?1))"
             }
+            Resource::Dashboard => {
+                "SELECT id, doc FROM dashboards WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            Resource::Folder => {
+                "SELECT id, doc FROM folders WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            // No relation leads to a widget (they live inside their dashboard).
+            Resource::Widget => {
+                return Err(StoreError::Internal("widgets are not fetched by id".into()));
+            }
         };
-        // Groups and roles come from the cache when they can; users always from the file.
-        let cached = resource != Resource::User;
+        // Groups and roles come from the cache when they can; the rest always from the file.
+        let cached = matches!(resource, Resource::Group | Resource::Role);
         let generation = self.docs.generation();
         let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) = if cached {
             let mut found = Vec::new();
@@ -462,5 +484,174 @@ impl Store for SqliteStore {
                 "no index for {target:?} referencing through '{field}'"
             ))),
         }
+    }
+}
+
+#[async_trait]
+impl ContentStore for SqliteStore {
+    async fn create_dashboards(
+        &self,
+        actor: &Actor,
+        drafts: Vec<DashboardDraft>,
+    ) -> Result<Vec<Document>> {
+        let actor = actor.clone();
+        self.write(move |tx| {
+            drafts
+                .into_iter()
+                .map(|d| dashboards::insert(tx, &actor, d))
+                .collect()
+        })
+        .await
+    }
+
+    async fn get_dashboard(&self, actor: &Actor, id: ObjectId) -> Result<Option<(RawDoc, Access)>> {
+        let actor = actor.clone();
+        self.read(move |c| dashboards::get(c, &actor, id)).await
+    }
+
+    async fn list_dashboards(
+        &self,
+        actor: &Actor,
+        filter: &DashboardFilter,
+        sort: &[SortKey],
+        page: Page,
+        count: bool,
+    ) -> Result<ListPage> {
+        let (actor, filter, sort) = (actor.clone(), filter.clone(), sort.to_vec());
+        self.read_rows(page.limit, move |c| {
+            dashboards::list(c, &actor, &filter, &sort, page, count)
+        })
+        .await
+    }
+
+    async fn update_dashboard(
+        &self,
+        actor: &Actor,
+        id: ObjectId,
+        edit: DashboardEdit,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| dashboards::update(tx, &actor, id, edit))
+            .await
+    }
+
+    async fn change_dashboard_owner(
+        &self,
+        actor: &Actor,
+        id: ObjectId,
+        new_owner: ObjectId,
+        previous_rule: Rule,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| dashboards::change_owner(tx, &actor, id, new_owner, previous_rule))
+            .await
+    }
+
+    async fn delete_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<()> {
+        let actor = actor.clone();
+        self.write(move |tx| dashboards::delete(tx, &actor, &ids))
+            .await
+    }
+
+    async fn export_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<Vec<Document>> {
+        let actor = actor.clone();
+        self.read_large(move |c| dashboards::export(c, &actor, &ids))
+            .await
+    }
+
+    async fn import_dashboards(
+        &self,
+        actor: &Actor,
+        items: Vec<ImportItem>,
+        action: ImportAction,
+        folder: Option<ObjectId>,
+    ) -> Result<ImportReport> {
+        let actor = actor.clone();
+        self.write(move |tx| dashboards::import(tx, &actor, items, action, folder))
+            .await
+    }
+
+    async fn list_widgets(&self, actor: &Actor, dashboard: ObjectId) -> Result<Vec<RawDoc>> {
+        let actor = actor.clone();
+        self.read_large(move |c| dashboards::list_widgets(c, &actor, dashboard))
+            .await
+    }
+
+    async fn get_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<RawDoc> {
+        let actor = actor.clone();
+        self.read(move |c| dashboards::get_widget(c, &actor, dashboard, id))
+            .await
+    }
+
+    async fn create_widget(
+        &self,
+        actor: &Actor,
+        dashboard: ObjectId,
+        doc: Document,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| dashboards::create_widget(tx, &actor, dashboard, doc))
+            .await
+    }
+
+    async fn update_widget(
+        &self,
+        actor: &Actor,
+        dashboard: ObjectId,
+        id: ObjectId,
+        edit: WidgetEdit,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| dashboards::update_widget(tx, &actor, dashboard, id, edit))
+            .await
+    }
+
+    async fn delete_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<()> {
+        let actor = actor.clone();
+        self.write(move |tx| dashboards::delete_widget(tx, &actor, dashboard, id))
+            .await
+    }
+
+    async fn create_folder(&self, actor: &Actor, draft: FolderDraft) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| folders::insert(tx, &actor, draft))
+            .await
+    }
+
+    async fn get_folder(&self, actor: &Actor, id: ObjectId) -> Result<Option<RawDoc>> {
+        let actor = actor.clone();
+        self.read(move |c| folders::get(c, &actor, id)).await
+    }
+
+    async fn list_folders(
+        &self,
+        actor: &Actor,
+        filter: &FolderFilter,
+        sort: &[SortKey],
+        page: Page,
+        count: bool,
+    ) -> Result<ListPage> {
+        let (actor, filter, sort) = (actor.clone(), filter.clone(), sort.to_vec());
+        self.read_rows(page.limit, move |c| {
+            folders::list(c, &actor, &filter, &sort, page, count)
+        })
+        .await
+    }
+
+    async fn update_folder(
+        &self,
+        actor: &Actor,
+        id: ObjectId,
+        edit: FolderEdit,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| folders::update(tx, &actor, id, edit))
+            .await
+    }
+
+    async fn delete_folders(&self, actor: &Actor, ids: Vec<ObjectId>, cascade: bool) -> Result<()> {
+        let actor = actor.clone();
+        self.write(move |tx| folders::delete(tx, &actor, &ids, cascade))
+            .await
     }
 }

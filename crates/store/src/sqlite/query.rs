@@ -24,6 +24,14 @@ impl Filter {
     }
 }
 
+impl Filter {
+    /// Adds `AND clause`, for a clause that takes no argument.
+    pub(super) fn and_plain(&mut self, clause: &str) {
+        self.clauses.push_str(" AND ");
+        self.clauses.push_str(clause);
+    }
+}
+
 /// `json_extract(alias.doc, '$.a.b')`. Paths are made of `[A-Za-z_][A-Za-z0-9_]*` names (the
 /// parser admits nothing else), so they are safe to write into the SQL; written out, they let
 /// SQLite use the expression indexes of schema.rs.

@@ -70,6 +70,49 @@ CREATE TABLE revoked_tokens (
     expires_at INTEGER
 ) WITHOUT ROWID;
 "#,
+    // Content: folders, dashboards, their shares and widgets. `dashboard_shares` mirrors each
+    // dashboard's `shares` array so that "what may this caller see" is an indexed lookup.
+    // Widget ids are unique per dashboard only: an imported copy keeps its widgets' ids, which
+    // its `layout` refers to.
+    r#"
+CREATE TABLE folders (
+    id        TEXT PRIMARY KEY,
+    parent_id TEXT REFERENCES folders(id),
+    owner     TEXT NOT NULL,
+    doc       TEXT NOT NULL
+);
+CREATE INDEX folders_parent ON folders(parent_id);
+CREATE INDEX folders_owner  ON folders(owner);
+CREATE INDEX folders_by_name ON folders(json_extract(doc, '$.name'), id);
+
+CREATE TABLE dashboards (
+    id            TEXT PRIMARY KEY,
+    owner         TEXT NOT NULL,
+    parent_folder TEXT REFERENCES folders(id),
+    doc           TEXT NOT NULL
+);
+CREATE INDEX dashboards_owner  ON dashboards(owner);
+CREATE INDEX dashboards_folder ON dashboards(parent_folder);
+CREATE INDEX dashboards_by_title   ON dashboards(json_extract(doc, '$.title'), id);
+CREATE INDEX dashboards_by_created ON dashboards(json_extract(doc, '$.created'), id);
+CREATE INDEX dashboards_by_updated ON dashboards(json_extract(doc, '$.lastUpdated'), id);
+
+CREATE TABLE dashboard_shares (
+    dashboard_id TEXT NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
+    party_id     TEXT NOT NULL,
+    rule         TEXT NOT NULL,
+    PRIMARY KEY (dashboard_id, party_id)
+) WITHOUT ROWID;
+CREATE INDEX dashboard_shares_party ON dashboard_shares(party_id, dashboard_id);
+
+CREATE TABLE widgets (
+    dashboard_id TEXT NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
+    id           TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    doc          TEXT NOT NULL,
+    PRIMARY KEY (dashboard_id, id)
+) WITHOUT ROWID;
+"#,
 ];
 
 pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {

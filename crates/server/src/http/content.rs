@@ -1,0 +1,100 @@
+//! What the content routes (dashboards, widgets, folders) share: the caller as the access rules
+//! see them, and the error responses their reference documents.
+
+use std::collections::BTreeMap;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tessera_domain::dashboard::Actor;
+use utoipa::IntoResponses;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::extract::Query;
+use super::params::bool_param;
+use crate::state::AppState;
+
+/// The caller of a content route, with `adminAccess=true` when they asked for it: an
+/// administrator who asks reaches every dashboard and folder.
+pub struct Acting(pub Actor);
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AdminAccess {
+    admin_access: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Acting {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let Query(q) = Query::<AdminAccess>::from_request_parts(parts, state).await?;
+        let admin_access = bool_param("adminAccess", q.admin_access.as_deref())?.unwrap_or(false);
+        Ok(Acting(Actor {
+            id: caller.id,
+            role_name: caller.role_name,
+            admin_access,
+        }))
+    }
+}
+
+fn errors(statuses: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    statuses
+        .iter()
+        .map(|(status, description)| {
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorEnvelope")))
+                        .build(),
+                )
+                .build();
+            (status.to_string(), RefOr::T(response))
+        })
+        .collect()
+}
+
+const MALFORMED: (u16, &str) = (400, "Malformed query or document");
+const NO_TOKEN: (u16, &str) = (401, "No valid token");
+const FORBIDDEN: (u16, &str) = (
+    403,
+    "Not allowed: a viewer, a `view` share, or not the owner",
+);
+const NOT_FOUND: (u16, &str) = (404, "Not found, or not visible to the caller");
+const CONFLICT: (u16, &str) = (
+    409,
+    "Conflict: a folder not empty, or a folder moved into itself",
+);
+const CHANGED: (u16, &str) = (412, "If-Match names a version the entity no longer has");
+const TOO_LARGE: (u16, &str) = (413, "Body too large");
+const UNKNOWN: (u16, &str) = (
+    422,
+    "The document names a user, group or folder that does not exist",
+);
+
+/// The errors of a read of content.
+pub struct ReadErrors;
+
+impl IntoResponses for ReadErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        errors(&[MALFORMED, NO_TOKEN, NOT_FOUND])
+    }
+}
+
+/// The errors of a write of content.
+pub struct WriteErrors;
+
+impl IntoResponses for WriteErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        errors(&[
+            MALFORMED, NO_TOKEN, FORBIDDEN, NOT_FOUND, CONFLICT, CHANGED, TOO_LARGE, UNKNOWN,
+        ])
+    }
+}

@@ -1,0 +1,281 @@
+//! `/api/v1/folders` and `/api/v1/navver`: each user's folder tree, flat or nested with the
+//! dashboards it holds.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tessera_domain::document::expect_object;
+use tessera_domain::folder::{parse_folder, tree};
+use tessera_domain::merge_patch::patched;
+use tessera_domain::query::{Page, Resource};
+use tessera_domain::{Document, ResourceKind};
+use tessera_store::{DashboardFilter, FolderFilter, ListPage};
+
+use super::content::{Acting, ReadErrors, WriteErrors};
+use super::error::{ApiError, ApiResult, Code};
+use super::extract::{JsonBody, PathKey, Query};
+use super::params::{bool_param, bulk_ids, id_param, path_id};
+use super::shape::{Special, list_response, shape_one};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    structure: Option<String>,
+    name: Option<String>,
+    parent_id: Option<String>,
+}
+
+/// The fields of a dashboard shown inside a folder tree.
+const DASHBOARD_SUMMARY: &[&str] = &[
+    "oid",
+    "title",
+    "desc",
+    "owner",
+    "parentFolder",
+    "created",
+    "lastUpdated",
+];
+
+fn parse_docs(page: ListPage) -> ApiResult<Vec<Document>> {
+    page.items
+        .iter()
+        .map(|raw| serde_json::from_str(raw.get()).map_err(ApiError::internal))
+        .collect()
+}
+
+/// Every folder and dashboard the actor may see, nested: the root folders, and the dashboards
+/// in no (visible) folder.
+async fn nested(
+    state: &AppState,
+    actor: &tessera_domain::dashboard::Actor,
+) -> ApiResult<(Vec<Value>, Vec<Value>)> {
+    let content = state.store.content();
+    let folders = content
+        .list_folders(actor, &FolderFilter::default(), &[], Page::default(), false)
+        .await?;
+    let dashboards = content
+        .list_dashboards(
+            actor,
+            &DashboardFilter::default(),
+            &[],
+            Page::default(),
+            false,
+        )
+        .await?;
+    let dashboards = parse_docs(dashboards)?
+        .into_iter()
+        .map(|mut d| {
+            d.retain(|k, _| DASHBOARD_SUMMARY.contains(&k.as_str()));
+            d
+        })
+        .collect();
+    Ok(tree(parse_docs(folders)?, dashboards))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "listFolders",
+    path = "/api/v1/folders",
+    tag = "folders",
+    params(
+        ("structure" = Option<String>, Query, description = "`flat` (the default): a list; `tree`: the root folders, each with nested `folders` and `dashboards`"),
+        ("name" = Option<String>, Query, description = "The whole name, case-insensitive (flat only)"),
+        ("parentId" = Option<String>, Query, description = "Children of this folder; `null` for root folders (flat only)"),
+        ("adminAccess" = Option<bool>, Query, description = "Administrators: every user's folders"),
+        crate::http::openapi::SpecialFields
+    ),
+    responses((status = 200, description = "The caller's folders", body = Vec<crate::http::openapi::Folder>), ReadErrors)
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    Query(q): Query<ListQuery>,
+    special: Special,
+) -> ApiResult<Response> {
+    let params = special.check(Resource::Folder)?;
+    match q.structure.as_deref() {
+        None | Some("flat") => {}
+        Some("tree") => {
+            let (roots, _) = nested(&state, &actor).await?;
+            return Ok(Json(roots).into_response());
+        }
+        Some(other) => {
+            return Err(ApiError::new(
+                Code::InvalidQuery,
+                format!("Query parameter 'structure' must be flat or tree, not '{other}'"),
+            ));
+        }
+    }
+    let filter = FolderFilter {
+        name: q.name,
+        parent: match q.parent_id.as_deref() {
+            None => None,
+            Some("" | "null") => Some(None),
+            Some(p) => Some(id_param("parentId", Some(p))?),
+        },
+    };
+    let page = state
+        .store
+        .content()
+        .list_folders(&actor, &filter, &params.sort, params.page, special.count)
+        .await?;
+    list_response(&state, Resource::Folder, page, params).await
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getNavigation",
+    path = "/api/v1/navver",
+    tag = "folders",
+    params(("adminAccess" = Option<bool>, Query, description = "Administrators: everything")),
+    responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = crate::http::openapi::Navigation), ReadErrors)
+)]
+pub async fn navigation(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+) -> ApiResult<Json<Value>> {
+    let (folders, dashboards) = nested(&state, &actor).await?;
+    Ok(Json(
+        json!({ "folders": folders, "dashboards": dashboards }),
+    ))
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "createFolder",
+    path = "/api/v1/folders",
+    tag = "folders",
+    request_body = crate::http::openapi::NewFolder,
+    responses((status = 201, description = "Created, owned by the caller", body = crate::http::openapi::Folder), WriteErrors)
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    let draft = parse_folder(body)?;
+    let doc = state.store.content().create_folder(&actor, draft).await?;
+    Ok((StatusCode::CREATED, Json(doc)))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getFolder",
+    path = "/api/v1/folders/{id}",
+    tag = "folders",
+    params(("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"), crate::http::openapi::SpecialFields),
+    responses((status = 200, description = "The folder", body = crate::http::openapi::Folder), ReadErrors)
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+    special: Special,
+) -> ApiResult<Response> {
+    let params = special.check(Resource::Folder)?;
+    let id = path_id(ResourceKind::Folder, &key)?;
+    let doc = state
+        .store
+        .content()
+        .get_folder(&actor, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Folder, key))?;
+    shape_one(&state, Resource::Folder, doc, params).await
+}
+
+#[utoipa::path(
+    patch,
+    operation_id = "patchFolder",
+    path = "/api/v1/folders/{id}",
+    tag = "folders",
+    params(("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder")),
+    request_body = crate::http::openapi::FolderPatch,
+    responses((status = 200, description = "Changed", body = crate::http::openapi::Folder), WriteErrors)
+)]
+pub async fn patch(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Document>> {
+    let id = path_id(ResourceKind::Folder, &key)?;
+    let patch = Value::Object(expect_object(body)?);
+    let edit = move |current: Document| parse_folder(patched(current, &patch));
+    let doc = state
+        .store
+        .content()
+        .update_folder(&actor, id, Box::new(edit))
+        .await?;
+    Ok(Json(doc))
+}
+
+#[derive(Deserialize)]
+pub struct Cascade {
+    cascade: Option<String>,
+}
+
+#[utoipa::path(
+    delete,
+    operation_id = "deleteFolder",
+    path = "/api/v1/folders/{id}",
+    tag = "folders",
+    params(
+        ("id" = String, Path, description = "The folder's oid"),
+        ("cascade" = Option<bool>, Query, description = "`true`: also delete every folder and dashboard under it. Without it, a folder that holds anything is refused (409)"),
+        ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"),
+    ),
+    responses((status = 204, description = "Deleted"), WriteErrors)
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+    Query(q): Query<Cascade>,
+) -> ApiResult<StatusCode> {
+    let id = path_id(ResourceKind::Folder, &key)?;
+    let cascade = bool_param("cascade", q.cascade.as_deref())?.unwrap_or(false);
+    state
+        .store
+        .content()
+        .delete_folders(&actor, vec![id], cascade)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkQuery {
+    folder_ids: Option<String>,
+    cascade: Option<String>,
+}
+
+#[utoipa::path(
+    delete,
+    operation_id = "deleteFoldersBulk",
+    path = "/api/v1/folders/bulk",
+    tag = "folders",
+    params(
+        ("folderIds" = String, Query, description = "Comma-separated oids"),
+        ("cascade" = Option<bool>, Query, description = "`true`: also delete everything under them"),
+        ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"),
+    ),
+    responses((status = 204, description = "Deleted, all of them; or none, when one fails"), WriteErrors)
+)]
+pub async fn delete_bulk(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    Query(q): Query<BulkQuery>,
+) -> ApiResult<StatusCode> {
+    let ids = bulk_ids(ResourceKind::Folder, "folderIds", q.folder_ids.as_deref())?;
+    let cascade = bool_param("cascade", q.cascade.as_deref())?.unwrap_or(false);
+    state
+        .store
+        .content()
+        .delete_folders(&actor, ids, cascade)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

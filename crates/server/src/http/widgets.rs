@@ -1,0 +1,174 @@
+//! `/api/v1/dashboards/{id}/widgets`: a dashboard's widgets. Whoever may see the dashboard reads
+//! them; whoever may edit it changes them.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+use tessera_domain::dashboard::parse_widget;
+use tessera_domain::document::expect_object;
+use tessera_domain::merge_patch::patched;
+use tessera_domain::query::Resource;
+use tessera_domain::{Document, ObjectId, ResourceKind};
+
+use super::content::{Acting, ReadErrors, WriteErrors};
+use super::error::{ApiError, ApiResult, Code};
+use super::extract::{JsonBody, PathKey};
+use super::params::path_id;
+use super::shape::{Special, list_response, shape_one};
+use crate::state::AppState;
+
+/// `{id}` and `{widgetId}` of a widget's path.
+pub struct WidgetPath(ObjectId, ObjectId);
+
+impl axum::extract::FromRequestParts<AppState> for WidgetPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Path((dashboard, widget)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    Code::InvalidQuery,
+                    format!("Invalid path: {}", e.body_text()),
+                )
+            })?;
+        Ok(WidgetPath(
+            path_id(ResourceKind::Dashboard, &dashboard)?,
+            path_id(ResourceKind::Widget, &widget)?,
+        ))
+    }
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "listWidgets",
+    path = "/api/v1/dashboards/{id}/widgets",
+    tag = "widgets",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
+    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::openapi::Widget>), ReadErrors)
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+    special: Special,
+) -> ApiResult<Response> {
+    let params = special.check(Resource::Widget)?;
+    let dashboard = path_id(ResourceKind::Dashboard, &key)?;
+    let mut items = state
+        .store
+        .content()
+        .list_widgets(&actor, dashboard)
+        .await?;
+    let page = &params.page;
+    let skip = usize::try_from(page.skip).unwrap_or(usize::MAX);
+    let limit = page
+        .limit
+        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let total = items.len() as u64;
+    items = items.into_iter().skip(skip).take(limit).collect();
+    let page = tessera_store::ListPage {
+        items,
+        total: special.count.then_some(total),
+    };
+    list_response(&state, Resource::Widget, page, params).await
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "createWidget",
+    path = "/api/v1/dashboards/{id}/widgets",
+    tag = "widgets",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    request_body(content = Object, description = "The widget (open: `title`, `type`, `subtype`, `metadata`, `style`, ...)"),
+    responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = crate::http::openapi::Widget), WriteErrors)
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Document>)> {
+    let dashboard = path_id(ResourceKind::Dashboard, &key)?;
+    let doc = parse_widget(body)?;
+    let created = state
+        .store
+        .content()
+        .create_widget(&actor, dashboard, doc)
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getWidget",
+    path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
+    tag = "widgets",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
+    responses((status = 200, description = "The widget", body = crate::http::openapi::Widget), ReadErrors)
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    WidgetPath(dashboard, widget): WidgetPath,
+    special: Special,
+) -> ApiResult<Response> {
+    let params = special.check(Resource::Widget)?;
+    let doc = state
+        .store
+        .content()
+        .get_widget(&actor, dashboard, widget)
+        .await?;
+    shape_one(&state, Resource::Widget, doc, params).await
+}
+
+#[utoipa::path(
+    patch,
+    operation_id = "patchWidget",
+    path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
+    tag = "widgets",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
+    responses((status = 200, description = "Patched", body = crate::http::openapi::Widget), WriteErrors)
+)]
+pub async fn patch(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    WidgetPath(dashboard, widget): WidgetPath,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Document>> {
+    let patch = Value::Object(expect_object(body)?);
+    let edit = move |current: Document| parse_widget(patched(current, &patch));
+    let doc = state
+        .store
+        .content()
+        .update_widget(&actor, dashboard, widget, Box::new(edit))
+        .await?;
+    Ok(Json(doc))
+}
+
+#[utoipa::path(
+    delete,
+    operation_id = "deleteWidget",
+    path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
+    tag = "widgets",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    responses((status = 204, description = "Deleted"), WriteErrors)
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    WidgetPath(dashboard, widget): WidgetPath,
+) -> ApiResult<StatusCode> {
+    state
+        .store
+        .content()
+        .delete_widget(&actor, dashboard, widget)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

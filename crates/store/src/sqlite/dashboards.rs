@@ -1,0 +1,684 @@
+//! Dashboards, their shares and widgets, with the access rules applied in the transaction.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::Value;
+use tessera_domain::dashboard::{
+    Access, Actor, DashboardDraft, PartyKind, Rule, Share, WidgetDraft, dashboard_access,
+    parse_shares,
+};
+use tessera_domain::lazy::RawDoc;
+use tessera_domain::query::{Page, SortKey};
+use tessera_domain::time::now_iso;
+use tessera_domain::{Document, ObjectId, ResourceKind};
+
+use super::query::{self, Filter};
+use super::{folders, id_array, missing_ids, parse_doc, raw_doc};
+use crate::{
+    DashboardEdit, DashboardFilter, ImportAction, ImportItem, ImportReport, ListPage, Result,
+    StoreError, WidgetEdit,
+};
+
+/// The groups a user is in for sharing: their own, plus the two every user is in.
+pub(super) fn member_of(conn: &Connection, user: ObjectId) -> Result<Vec<ObjectId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT group_id FROM user_groups WHERE user_id = ?1
+         UNION SELECT id FROM groups WHERE builtin AND name_key IN ('everyone', 'all users in system')",
+    )?;
+    let rows = stmt.query_map([user.to_string()], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Ok(id) = row?.parse() {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// The stored owner and document of a dashboard.
+fn load(conn: &Connection, id: ObjectId) -> Result<Option<(Option<ObjectId>, Document)>> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached("SELECT owner, doc FROM dashboards WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(owner, doc)| Ok((owner.parse().ok(), parse_doc(&doc)?)))
+        .transpose()
+}
+
+fn stored_shares(doc: &Document) -> Vec<Share> {
+    // Stored documents were validated on the way in.
+    parse_shares(doc.get("shares")).unwrap_or_default()
+}
+
+fn access_to(
+    conn: &Connection,
+    actor: &Actor,
+    owner: Option<ObjectId>,
+    doc: &Document,
+) -> Result<Access> {
+    let groups = if actor.acts_as_admin() || owner == Some(actor.id) {
+        Vec::new()
+    } else {
+        member_of(conn, actor.id)?
+    };
+    Ok(dashboard_access(actor, owner, &stored_shares(doc), &groups))
+}
+
+fn not_found(id: ObjectId) -> StoreError {
+    StoreError::NotFound {
+        kind: ResourceKind::Dashboard,
+        id: id.to_string(),
+    }
+}
+
+/// The dashboard, when the actor has at least `needed` access to it: `NotFound` when they cannot
+/// see it, `Forbidden` when they see it but may not do this.
+fn require(
+    conn: &Connection,
+    actor: &Actor,
+    id: ObjectId,
+    needed: Access,
+) -> Result<(Option<ObjectId>, Document, Access)> {
+    let Some((owner, doc)) = load(conn, id)? else {
+        return Err(not_found(id));
+    };
+    let access = access_to(conn, actor, owner, &doc)?;
+    if access == Access::None {
+        return Err(not_found(id));
+    }
+    if access < needed {
+        return Err(StoreError::Forbidden(match needed {
+            Access::Own => format!("Only the owner of dashboard '{id}' can do this"),
+            _ => format!("Dashboard '{id}' is shared with you for viewing only"),
+        }));
+    }
+    Ok((owner, doc, access))
+}
+
+pub(super) fn get(
+    conn: &Connection,
+    actor: &Actor,
+    id: ObjectId,
+) -> Result<Option<(RawDoc, Access)>> {
+    let Some((owner, doc)) = load(conn, id)? else {
+        return Ok(None);
+    };
+    let access = access_to(conn, actor, owner, &doc)?;
+    if access == Access::None {
+        return Ok(None);
+    }
+    Ok(Some((raw_doc(serde_json::to_string(&doc)?)?, access)))
+}
+
+/// The stored form: `oid` first, the client's fields, then the server's.
+fn stamp(
+    id: ObjectId,
+    body: Document,
+    owner: Option<ObjectId>,
+    created: &str,
+    updated: &str,
+) -> Document {
+    let mut out = Document::with_capacity(body.len() + 4);
+    out.insert("oid".into(), Value::String(id.to_string()));
+    out.extend(body);
+    out.insert(
+        "owner".into(),
+        owner.map_or(Value::Null, |o| Value::String(o.to_string())),
+    );
+    out.insert("created".into(), Value::String(created.to_owned()));
+    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
+    out
+}
+
+/// The users and groups the shares name must exist.
+fn check_parties(conn: &Connection, shares: &[Share]) -> Result<()> {
+    for (kind, table, resource) in [
+        (PartyKind::User, "users", ResourceKind::User),
+        (PartyKind::Group, "groups", ResourceKind::Group),
+    ] {
+        let ids: Vec<ObjectId> = shares
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.party)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let sql = format!("SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(?1))");
+        if let Some(id) = missing_ids(conn, &sql, &ids)?.first() {
+            return Err(StoreError::MissingReference {
+                kind: resource,
+                id: id.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn write_shares(tx: &Transaction<'_>, id: ObjectId, shares: &[Share]) -> Result<()> {
+    tx.prepare_cached("DELETE FROM dashboard_shares WHERE dashboard_id = ?1")?
+        .execute([id.to_string()])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO dashboard_shares (dashboard_id, party_id, rule) VALUES (?1, ?2, ?3)",
+    )?;
+    for s in shares {
+        insert.execute(params![
+            id.to_string(),
+            s.party.to_string(),
+            s.rule.as_str()
+        ])?;
+    }
+    Ok(())
+}
+
+fn stamp_widget(
+    dashboard: ObjectId,
+    id: ObjectId,
+    body: Document,
+    created: &str,
+    updated: &str,
+) -> Document {
+    let mut out = Document::with_capacity(body.len() + 4);
+    out.insert("oid".into(), Value::String(id.to_string()));
+    out.extend(body);
+    out.insert("dashboardid".into(), Value::String(dashboard.to_string()));
+    out.insert("created".into(), Value::String(created.to_owned()));
+    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
+    out
+}
+
+/// Replaces all the widgets of a dashboard; answers them as stored.
+fn replace_widgets(
+    tx: &Transaction<'_>,
+    dashboard: ObjectId,
+    widgets: Vec<WidgetDraft>,
+) -> Result<Vec<Value>> {
+    tx.prepare_cached("DELETE FROM widgets WHERE dashboard_id = ?1")?
+        .execute([dashboard.to_string()])?;
+    let now = now_iso();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO widgets (dashboard_id, id, position, doc) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    widgets
+        .into_iter()
+        .enumerate()
+        .map(|(position, w)| {
+            let id = w.oid.unwrap_or_else(ObjectId::generate);
+            let doc = stamp_widget(dashboard, id, w.doc, &now, &now);
+            insert.execute(params![
+                dashboard.to_string(),
+                id.to_string(),
+                position as i64,
+                serde_json::to_string(&doc)?
+            ])?;
+            Ok(Value::Object(doc))
+        })
+        .collect()
+}
+
+fn widget_docs(conn: &Connection, dashboard: ObjectId) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT doc FROM widgets WHERE dashboard_id = ?1 ORDER BY position, id")?;
+    let rows = stmt.query_map([dashboard.to_string()], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Checks what a draft refers to: its folder (one the actor may see) and its share parties.
+fn check_references(conn: &Connection, actor: &Actor, draft: &DashboardDraft) -> Result<()> {
+    if let Some(folder) = draft.parent_folder {
+        folders::require_visible(conn, actor, folder)?;
+    }
+    check_parties(conn, &draft.shares)
+}
+
+/// Writes a new dashboard with id `id`, owned by the actor.
+fn insert_as(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    id: ObjectId,
+    draft: DashboardDraft,
+) -> Result<Document> {
+    check_references(tx, actor, &draft)?;
+    let now = now_iso();
+    let DashboardDraft {
+        doc,
+        parent_folder,
+        shares,
+        widgets,
+    } = draft;
+    let mut doc = stamp(id, doc, Some(actor.id), &now, &now);
+    tx.prepare_cached(
+        "INSERT INTO dashboards (id, owner, parent_folder, doc) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![
+        id.to_string(),
+        actor.id.to_string(),
+        parent_folder.map(|f| f.to_string()),
+        serde_json::to_string(&doc)?,
+    ])?;
+    write_shares(tx, id, &shares)?;
+    if let Some(widgets) = widgets {
+        let stored = replace_widgets(tx, id, widgets)?;
+        doc.insert("widgets".into(), Value::Array(stored));
+    }
+    Ok(doc)
+}
+
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    draft: DashboardDraft,
+) -> Result<Document> {
+    if !actor.creates_content() {
+        return Err(StoreError::Forbidden(
+            "Viewers cannot create dashboards".into(),
+        ));
+    }
+    insert_as(tx, actor, ObjectId::generate(), draft)
+}
+
+/// Writes `draft` over dashboard `id`, which the actor has `access` to: editors change the
+/// document and widgets, only owners the shares.
+fn overwrite(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    id: ObjectId,
+    owner: Option<ObjectId>,
+    current: &Document,
+    access: Access,
+    draft: DashboardDraft,
+) -> Result<Document> {
+    let mut before = stored_shares(current);
+    let mut after = draft.shares.clone();
+    let key = |s: &Share| (s.party, s.rule);
+    before.sort_by_key(key);
+    after.sort_by_key(key);
+    if before != after && access < Access::Own {
+        return Err(StoreError::Forbidden(format!(
+            "Only the owner of dashboard '{id}' can change its shares"
+        )));
+    }
+    check_references(tx, actor, &draft)?;
+    let created = current
+        .get("created")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let DashboardDraft {
+        doc,
+        parent_folder,
+        shares,
+        widgets,
+    } = draft;
+    let mut doc = stamp(id, doc, owner, &created, &now_iso());
+    tx.prepare_cached("UPDATE dashboards SET parent_folder = ?2, doc = ?3 WHERE id = ?1")?
+        .execute(params![
+            id.to_string(),
+            parent_folder.map(|f| f.to_string()),
+            serde_json::to_string(&doc)?,
+        ])?;
+    write_shares(tx, id, &shares)?;
+    if let Some(widgets) = widgets {
+        let stored = replace_widgets(tx, id, widgets)?;
+        doc.insert("widgets".into(), Value::Array(stored));
+    }
+    Ok(doc)
+}
+
+pub(super) fn update(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    id: ObjectId,
+    edit: DashboardEdit,
+) -> Result<Document> {
+    let (owner, current, access) = require(tx, actor, id, Access::Edit)?;
+    let draft = edit(current.clone())?;
+    overwrite(tx, actor, id, owner, &current, access, draft)
+}
+
+pub(super) fn change_owner(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    id: ObjectId,
+    new_owner: ObjectId,
+    previous_rule: Rule,
+) -> Result<Document> {
+    let (owner, mut doc, _) = require(tx, actor, id, Access::Own)?;
+    check_parties(
+        tx,
+        &[Share {
+            party: new_owner,
+            kind: PartyKind::User,
+            rule: Rule::Edit,
+        }],
+    )?;
+    let mut shares: Vec<Value> = doc
+        .get("shares")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let named = |v: &Value, who: &str| v.get("shareId").and_then(Value::as_str) == Some(who);
+    shares.retain(|s| !named(s, &new_owner.to_string()));
+    if let Some(previous) = owner.filter(|o| *o != new_owner) {
+        shares.retain(|s| !named(s, &previous.to_string()));
+        shares.push(serde_json::json!({
+            "shareId": previous.to_string(),
+            "type": "user",
+            "rule": previous_rule.as_str(),
+            "subscribe": false,
+        }));
+    }
+    doc.insert("shares".into(), Value::Array(shares));
+    doc.insert("owner".into(), Value::String(new_owner.to_string()));
+    doc.insert("lastUpdated".into(), Value::String(now_iso()));
+    tx.prepare_cached("UPDATE dashboards SET owner = ?2, doc = ?3 WHERE id = ?1")?
+        .execute(params![
+            id.to_string(),
+            new_owner.to_string(),
+            serde_json::to_string(&doc)?
+        ])?;
+    write_shares(tx, id, &stored_shares(&doc))?;
+    Ok(doc)
+}
+
+pub(super) fn delete(tx: &Transaction<'_>, actor: &Actor, ids: &[ObjectId]) -> Result<()> {
+    for id in ids {
+        require(tx, actor, *id, Access::Own)?;
+    }
+    tx.prepare_cached("DELETE FROM dashboards WHERE id IN (SELECT value FROM json_each(?1))")?
+        .execute([id_array(ids)])?;
+    Ok(())
+}
+
+pub(super) fn export(conn: &Connection, actor: &Actor, ids: &[ObjectId]) -> Result<Vec<Document>> {
+    ids.iter()
+        .map(|id| {
+            let (_, mut doc, _) = require(conn, actor, *id, Access::View)?;
+            let widgets = widget_docs(conn, *id)?
+                .iter()
+                .map(|w| serde_json::from_str(w))
+                .collect::<std::result::Result<Vec<Value>, _>>()?;
+            doc.insert("widgets".into(), Value::Array(widgets));
+            Ok(doc)
+        })
+        .collect()
+}
+
+pub(super) fn list(
+    conn: &Connection,
+    actor: &Actor,
+    filter: &DashboardFilter,
+    sort: &[SortKey],
+    page: Page,
+    count: bool,
+) -> Result<ListPage> {
+    let mut f = Filter::default();
+    if !actor.acts_as_admin() {
+        let mut parties = member_of(conn, actor.id)?;
+        parties.push(actor.id);
+        // A group owns nothing, so `owner IN parties` is `owner = caller`.
+        f.and(
+            "(d.owner IN (SELECT value FROM json_each(?))
+              OR d.id IN (SELECT dashboard_id FROM dashboard_shares
+                          WHERE party_id IN (SELECT value FROM json_each(?))))",
+            id_array(&parties),
+        );
+    }
+    if let Some(name) = &filter.name {
+        f.and(
+            "lower(json_extract(d.doc, '$.title')) = lower(?)",
+            name.clone(),
+        );
+    }
+    if let Some(search) = &filter.search {
+        f.and(
+            "instr(lower(json_extract(d.doc, '$.title')), lower(?)) > 0",
+            search.clone(),
+        );
+    }
+    match filter.parent_folder {
+        Some(Some(folder)) => f.and("d.parent_folder = ?", folder.to_string()),
+        Some(None) => f.and_plain("d.parent_folder IS NULL"),
+        None => {}
+    }
+    if let Some(title) = &filter.datasource_title {
+        f.and(
+            "json_extract(d.doc, '$.datasource.title') = ? COLLATE NOCASE",
+            title.clone(),
+        );
+    }
+    if let Some(address) = &filter.datasource_address {
+        f.and(
+            "json_extract(d.doc, '$.datasource.address') = ? COLLATE NOCASE",
+            address.clone(),
+        );
+    }
+    if let Some(owner) = filter.owner {
+        f.and("d.owner = ?", owner.to_string());
+    }
+    if let Some(ids) = &filter.ids {
+        f.and("d.id IN (SELECT value FROM json_each(?))", id_array(ids));
+    }
+    query::list(conn, "dashboards", "d", f, sort, page, count)
+}
+
+/// Imports the items one by one, each in a savepoint: a failed item leaves nothing behind.
+pub(super) fn import(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    items: Vec<ImportItem>,
+    action: ImportAction,
+    folder: Option<ObjectId>,
+) -> Result<ImportReport> {
+    if !actor.creates_content() {
+        return Err(StoreError::Forbidden(
+            "Viewers cannot import dashboards".into(),
+        ));
+    }
+    if let Some(folder) = folder {
+        folders::require_visible(tx, actor, folder)?;
+    }
+    let mut report = ImportReport::default();
+    for (position, item) in items.into_iter().enumerate() {
+        let key = item
+            .oid
+            .map_or_else(|| position.to_string(), |o| o.to_string());
+        tx.execute_batch("SAVEPOINT import_item")?;
+        match import_one(tx, actor, item, action, folder) {
+            Ok(Imported::Stored(doc)) => report.imported.push(doc),
+            Ok(Imported::Skipped(oid, title)) => report.skipped.push((oid, title)),
+            // The engine failing is not the item's fault: the whole import fails.
+            Err(e @ StoreError::Internal(_)) => return Err(e),
+            Err(e) => {
+                tx.execute_batch("ROLLBACK TO import_item")?;
+                report.failed.push((key, e));
+            }
+        }
+        tx.execute_batch("RELEASE import_item")?;
+    }
+    Ok(report)
+}
+
+enum Imported {
+    Stored(Document),
+    Skipped(String, Option<String>),
+}
+
+fn import_one(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    item: ImportItem,
+    action: ImportAction,
+    folder: Option<ObjectId>,
+) -> Result<Imported> {
+    let mut draft = item.draft?;
+    // The folder asked for wins; a folder this server does not have (or the actor may not
+    // use) is dropped, and the dashboard lands at the root.
+    let target = match folder {
+        Some(f) => Some(f),
+        None => draft
+            .parent_folder
+            .filter(|f| folders::require_visible(tx, actor, *f).is_ok()),
+    };
+    draft.parent_folder = target;
+    if target.is_some() || draft.doc.contains_key("parentFolder") {
+        draft.doc.insert(
+            "parentFolder".into(),
+            target.map_or(Value::Null, |f| Value::String(f.to_string())),
+        );
+    }
+    // Shares with users and groups this server does not have are dropped.
+    let mut kept = Vec::new();
+    for share in &draft.shares {
+        if check_parties(tx, std::slice::from_ref(share)).is_ok() {
+            kept.push(share.party.to_string());
+        }
+    }
+    draft.shares.retain(|s| kept.contains(&s.party.to_string()));
+    if let Some(Value::Array(shares)) = draft.doc.get_mut("shares") {
+        shares.retain(|s| {
+            s.get("shareId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| kept.iter().any(|k| k == id))
+        });
+    }
+    let existing = match (action, item.oid) {
+        (ImportAction::Duplicate, _) | (_, None) => None,
+        (_, Some(oid)) => load(tx, oid)?.map(|row| (oid, row)),
+    };
+    match (action, existing) {
+        (ImportAction::Skip, Some((oid, _))) => Ok(Imported::Skipped(oid.to_string(), item.title)),
+        (ImportAction::Overwrite, Some((oid, _))) => {
+            let (owner, current, access) = require(tx, actor, oid, Access::Edit)?;
+            overwrite(tx, actor, oid, owner, &current, access, draft).map(Imported::Stored)
+        }
+        _ => {
+            let id = match action {
+                ImportAction::Duplicate => ObjectId::generate(),
+                _ => item.oid.unwrap_or_else(ObjectId::generate),
+            };
+            let mut draft = draft;
+            draft.widgets.get_or_insert_with(Vec::new);
+            insert_as(tx, actor, id, draft).map(Imported::Stored)
+        }
+    }
+}
+
+pub(super) fn list_widgets(
+    conn: &Connection,
+    actor: &Actor,
+    dashboard: ObjectId,
+) -> Result<Vec<RawDoc>> {
+    require(conn, actor, dashboard, Access::View)?;
+    widget_docs(conn, dashboard)?
+        .into_iter()
+        .map(raw_doc)
+        .collect()
+}
+
+fn widget_not_found(id: ObjectId) -> StoreError {
+    StoreError::NotFound {
+        kind: ResourceKind::Widget,
+        id: id.to_string(),
+    }
+}
+
+fn load_widget(conn: &Connection, dashboard: ObjectId, id: ObjectId) -> Result<String> {
+    conn.prepare_cached("SELECT doc FROM widgets WHERE dashboard_id = ?1 AND id = ?2")?
+        .query_row([dashboard.to_string(), id.to_string()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| widget_not_found(id))
+}
+
+pub(super) fn get_widget(
+    conn: &Connection,
+    actor: &Actor,
+    dashboard: ObjectId,
+    id: ObjectId,
+) -> Result<RawDoc> {
+    require(conn, actor, dashboard, Access::View)?;
+    raw_doc(load_widget(conn, dashboard, id)?)
+}
+
+/// Marks the dashboard changed: its widgets are part of it.
+fn touch(tx: &Transaction<'_>, dashboard: ObjectId) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE dashboards SET doc = json_set(doc, '$.lastUpdated', ?2) WHERE id = ?1",
+    )?
+    .execute(params![dashboard.to_string(), now_iso()])?;
+    Ok(())
+}
+
+pub(super) fn create_widget(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    dashboard: ObjectId,
+    doc: Document,
+) -> Result<Document> {
+    require(tx, actor, dashboard, Access::Edit)?;
+    let count: i64 = tx
+        .prepare_cached("SELECT count(*) FROM widgets WHERE dashboard_id = ?1")?
+        .query_row([dashboard.to_string()], |r| r.get(0))?;
+    if count as usize >= tessera_domain::dashboard::MAX_WIDGETS {
+        return Err(tessera_domain::ValidationError::body(format!(
+            "A dashboard holds at most {} widgets",
+            tessera_domain::dashboard::MAX_WIDGETS
+        ))
+        .into());
+    }
+    let id = ObjectId::generate();
+    let now = now_iso();
+    let doc = stamp_widget(dashboard, id, doc, &now, &now);
+    tx.prepare_cached(
+        "INSERT INTO widgets (dashboard_id, id, position, doc)
+         VALUES (?1, ?2, (SELECT coalesce(max(position), -1) + 1 FROM widgets WHERE dashboard_id = ?1), ?3)",
+    )?
+    .execute(params![
+        dashboard.to_string(),
+        id.to_string(),
+        serde_json::to_string(&doc)?
+    ])?;
+    touch(tx, dashboard)?;
+    Ok(doc)
+}
+
+pub(super) fn update_widget(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    dashboard: ObjectId,
+    id: ObjectId,
+    edit: WidgetEdit,
+) -> Result<Document> {
+    require(tx, actor, dashboard, Access::Edit)?;
+    let current = parse_doc(&load_widget(tx, dashboard, id)?)?;
+    let created = current
+        .get("created")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let body = edit(current)?;
+    let doc = stamp_widget(dashboard, id, body, &created, &now_iso());
+    tx.prepare_cached("UPDATE widgets SET doc = ?3 WHERE dashboard_id = ?1 AND id = ?2")?
+        .execute(params![
+            dashboard.to_string(),
+            id.to_string(),
+            serde_json::to_string(&doc)?
+        ])?;
+    touch(tx, dashboard)?;
+    Ok(doc)
+}
+
+pub(super) fn delete_widget(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    dashboard: ObjectId,
+    id: ObjectId,
+) -> Result<()> {
+    require(tx, actor, dashboard, Access::Edit)?;
+    let n = tx
+        .prepare_cached("DELETE FROM widgets WHERE dashboard_id = ?1 AND id = ?2")?
+        .execute([dashboard.to_string(), id.to_string()])?;
+    if n == 0 {
+        return Err(widget_not_found(id));
+    }
+    touch(tx, dashboard)
+}
