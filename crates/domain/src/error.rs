@@ -54,6 +54,8 @@ pub enum ValidationError {
     Invalid { field: String, reason: String },
     /// The body as a whole has the wrong shape (not an object, not an array, empty array).
     Body { reason: String },
+    /// `If-Match` names a version the entity no longer has.
+    Stale,
 }
 
 impl ValidationError {
@@ -83,6 +85,9 @@ impl fmt::Display for ValidationError {
             ValidationError::Missing { field } => write!(f, "Field '{field}' is required"),
             ValidationError::Invalid { field, reason } => write!(f, "Field '{field}' {reason}"),
             ValidationError::Body { reason } => f.write_str(reason),
+            ValidationError::Stale => {
+                f.write_str("The entity changed since the version named in If-Match; read it again")
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod access;
 pub mod dashboard;
 pub mod document;
 pub mod error;
+pub mod etag;
 pub mod folder;
 pub mod group;
 pub mod ids;

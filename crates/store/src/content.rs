@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use tessera_domain::dashboard::{Access, Actor, DashboardDraft, Rule};
+use tessera_domain::etag::IfMatch;
 use tessera_domain::folder::FolderDraft;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, SortKey};
@@ -79,7 +80,9 @@ pub struct ImportReport {
     pub failed: Vec<(String, StoreError)>,
 }
 
-/// Everything the content routes need from a storage engine.
+/// Everything the content routes need from a storage engine. Deletes take an `If-Match`
+/// precondition, checked (after the access rules) against the entity as stored in the same
+/// transaction.
 #[async_trait]
 pub trait ContentStore: Send + Sync + 'static {
     /// Creates all the dashboards (with their widgets), owned by the actor, or none of them.
@@ -118,7 +121,12 @@ pub trait ContentStore: Send + Sync + 'static {
         previous_rule: Rule,
     ) -> Result<Document>;
     /// Deletes all the dashboards (the actor must own each) or none.
-    async fn delete_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<()>;
+    async fn delete_dashboards(
+        &self,
+        actor: &Actor,
+        ids: Vec<ObjectId>,
+        if_match: Option<IfMatch>,
+    ) -> Result<()>;
     /// The whole documents, each with its `widgets`, in the order asked.
     async fn export_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<Vec<Document>>;
     /// Imports each item on its own: a failed item changes nothing and does not stop the others.
@@ -146,7 +154,13 @@ pub trait ContentStore: Send + Sync + 'static {
         id: ObjectId,
         edit: WidgetEdit,
     ) -> Result<Document>;
-    async fn delete_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<()>;
+    async fn delete_widget(
+        &self,
+        actor: &Actor,
+        dashboard: ObjectId,
+        id: ObjectId,
+        if_match: Option<IfMatch>,
+    ) -> Result<()>;
 
     /// Creates a folder owned by the actor (or by the owner an admin names).
     async fn create_folder(&self, actor: &Actor, draft: FolderDraft) -> Result<Document>;
@@ -170,5 +184,11 @@ pub trait ContentStore: Send + Sync + 'static {
     ) -> Result<Document>;
     /// Deletes the folders. A folder holding folders or dashboards is refused (`NotEmpty`)
     /// unless `cascade`, which deletes everything under it.
-    async fn delete_folders(&self, actor: &Actor, ids: Vec<ObjectId>, cascade: bool) -> Result<()>;
+    async fn delete_folders(
+        &self,
+        actor: &Actor,
+        ids: Vec<ObjectId>,
+        cascade: bool,
+        if_match: Option<IfMatch>,
+    ) -> Result<()>;
 }

@@ -10,6 +10,7 @@ mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
 use tessera_domain::{Document, ObjectId, ValidationError};
@@ -65,7 +66,8 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces a user with what `edit` makes of it; `None` when there is no such user.
     async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>>;
     /// Deletes all the users or, when one of them does not exist, none of them.
-    async fn delete_users(&self, ids: Vec<ObjectId>) -> Result<()>;
+    /// With `if_match`, the (single) user must still be that version.
+    async fn delete_users(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()>;
     /// The user whose `userName`, or else `email`, is `username` (case-insensitive).
     async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>>;
     /// What checking a token needs to know about its user.
@@ -93,7 +95,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<ListPage>;
     async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>>;
     /// Deletes all the groups or none; members lose the group from their `groups`.
-    async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()>;
+    async fn delete_groups(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()>;
 
     /// The entities of `resource` with these ids, with their ids, in no particular order
     /// (unknown ids are skipped): one query, whatever the number of ids.

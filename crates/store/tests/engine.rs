@@ -163,8 +163,12 @@ impl Store for Counting {
     async fn update_user(&self, id: ObjectId, e: UserEdit) -> Result<Option<Document>> {
         self.inner.update_user(id, e).await
     }
-    async fn delete_users(&self, ids: Vec<ObjectId>) -> Result<()> {
-        self.inner.delete_users(ids).await
+    async fn delete_users(
+        &self,
+        ids: Vec<ObjectId>,
+        if_match: Option<tessera_domain::etag::IfMatch>,
+    ) -> Result<()> {
+        self.inner.delete_users(ids, if_match).await
     }
     async fn login_record(&self, u: &str) -> Result<Option<LoginRecord>> {
         self.inner.login_record(u).await
@@ -202,8 +206,12 @@ impl Store for Counting {
     async fn update_group(&self, id: ObjectId, e: GroupEdit) -> Result<Option<Document>> {
         self.inner.update_group(id, e).await
     }
-    async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()> {
-        self.inner.delete_groups(ids).await
+    async fn delete_groups(
+        &self,
+        ids: Vec<ObjectId>,
+        if_match: Option<tessera_domain::etag::IfMatch>,
+    ) -> Result<()> {
+        self.inner.delete_groups(ids, if_match).await
     }
     async fn fetch_by_ids(
         &self,

@@ -14,6 +14,7 @@ use tessera_domain::query::{Page, Resource, SortKey, parse_list_params};
 use tessera_domain::{Document, ObjectId, ResourceKind, ValidationError};
 use tessera_store::{DashboardFilter, ImportAction, ImportItem};
 
+use super::conditional::Precondition;
 use super::content::{Acting, ReadErrors, WriteErrors};
 use super::error::{ApiError, ApiResult, Code, envelope};
 use super::extract::{JsonBody, PathKey, Query};
@@ -124,8 +125,8 @@ fn dashboard_id(key: &str) -> ApiResult<ObjectId> {
     operation_id = "getDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
-    responses((status = 200, description = "The dashboard", body = crate::http::openapi::Dashboard), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::openapi::Dashboard), ReadErrors)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -149,7 +150,7 @@ pub async fn get(
     operation_id = "replaceDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     request_body = crate::http::openapi::NewDashboard,
     responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = crate::http::openapi::Dashboard), WriteErrors)
 )]
@@ -157,14 +158,16 @@ pub async fn replace(
     State(state): State<AppState>,
     Acting(actor): Acting,
     PathKey(key): PathKey,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = dashboard_id(&key)?;
     let draft = parse_dashboard(body)?;
+    let edit = move |current: Document| precondition.check(&current).map(|()| draft);
     let doc = state
         .store
         .content()
-        .update_dashboard(&actor, id, Box::new(move |_| Ok(draft)))
+        .update_dashboard(&actor, id, Box::new(edit))
         .await?;
     Ok(Json(doc))
 }
@@ -174,7 +177,7 @@ pub async fn replace(
     operation_id = "patchDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = crate::http::openapi::Dashboard), WriteErrors)
 )]
@@ -182,11 +185,15 @@ pub async fn patch(
     State(state): State<AppState>,
     Acting(actor): Acting,
     PathKey(key): PathKey,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = dashboard_id(&key)?;
     let patch = Value::Object(expect_object(body)?);
-    let edit = move |current: Document| parse_dashboard(patched(current, &patch));
+    let edit = move |current: Document| {
+        precondition.check(&current)?;
+        parse_dashboard(patched(current, &patch))
+    };
     let doc = state
         .store
         .content()
@@ -200,19 +207,20 @@ pub async fn patch(
     operation_id = "deleteDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     responses((status = 204, description = "Deleted, with its widgets"), WriteErrors)
 )]
 pub async fn delete(
     State(state): State<AppState>,
     Acting(actor): Acting,
     PathKey(key): PathKey,
+    Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = dashboard_id(&key)?;
     state
         .store
         .content()
-        .delete_dashboards(&actor, vec![id])
+        .delete_dashboards(&actor, vec![id], if_match)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -241,7 +249,11 @@ pub async fn delete_bulk(
         "dashboardIds",
         q.dashboard_ids.as_deref(),
     )?;
-    state.store.content().delete_dashboards(&actor, ids).await?;
+    state
+        .store
+        .content()
+        .delete_dashboards(&actor, ids, None)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -245,6 +245,7 @@ impl From<ValidationError> for ApiError {
         let code = match e {
             ValidationError::Missing { .. } => Code::MissingField,
             ValidationError::Invalid { .. } | ValidationError::Body { .. } => Code::InvalidField,
+            ValidationError::Stale => Code::PreconditionFailed,
         };
         ApiError::new(code, e.to_string())
     }

@@ -14,6 +14,7 @@ use tessera_domain::query::{Page, Resource};
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{DashboardFilter, FolderFilter, ListPage};
 
+use super::conditional::Precondition;
 use super::content::{Acting, ReadErrors, WriteErrors};
 use super::error::{ApiError, ApiResult, Code};
 use super::extract::{JsonBody, PathKey, Query};
@@ -167,8 +168,8 @@ pub async fn create(
     operation_id = "getFolder",
     path = "/api/v1/folders/{id}",
     tag = "folders",
-    params(("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"), crate::http::openapi::SpecialFields),
-    responses((status = 200, description = "The folder", body = crate::http::openapi::Folder), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The folder", body = crate::http::openapi::Folder), ReadErrors)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -192,7 +193,7 @@ pub async fn get(
     operation_id = "patchFolder",
     path = "/api/v1/folders/{id}",
     tag = "folders",
-    params(("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder")),
     request_body = crate::http::openapi::FolderPatch,
     responses((status = 200, description = "Changed", body = crate::http::openapi::Folder), WriteErrors)
 )]
@@ -200,11 +201,15 @@ pub async fn patch(
     State(state): State<AppState>,
     Acting(actor): Acting,
     PathKey(key): PathKey,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::Folder, &key)?;
     let patch = Value::Object(expect_object(body)?);
-    let edit = move |current: Document| parse_folder(patched(current, &patch));
+    let edit = move |current: Document| {
+        precondition.check(&current)?;
+        parse_folder(patched(current, &patch))
+    };
     let doc = state
         .store
         .content()
@@ -223,7 +228,7 @@ pub struct Cascade {
     operation_id = "deleteFolder",
     path = "/api/v1/folders/{id}",
     tag = "folders",
-    params(
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), 
         ("id" = String, Path, description = "The folder's oid"),
         ("cascade" = Option<bool>, Query, description = "`true`: also delete every folder and dashboard under it. Without it, a folder that holds anything is refused (409)"),
         ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"),
@@ -235,13 +240,14 @@ pub async fn delete(
     Acting(actor): Acting,
     PathKey(key): PathKey,
     Query(q): Query<Cascade>,
+    Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = path_id(ResourceKind::Folder, &key)?;
     let cascade = bool_param("cascade", q.cascade.as_deref())?.unwrap_or(false);
     state
         .store
         .content()
-        .delete_folders(&actor, vec![id], cascade)
+        .delete_folders(&actor, vec![id], cascade, if_match)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -275,7 +281,7 @@ pub async fn delete_bulk(
     state
         .store
         .content()
-        .delete_folders(&actor, ids, cascade)
+        .delete_folders(&actor, ids, cascade, None)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ use tessera_domain::{Document, ResourceKind};
 use tessera_store::GroupFilter;
 
 use super::auth::Caller;
+use super::conditional::Precondition;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, PathKey, Query};
 use super::params::{BulkIds, bulk_ids, id_list_param, id_param, path_id};
@@ -72,8 +73,8 @@ pub async fn list(
     operation_id = "getGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
-    responses(
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
         (status = 200, description = "The entity", body = crate::http::openapi::Group),
         (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
@@ -160,9 +161,9 @@ pub async fn create_bulk(
     operation_id = "replaceGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("id" = String, Path, description = "24-hex-digit id")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
     request_body = crate::http::openapi::NewGroup,
-    responses(
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
         (status = 200, description = "Replaced", body = crate::http::openapi::Group),
         (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
@@ -176,6 +177,7 @@ pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     caller.require_identity_admin()?;
@@ -183,7 +185,10 @@ pub async fn replace(
     let group = parse_group(body)?;
     let updated = state
         .store
-        .update_group(id, Box::new(move |_| Ok(group)))
+        .update_group(
+            id,
+            Box::new(move |current| precondition.check(&current).map(|()| group)),
+        )
         .await?;
     updated
         .map(Json)
@@ -195,9 +200,9 @@ pub async fn replace(
     operation_id = "patchGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("id" = String, Path, description = "24-hex-digit id")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses(
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
         (status = 200, description = "Patched", body = crate::http::openapi::Group),
         (status = 400, description = "Invalid result", body = crate::http::openapi::ErrorEnvelope),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
@@ -211,12 +216,16 @@ pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     caller.require_identity_admin()?;
     let id = path_id(ResourceKind::Group, &key)?;
     let patch = Value::Object(tessera_domain::document::expect_object(body)?);
-    let edit = move |current: Document| parse_group(patched(current, &patch));
+    let edit = move |current: Document| {
+        precondition.check(&current)?;
+        parse_group(patched(current, &patch))
+    };
     let updated = state.store.update_group(id, Box::new(edit)).await?;
     updated
         .map(Json)
@@ -228,8 +237,8 @@ pub async fn patch(
     operation_id = "deleteGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("id" = String, Path, description = "24-hex-digit id")),
-    responses(
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
         (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
@@ -240,10 +249,11 @@ pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
+    Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     caller.require_identity_admin()?;
     let id = path_id(ResourceKind::Group, &key)?;
-    state.store.delete_groups(vec![id]).await?;
+    state.store.delete_groups(vec![id], if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -268,6 +278,6 @@ pub async fn delete_bulk(
 ) -> ApiResult<StatusCode> {
     caller.require_identity_admin()?;
     let ids = bulk_ids(ResourceKind::Group, "ids", q.ids.as_deref())?;
-    state.store.delete_groups(ids).await?;
+    state.store.delete_groups(ids, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod auth;
+mod conditional;
 mod content;
 mod dashboards;
 pub mod error;
@@ -49,10 +50,12 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         (
             "/api/v1/users/{id}",
-            get(users::get)
-                .put(users::replace)
-                .patch(users::patch)
-                .delete(users::delete),
+            entity(
+                get(users::get)
+                    .put(users::replace)
+                    .patch(users::patch)
+                    .delete(users::delete),
+            ),
         ),
         ("/api/v1/groups", get(groups::list).post(groups::create)),
         (
@@ -61,10 +64,12 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         (
             "/api/v1/groups/{id}",
-            get(groups::get)
-                .put(groups::replace)
-                .patch(groups::patch)
-                .delete(groups::delete),
+            entity(
+                get(groups::get)
+                    .put(groups::replace)
+                    .patch(groups::patch)
+                    .delete(groups::delete),
+            ),
         ),
         (
             "/api/v1/dashboards",
@@ -77,10 +82,12 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/dashboards/searches", post(dashboards::search)),
         (
             "/api/v1/dashboards/{id}",
-            get(dashboards::get)
-                .put(dashboards::replace)
-                .patch(dashboards::patch)
-                .delete(dashboards::delete),
+            entity(
+                get(dashboards::get)
+                    .put(dashboards::replace)
+                    .patch(dashboards::patch)
+                    .delete(dashboards::delete),
+            ),
         ),
         ("/api/v1/dashboards/{id}/exists", get(dashboards::exists)),
         ("/api/v1/dashboards/{id}/shares", get(dashboards::shares)),
@@ -98,25 +105,29 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         (
             "/api/v1/dashboards/{id}/widgets/{widgetId}",
-            get(widgets::get)
-                .patch(widgets::patch)
-                .delete(widgets::delete),
+            entity(
+                get(widgets::get)
+                    .patch(widgets::patch)
+                    .delete(widgets::delete),
+            ),
         ),
         ("/api/v1/folders", get(folders::list).post(folders::create)),
         ("/api/v1/folders/bulk", delete(folders::delete_bulk)),
         (
             "/api/v1/folders/{id}",
-            get(folders::get)
-                .patch(folders::patch)
-                .delete(folders::delete),
+            entity(
+                get(folders::get)
+                    .patch(folders::patch)
+                    .delete(folders::delete),
+            ),
         ),
         ("/api/v1/navver", get(folders::navigation)),
         ("/api/roles", get(roles::list)),
-        ("/api/roles/{id_or_name}", get(roles::get)),
+        ("/api/roles/{id_or_name}", entity(get(roles::get))),
         ("/api/users/loggedin", get(tokens::logged_in)),
         ("/api/users", get(v09_users::list)),
         ("/api/users/count", get(v09_users::count)),
-        ("/api/users/{id_or_user_name}", get(v09_users::get)),
+        ("/api/users/{id_or_user_name}", entity(get(v09_users::get))),
         ("/api/v1/authentication/tokens/api", get(tokens::api_token)),
         (
             "/api/v1/authentication/tokens/api/renew",
@@ -129,6 +140,11 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/authentication/logout", get(tokens::logout_v1)),
         ("/api/auth/logout", get(tokens::logout_v09)),
     ]
+}
+
+/// A single-entity route: its GETs carry an `ETag` and answer `If-None-Match`.
+fn entity(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods.layer(axum::middleware::from_fn(conditional::etag_on_get))
 }
 
 /// The routes anyone may call: signing in, and asking whether one is signed in.
@@ -170,10 +186,13 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
             header::ACCEPT,
             HeaderName::from_static("prefer"),
             HeaderName::from_static("x-xsrf-token"),
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
         ])
         .expose_headers([
             HeaderName::from_static("x-total-count"),
             HeaderName::from_static("x-request-id"),
+            header::ETAG,
         ]);
     match origins {
         CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()),

@@ -29,8 +29,8 @@ pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Ve
     operation_id = "getRole",
     path = "/api/roles/{id_or_name}",
     tag = "roles",
-    params(("id_or_name" = String, Path, description = "A role id or name (super, admin, contributor, consumer, dataDesigner, dataAdmin)")),
-    responses(
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_name" = String, Path, description = "A role id or name (super, admin, contributor, consumer, dataDesigner, dataAdmin)")),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
         (status = 200, description = "The role", body = crate::http::openapi::Role),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
         (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),

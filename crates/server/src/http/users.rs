@@ -14,6 +14,7 @@ use tessera_store::{UserFilter, UserRecord};
 
 use super::access::authorize_user_write;
 use super::auth::Caller;
+use super::conditional::Precondition;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, PathKey, Query};
 use super::params::{BulkIds, bool_param, bulk_ids, id_list_param, id_param, path_id};
@@ -90,8 +91,8 @@ pub async fn list(
     operation_id = "getUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
-    responses(
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
         (status = 200, description = "The entity", body = crate::http::openapi::User),
         (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
@@ -181,9 +182,9 @@ pub async fn create_bulk(
     operation_id = "replaceUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("id" = String, Path, description = "24-hex-digit id")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
     request_body = crate::http::openapi::NewUser,
-    responses(
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
         (status = 200, description = "Replaced", body = crate::http::openapi::User),
         (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
@@ -197,6 +198,7 @@ pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::User, &key)?;
@@ -205,7 +207,10 @@ pub async fn replace(
     let record = hashed(&state, draft).await?;
     let updated = state
         .store
-        .update_user(id, Box::new(move |_| Ok(record)))
+        .update_user(
+            id,
+            Box::new(move |current| precondition.check(&current).map(|()| record)),
+        )
         .await?;
     updated
         .map(Json)
@@ -218,9 +223,9 @@ pub async fn replace(
     operation_id = "patchUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("id" = String, Path, description = "24-hex-digit id")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses(
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
         (status = 200, description = "Patched", body = crate::http::openapi::User),
         (status = 400, description = "Invalid result", body = crate::http::openapi::ErrorEnvelope),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
@@ -234,6 +239,7 @@ pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::User, &key)?;
@@ -248,6 +254,7 @@ pub async fn patch(
     let default_role = state.default_role;
     let patch = Value::Object(patch);
     let edit = move |current: Document| {
+        precondition.check(&current)?;
         parse_user(patched(current, &patch), default_role)
             .map(|draft| UserRecord::from_draft(draft, password_hash))
     };
@@ -262,8 +269,8 @@ pub async fn patch(
     operation_id = "deleteUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("id" = String, Path, description = "24-hex-digit id")),
-    responses(
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
         (status = 204, description = "Deleted"),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
         (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
@@ -274,10 +281,11 @@ pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
+    Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = path_id(ResourceKind::User, &key)?;
     authorize_user_write(&state, &caller, Some(id), None, false, &[]).await?;
-    state.store.delete_users(vec![id]).await?;
+    state.store.delete_users(vec![id], if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -305,7 +313,7 @@ pub async fn delete_bulk(
     for id in &ids {
         authorize_user_write(&state, &caller, Some(*id), None, false, &[]).await?;
     }
-    state.store.delete_users(ids).await?;
+    state.store.delete_users(ids, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -102,8 +102,8 @@ pub async fn count(
     operation_id = "getUserV09",
     path = "/api/users/{id_or_user_name}",
     tag = "users",
-    params(("id_or_user_name" = String, Path, description = "A user id, user name or e-mail"), crate::http::openapi::SpecialFields),
-    responses(
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_user_name" = String, Path, description = "A user id, user name or e-mail"), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
         (status = 200, description = "The user", body = crate::http::openapi::User),
         (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
         (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),

@@ -12,6 +12,7 @@ use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
+use super::conditional::Precondition;
 use super::content::{Acting, ReadErrors, WriteErrors};
 use super::error::{ApiError, ApiResult, Code};
 use super::extract::{JsonBody, PathKey};
@@ -109,8 +110,8 @@ pub async fn create(
     operation_id = "getWidget",
     path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
     tag = "widgets",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
-    responses((status = 200, description = "The widget", body = crate::http::openapi::Widget), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::openapi::Widget), ReadErrors)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -132,7 +133,7 @@ pub async fn get(
     operation_id = "patchWidget",
     path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
     tag = "widgets",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = crate::http::openapi::Widget), WriteErrors)
 )]
@@ -140,10 +141,14 @@ pub async fn patch(
     State(state): State<AppState>,
     Acting(actor): Acting,
     WidgetPath(dashboard, widget): WidgetPath,
+    precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let patch = Value::Object(expect_object(body)?);
-    let edit = move |current: Document| parse_widget(patched(current, &patch));
+    let edit = move |current: Document| {
+        precondition.check(&current)?;
+        parse_widget(patched(current, &patch))
+    };
     let doc = state
         .store
         .content()
@@ -157,18 +162,19 @@ pub async fn patch(
     operation_id = "deleteWidget",
     path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
     tag = "widgets",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     responses((status = 204, description = "Deleted"), WriteErrors)
 )]
 pub async fn delete(
     State(state): State<AppState>,
     Acting(actor): Acting,
     WidgetPath(dashboard, widget): WidgetPath,
+    Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     state
         .store
         .content()
-        .delete_widget(&actor, dashboard, widget)
+        .delete_widget(&actor, dashboard, widget, if_match)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

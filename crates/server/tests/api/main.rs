@@ -2,6 +2,7 @@
 //! Every response of the suite passes through `helpers::Client::send`, which fails the test if a
 //! body carries a password hash or a `password` field.
 
+mod conditional;
 mod cors;
 mod dashboards;
 mod errors;

@@ -6,6 +6,7 @@ use tessera_domain::dashboard::{
     Access, Actor, DashboardDraft, PartyKind, Rule, Share, WidgetDraft, dashboard_access,
     parse_shares,
 };
+use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, SortKey};
 use tessera_domain::time::now_iso;
@@ -380,9 +381,17 @@ pub(super) fn change_owner(
     Ok(doc)
 }
 
-pub(super) fn delete(tx: &Transaction<'_>, actor: &Actor, ids: &[ObjectId]) -> Result<()> {
+pub(super) fn delete(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    ids: &[ObjectId],
+    if_match: Option<&IfMatch>,
+) -> Result<()> {
     for id in ids {
-        require(tx, actor, *id, Access::Own)?;
+        let (_, doc, _) = require(tx, actor, *id, Access::Own)?;
+        if let Some(m) = if_match {
+            m.check(&doc)?;
+        }
     }
     tx.prepare_cached("DELETE FROM dashboards WHERE id IN (SELECT value FROM json_each(?1))")?
         .execute([id_array(ids)])?;
@@ -672,8 +681,12 @@ pub(super) fn delete_widget(
     actor: &Actor,
     dashboard: ObjectId,
     id: ObjectId,
+    if_match: Option<&IfMatch>,
 ) -> Result<()> {
     require(tx, actor, dashboard, Access::Edit)?;
+    if let Some(m) = if_match {
+        m.check(&parse_doc(&load_widget(tx, dashboard, id)?)?)?;
+    }
     let n = tx
         .prepare_cached("DELETE FROM widgets WHERE dashboard_id = ?1 AND id = ?2")?
         .execute([dashboard.to_string(), id.to_string()])?;

@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 use tessera_domain::dashboard::Actor;
+use tessera_domain::etag::IfMatch;
 use tessera_domain::folder::{FolderDraft, descendants, would_cycle};
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, SortKey};
@@ -209,9 +210,13 @@ pub(super) fn delete(
     actor: &Actor,
     ids: &[ObjectId],
     cascade: bool,
+    if_match: Option<&IfMatch>,
 ) -> Result<()> {
     for id in ids {
-        require(tx, actor, *id)?;
+        let (_, doc) = require(tx, actor, *id)?;
+        if let Some(m) = if_match {
+            m.check(&doc)?;
+        }
     }
     let tree = parents(tx)?;
     let doomed: HashSet<ObjectId> = if cascade {

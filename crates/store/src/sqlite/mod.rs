@@ -35,6 +35,7 @@ use crate::{
 use cache::Cache;
 use conn::Pool;
 use tessera_domain::dashboard::{Access, Actor, DashboardDraft, Rule};
+use tessera_domain::etag::IfMatch;
 use tessera_domain::folder::FolderDraft;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
@@ -227,6 +228,26 @@ fn missing_ids(tx: &Connection, sql: &str, wanted: &[ObjectId]) -> Result<Vec<Ob
         .collect())
 }
 
+/// An `If-Match` precondition on the entities of `table` with these ids, as stored now (an
+/// entity that does not exist is left to the caller's not-found answer).
+fn check_version(
+    conn: &Connection,
+    table: &str,
+    ids: &[ObjectId],
+    if_match: Option<&IfMatch>,
+) -> Result<()> {
+    let Some(if_match) = if_match else {
+        return Ok(());
+    };
+    let sql = format!("SELECT doc FROM {table} WHERE id = ?1");
+    for id in ids {
+        if let Some(doc) = optional_doc(conn, &sql, &id.to_string())? {
+            if_match.check(&doc)?;
+        }
+    }
+    Ok(())
+}
+
 fn optional_doc(conn: &Connection, sql: &str, key: &str) -> Result<Option<Document>> {
     let text: Option<String> = conn
         .prepare_cached(sql)?
@@ -297,9 +318,14 @@ impl Store for SqliteStore {
         result
     }
 
-    async fn delete_users(&self, ids: Vec<ObjectId>) -> Result<()> {
+    async fn delete_users(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()> {
         let gone = ids.clone();
-        let result = self.write(move |tx| users::delete(tx, &ids)).await;
+        let result = self
+            .write(move |tx| {
+                check_version(tx, "users", &ids, if_match.as_ref())?;
+                users::delete(tx, &ids)
+            })
+            .await;
         self.auth.invalidate(&gone);
         self.users.invalidate(&gone);
         result
@@ -387,9 +413,14 @@ impl Store for SqliteStore {
         result
     }
 
-    async fn delete_groups(&self, ids: Vec<ObjectId>) -> Result<()> {
+    async fn delete_groups(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()> {
         let gone = ids.clone();
-        let result = self.write(move |tx| groups::delete(tx, &ids)).await;
+        let result = self
+            .write(move |tx| {
+                check_version(tx, "groups", &ids, if_match.as_ref())?;
+                groups::delete(tx, &ids)
+            })
+            .await;
         self.docs.invalidate(&gone);
         // Members' documents lost the groups: forget every cached user.
         self.users.clear();
@@ -547,9 +578,14 @@ impl ContentStore for SqliteStore {
             .await
     }
 
-    async fn delete_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<()> {
+    async fn delete_dashboards(
+        &self,
+        actor: &Actor,
+        ids: Vec<ObjectId>,
+        if_match: Option<IfMatch>,
+    ) -> Result<()> {
         let actor = actor.clone();
-        self.write(move |tx| dashboards::delete(tx, &actor, &ids))
+        self.write(move |tx| dashboards::delete(tx, &actor, &ids, if_match.as_ref()))
             .await
     }
 
@@ -606,10 +642,18 @@ impl ContentStore for SqliteStore {
             .await
     }
 
-    async fn delete_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<()> {
+    async fn delete_widget(
+        &self,
+        actor: &Actor,
+        dashboard: ObjectId,
+        id: ObjectId,
+        if_match: Option<IfMatch>,
+    ) -> Result<()> {
         let actor = actor.clone();
-        self.write(move |tx| dashboards::delete_widget(tx, &actor, dashboard, id))
-            .await
+        self.write(move |tx| {
+            dashboards::delete_widget(tx, &actor, dashboard, id, if_match.as_ref())
+        })
+        .await
     }
 
     async fn create_folder(&self, actor: &Actor, draft: FolderDraft) -> Result<Document> {
@@ -649,9 +693,15 @@ impl ContentStore for SqliteStore {
             .await
     }
 
-    async fn delete_folders(&self, actor: &Actor, ids: Vec<ObjectId>, cascade: bool) -> Result<()> {
+    async fn delete_folders(
+        &self,
+        actor: &Actor,
+        ids: Vec<ObjectId>,
+        cascade: bool,
+        if_match: Option<IfMatch>,
+    ) -> Result<()> {
         let actor = actor.clone();
-        self.write(move |tx| folders::delete(tx, &actor, &ids, cascade))
+        self.write(move |tx| folders::delete(tx, &actor, &ids, cascade, if_match.as_ref()))
             .await
     }
 }
