@@ -94,6 +94,14 @@ pub trait Store: Send + Sync + 'static {
         count: bool,
     ) -> Result<ListPage>;
     async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>>;
+    /// Adds users to a group (`add`) or takes them out, all or none; `NotFound` for an unknown
+    /// group, `MissingReference` for an unknown user.
+    async fn change_membership(
+        &self,
+        group: ObjectId,
+        users: Vec<ObjectId>,
+        add: bool,
+    ) -> Result<()>;
     /// Deletes all the groups or none; members lose the group from their `groups`.
     async fn delete_groups(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()>;
 

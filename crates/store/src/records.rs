@@ -94,6 +94,8 @@ pub struct GroupFilter {
     pub mail: Option<String>,
     pub role_id: Option<ObjectId>,
     pub ids: Option<Vec<ObjectId>>,
+    /// Part of the name, case-insensitive (API 0.9's `search`).
+    pub search: Option<String>,
 }
 
 /// One page of a list, with the number of all matching entities when it was asked for.

@@ -133,6 +133,14 @@ impl Store for Counting {
     async fn initialize(&self, admin: SeedAdmin, key: Vec<u8>) -> Result<bool> {
         self.inner.initialize(admin, key).await
     }
+    async fn change_membership(
+        &self,
+        group: ObjectId,
+        users: Vec<ObjectId>,
+        add: bool,
+    ) -> Result<()> {
+        self.inner.change_membership(group, users, add).await
+    }
     fn content(&self) -> &dyn tessera_store::ContentStore {
         self.inner.content()
     }

@@ -60,6 +60,7 @@ pub async fn list(
         ids: id_list_param("ids", q.ids.as_deref())?,
         name: q.name,
         mail: q.mail,
+        search: None,
     };
     let page = state
         .store

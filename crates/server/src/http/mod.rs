@@ -18,6 +18,8 @@ mod roles;
 mod shape;
 mod tokens;
 mod users;
+mod v09_dashboards;
+mod v09_groups;
 mod v09_users;
 mod widgets;
 
@@ -125,9 +127,61 @@ fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/roles", get(roles::list)),
         ("/api/roles/{id_or_name}", entity(get(roles::get))),
         ("/api/users/loggedin", get(tokens::logged_in)),
-        ("/api/users", get(v09_users::list)),
+        ("/api/users", get(v09_users::list).post(v09_users::create)),
+        ("/api/users/delete", post(v09_users::delete_many)),
         ("/api/users/count", get(v09_users::count)),
-        ("/api/users/{id_or_user_name}", entity(get(v09_users::get))),
+        (
+            "/api/users/{id_or_user_name}",
+            entity(
+                get(v09_users::get)
+                    .put(v09_users::replace)
+                    .patch(v09_users::patch)
+                    .delete(v09_users::delete),
+            ),
+        ),
+        (
+            "/api/groups",
+            get(v09_groups::list).post(v09_groups::create),
+        ),
+        (
+            "/api/groups/{id_or_name}",
+            entity(
+                get(v09_groups::get)
+                    .put(v09_groups::replace)
+                    .delete(v09_groups::delete),
+            ),
+        ),
+        (
+            "/api/groups/{id_or_name}/users",
+            get(v09_groups::members)
+                .post(v09_groups::add_members)
+                .delete(v09_groups::remove_members),
+        ),
+        (
+            "/api/dashboards",
+            get(v09_dashboards::list).post(v09_dashboards::create),
+        ),
+        (
+            "/api/dashboards/{id}",
+            entity(
+                get(v09_dashboards::get)
+                    .put(v09_dashboards::update)
+                    .patch(v09_dashboards::patch)
+                    .delete(v09_dashboards::delete),
+            ),
+        ),
+        (
+            "/api/dashboards/{id}/widgets",
+            get(v09_dashboards::list_widgets).post(v09_dashboards::create_widget),
+        ),
+        (
+            "/api/dashboards/{id}/widgets/{widgetId}",
+            entity(get(v09_dashboards::get_widget)),
+        ),
+        (
+            "/api/shares/dashboard/{id}",
+            get(v09_dashboards::shares).post(v09_dashboards::set_shares),
+        ),
         ("/api/v1/authentication/tokens/api", get(tokens::api_token)),
         (
             "/api/v1/authentication/tokens/api/renew",

@@ -381,6 +381,14 @@ pub struct Done {
     success: bool,
 }
 
+/// What an API 0.9 delete answers.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct Deleted {
+    /// The ids deleted.
+    deleted: Vec<String>,
+}
+
 /// The Sisense error envelope: every error has it.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -471,8 +479,18 @@ pub struct V1;
     paths(
         super::roles::list, super::roles::get, super::tokens::logged_in, super::tokens::logout_v09,
         super::tokens::is_auth, super::v09_users::list, super::v09_users::count, super::v09_users::get,
+        super::v09_users::create, super::v09_users::delete_many, super::v09_users::replace,
+        super::v09_users::patch, super::v09_users::delete,
+        super::v09_groups::list, super::v09_groups::get, super::v09_groups::create, super::v09_groups::replace,
+        super::v09_groups::delete, super::v09_groups::members, super::v09_groups::add_members,
+        super::v09_groups::remove_members,
+        super::v09_dashboards::list, super::v09_dashboards::create, super::v09_dashboards::get,
+        super::v09_dashboards::update, super::v09_dashboards::patch, super::v09_dashboards::delete,
+        super::v09_dashboards::list_widgets, super::v09_dashboards::create_widget, super::v09_dashboards::get_widget,
+        super::v09_dashboards::shares, super::v09_dashboards::set_shares,
     ),
-    components(schemas(User, Role, IsAuth, Done, Count, ErrorEnvelope, ErrorBody)),
+    components(schemas(Id, User, NewUser, Group, NewGroup, Role, IsAuth, Done, Count, Deleted, ErrorEnvelope, ErrorBody,
+        Dashboard, NewDashboard, ShareEntry, Widget, Shares, NewShares)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
 )]

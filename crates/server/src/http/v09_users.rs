@@ -1,6 +1,7 @@
-//! API 0.9 reads of users, as thin adapters over the same store and query language as 1.0:
+//! API 0.9 users, as thin adapters over the 1.0 handlers and the same store and query language:
 //! `GET /api/users` (`search`, `limit`, `skip`, special fields), `GET /api/users/count`,
-//! `GET /api/users/{idOrUserName}`. 0.9 lists carry each user's `roleName`.
+//! `GET/PUT/PATCH/DELETE /api/users/{idOrUserName}`, array-body `POST /api/users` (200) and
+//! `POST /api/users/delete`. 0.9 lists carry each user's `roleName`.
 
 use std::collections::HashMap;
 
@@ -9,15 +10,19 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tessera_domain::ResourceKind;
 use tessera_domain::lazy::{LazyDoc, RawDoc, string_value};
 use tessera_domain::query::{Page, Resource};
+use tessera_domain::{Document, ObjectId, ResourceKind, ValidationError};
 use tessera_store::UserFilter;
 
 use super::auth::Caller;
+use super::conditional::Precondition;
+use super::content::WriteErrors;
 use super::error::{ApiError, ApiResult};
-use super::extract::{PathKey, Query};
+use super::extract::{JsonBody, PathKey, Query};
+use super::params::{BulkIds, path_id};
 use super::shape::{Special, list_response, shape_one};
+use super::users::{self, expect_array};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -117,19 +122,181 @@ pub async fn get(
     special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
-    let by_id = match key.parse() {
-        Ok(id) => state.store.get_user(id).await?,
-        Err(_) => None,
-    };
-    let user = match by_id {
-        Some(user) => Some(user),
-        None => match state.store.login_record(&key).await? {
-            Some(record) => state.store.get_user(record.id).await?,
-            None => None,
-        },
-    };
-    let user = user.ok_or_else(|| ApiError::not_found(ResourceKind::User, key))?;
+    let id = resolve(&state, &key).await?;
+    let user = state
+        .store
+        .get_user(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))?;
     shape_one(&state, Resource::User, user, params).await
+}
+
+/// The id of the user a 0.9 path names: an id first, then a user name or e-mail.
+async fn resolve(state: &AppState, key: &str) -> ApiResult<ObjectId> {
+    if let Ok(id) = key.parse::<ObjectId>()
+        && state.store.get_user(id).await?.is_some()
+    {
+        return Ok(id);
+    }
+    match state.store.login_record(key).await? {
+        Some(record) => Ok(record.id),
+        None => Err(ApiError::not_found(ResourceKind::User, key)),
+    }
+}
+
+/// `POST /api/users`: an array of users (one object is taken as an array of one), created all
+/// or none, answered with 200 as API 0.9 does.
+#[utoipa::path(
+    post,
+    operation_id = "createUsersV09",
+    path = "/api/users",
+    tag = "users",
+    request_body = Vec<crate::http::openapi::NewUser>,
+    responses(
+        (status = 200, description = "Created, all of them", body = Vec<crate::http::openapi::User>),
+        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn create(
+    state: State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Vec<Document>>> {
+    let (_, created) = users::create_bulk(state, caller, JsonBody(as_array(body))).await?;
+    Ok(created)
+}
+
+/// A 0.9 create body: an array, or one object standing for an array of one.
+pub fn as_array(body: Value) -> Value {
+    match body {
+        Value::Object(_) => Value::Array(vec![body]),
+        other => other,
+    }
+}
+
+/// `{"deleted": [ids]}`: what 0.9 deletes answer, with 200.
+pub fn deleted(ids: &[ObjectId]) -> Json<Value> {
+    Json(json!({ "deleted": ids.iter().map(ToString::to_string).collect::<Vec<_>>() }))
+}
+
+/// `POST /api/users/delete`: an array of user ids, deleted all or none.
+#[utoipa::path(
+    post,
+    operation_id = "deleteUsersV09",
+    path = "/api/users/delete",
+    tag = "users",
+    request_body = Vec<crate::http::openapi::Id>,
+    responses(
+        (status = 200, description = "Deleted, all of them", body = crate::http::openapi::Deleted),
+        (status = 400, description = "Not an array of ids", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
+        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::openapi::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+    )
+)]
+pub async fn delete_many(
+    state: State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let ids = id_array_body(ResourceKind::User, body)?;
+    let query = BulkIds {
+        ids: Some(
+            ids.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+    };
+    users::delete_bulk(state, caller, Query(query)).await?;
+    Ok(deleted(&ids))
+}
+
+/// A body that is an array of ids (a malformed one names nothing: 404).
+pub fn id_array_body(kind: ResourceKind, body: Value) -> ApiResult<Vec<ObjectId>> {
+    let items = expect_array(body)?;
+    if items.is_empty() {
+        return Err(ValidationError::body("Expected at least one id").into());
+    }
+    items
+        .iter()
+        .map(|v| {
+            let s = v
+                .as_str()
+                .ok_or_else(|| ValidationError::body("Expected an array of id strings"))?;
+            path_id(kind, s)
+        })
+        .collect()
+}
+
+const USER_KEY: &str = "A user id, user name or e-mail";
+
+/// `PUT /api/users/{idOrUserName}`: replaces the user, as `PUT /api/v1/users/{id}`.
+#[utoipa::path(
+    put,
+    operation_id = "replaceUserV09",
+    path = "/api/users/{id_or_user_name}",
+    tag = "users",
+    params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
+    request_body = crate::http::openapi::NewUser,
+    responses((status = 200, description = "Replaced", body = crate::http::openapi::User), WriteErrors)
+)]
+pub async fn replace(
+    state: State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+    precondition: Precondition,
+    body: JsonBody,
+) -> ApiResult<Json<Document>> {
+    let id = resolve(&state, &key).await?;
+    users::replace(state, caller, PathKey(id.to_string()), precondition, body).await
+}
+
+/// `PATCH /api/users/{idOrUserName}`: a merge patch, as `PATCH /api/v1/users/{id}`.
+#[utoipa::path(
+    patch,
+    operation_id = "patchUserV09",
+    path = "/api/users/{id_or_user_name}",
+    tag = "users",
+    params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
+    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
+    responses((status = 200, description = "Patched", body = crate::http::openapi::User), WriteErrors)
+)]
+pub async fn patch(
+    state: State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+    precondition: Precondition,
+    body: JsonBody,
+) -> ApiResult<Json<Document>> {
+    let id = resolve(&state, &key).await?;
+    users::patch(state, caller, PathKey(id.to_string()), precondition, body).await
+}
+
+/// `DELETE /api/users/{idOrUserName}` → 200 `{"deleted": [id]}`.
+#[utoipa::path(
+    delete,
+    operation_id = "deleteUserV09",
+    path = "/api/users/{id_or_user_name}",
+    tag = "users",
+    params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
+    responses((status = 200, description = "Deleted", body = crate::http::openapi::Deleted), WriteErrors)
+)]
+pub async fn delete(
+    state: State<AppState>,
+    caller: Caller,
+    PathKey(key): PathKey,
+    precondition: Precondition,
+) -> ApiResult<Json<Value>> {
+    let id = resolve(&state, &key).await?;
+    users::delete(state, caller, PathKey(id.to_string()), precondition).await?;
+    Ok(deleted(&[id]))
 }
 
 /// Adds `roleName` to each user, from one read of the (few) roles.

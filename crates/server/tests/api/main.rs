@@ -19,3 +19,4 @@ mod roles;
 mod tokens;
 mod users;
 mod v09_users;
+mod v09_writes;

@@ -376,3 +376,239 @@ async fn every_role_against_every_operation() {
     }
     assert_eq!(checked, ROLES.len() * ops().len());
 }
+
+/// How a dashboard under test is shared with the caller.
+#[derive(Clone, Copy)]
+enum Shared {
+    No,
+    View,
+    Edit,
+}
+
+/// One row of the content matrix: what the caller does to a dashboard the administrator owns,
+/// shared with them as `shared`, and the status each role gets.
+struct ContentOp {
+    name: &'static str,
+    shared: Shared,
+    request: fn(&str) -> (Method, String, Option<Value>),
+    expect: fn(&str) -> u16,
+}
+
+fn creator(role: &str) -> bool {
+    role != "consumer"
+}
+
+fn admin(role: &str) -> bool {
+    role == "super" || role == "admin"
+}
+
+fn content_ops() -> Vec<ContentOp> {
+    vec![
+        ContentOp {
+            name: "create a dashboard",
+            shared: Shared::No,
+            request: |_| {
+                (
+                    Method::POST,
+                    "/api/v1/dashboards".into(),
+                    Some(json!({"title": "mine"})),
+                )
+            },
+            expect: |r| if creator(r) { 201 } else { 403 },
+        },
+        ContentOp {
+            name: "create a folder",
+            shared: Shared::No,
+            request: |_| {
+                (
+                    Method::POST,
+                    "/api/v1/folders".into(),
+                    Some(json!({"name": "mine"})),
+                )
+            },
+            expect: |r| if creator(r) { 201 } else { 403 },
+        },
+        ContentOp {
+            name: "read a dashboard shared for viewing",
+            shared: Shared::View,
+            request: |d| (Method::GET, format!("/api/v1/dashboards/{d}"), None),
+            expect: |_| 200,
+        },
+        ContentOp {
+            name: "read a dashboard not shared",
+            shared: Shared::No,
+            request: |d| (Method::GET, format!("/api/v1/dashboards/{d}"), None),
+            expect: |_| 404,
+        },
+        ContentOp {
+            name: "read a dashboard not shared, with adminAccess",
+            shared: Shared::No,
+            request: |d| {
+                (
+                    Method::GET,
+                    format!("/api/v1/dashboards/{d}?adminAccess=true"),
+                    None,
+                )
+            },
+            expect: |r| if admin(r) { 200 } else { 404 },
+        },
+        ContentOp {
+            name: "edit a dashboard shared for viewing",
+            shared: Shared::View,
+            request: |d| {
+                (
+                    Method::PATCH,
+                    format!("/api/v1/dashboards/{d}"),
+                    Some(json!({"desc": "x"})),
+                )
+            },
+            expect: |_| 403,
+        },
+        ContentOp {
+            name: "edit a dashboard shared for editing",
+            shared: Shared::Edit,
+            request: |d| {
+                (
+                    Method::PATCH,
+                    format!("/api/v1/dashboards/{d}"),
+                    Some(json!({"desc": "x"})),
+                )
+            },
+            expect: |r| if creator(r) { 200 } else { 403 },
+        },
+        ContentOp {
+            name: "add a widget to a dashboard shared for editing",
+            shared: Shared::Edit,
+            request: |d| {
+                (
+                    Method::POST,
+                    format!("/api/v1/dashboards/{d}/widgets"),
+                    Some(json!({"title": "w"})),
+                )
+            },
+            expect: |r| if creator(r) { 201 } else { 403 },
+        },
+        ContentOp {
+            name: "reshare a dashboard shared for editing",
+            shared: Shared::Edit,
+            request: |d| {
+                (
+                    Method::PATCH,
+                    format!("/api/v1/dashboards/{d}"),
+                    Some(json!({"shares": []})),
+                )
+            },
+            expect: |_| 403,
+        },
+        ContentOp {
+            name: "delete a dashboard shared for editing",
+            shared: Shared::Edit,
+            request: |d| (Method::DELETE, format!("/api/v1/dashboards/{d}"), None),
+            expect: |_| 403,
+        },
+        ContentOp {
+            name: "delete a dashboard not shared, with adminAccess",
+            shared: Shared::No,
+            request: |d| {
+                (
+                    Method::DELETE,
+                    format!("/api/v1/dashboards/{d}?adminAccess=true"),
+                    None,
+                )
+            },
+            expect: |r| if admin(r) { 204 } else { 404 },
+        },
+        ContentOp {
+            name: "list every dashboard (admin listing)",
+            shared: Shared::No,
+            request: |_| {
+                (
+                    Method::GET,
+                    "/api/v1/dashboards/admin?dashboardType=owner".into(),
+                    None,
+                )
+            },
+            expect: |r| if admin(r) { 200 } else { 403 },
+        },
+    ]
+}
+
+/// The dashboard and folder rows of docs/permissions.md: designers and above create, viewers
+/// read only what is shared with them, a `view` share never edits, only owners share and delete.
+#[tokio::test]
+async fn every_role_against_every_content_operation() {
+    let app = spawn_app().await;
+    for (r, role) in ROLES.iter().enumerate() {
+        let (me, token) = app
+            .user_with_role(role, &format!("content-{r}@perm.example"))
+            .await;
+        for op in content_ops() {
+            let shares = match op.shared {
+                Shared::No => json!([]),
+                Shared::View => json!([{"shareId": id_of(&me), "type": "user", "rule": "view"}]),
+                Shared::Edit => json!([{"shareId": id_of(&me), "type": "user", "rule": "edit"}]),
+            };
+            let d = app
+                .post(
+                    "/api/v1/dashboards",
+                    &app.admin,
+                    &json!({"title": op.name, "shares": shares}),
+                )
+                .await
+                .json();
+            let oid = d["oid"].as_str().unwrap();
+            let (method, path, body) = (op.request)(oid);
+            let mut req = app.request(method.clone(), &path).bearer_auth(&token);
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let resp = app.send(req).await;
+            let expected = (op.expect)(role);
+            assert_eq!(
+                resp.status,
+                expected,
+                "{role} / {}: {method} {path}: {}",
+                op.name,
+                resp.excerpt()
+            );
+            if expected >= 400 {
+                resp.assert_error(expected, if expected == 403 { 1010 } else { 1200 });
+                let after = app
+                    .get(
+                        &format!("/api/v1/dashboards/{oid}?adminAccess=true"),
+                        &app.admin,
+                    )
+                    .await
+                    .json();
+                assert_eq!(
+                    after, d,
+                    "{role} / {}: a refused call changed the dashboard",
+                    op.name
+                );
+            }
+        }
+        // Lists show exactly what is shared: the viewer sees the shared ones, never the others.
+        let listed = app.get("/api/v1/dashboards", &token).await.json();
+        let mut titles: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap())
+            .collect();
+        titles.sort_unstable();
+        titles.dedup();
+        let mut expected: Vec<&str> = content_ops()
+            .iter()
+            .filter(|op| !matches!(op.shared, Shared::No))
+            .map(|op| op.name)
+            .collect();
+        if creator(role) {
+            expected.push("mine");
+        }
+        expected.sort_unstable();
+        assert_eq!(
+            titles, expected,
+            "{role}: the list shows what is shared and own"
+        );
+    }
+}

@@ -74,6 +74,9 @@ pub(super) fn list(
     if let Some(ids) = &filter.ids {
         f.and("g.id IN (SELECT value FROM json_each(?))", id_array(ids));
     }
+    if let Some(part) = &filter.search {
+        f.and("instr(g.name_key, ?) > 0", lookup_key(part));
+    }
     query::list(conn, "groups", "g", f, sort, page, count)
 }
 

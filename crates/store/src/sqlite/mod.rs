@@ -427,6 +427,20 @@ impl Store for SqliteStore {
         result
     }
 
+    async fn change_membership(
+        &self,
+        group: ObjectId,
+        users: Vec<ObjectId>,
+        add: bool,
+    ) -> Result<()> {
+        let changed = users.clone();
+        let result = self
+            .write(move |tx| users::change_membership(tx, group, &users, add))
+            .await;
+        self.users.invalidate(&changed);
+        result
+    }
+
     async fn fetch_by_ids(
         &self,
         resource: Resource,

@@ -319,3 +319,69 @@ pub(super) fn renew_secrets(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<Ve
         })
         .collect()
 }
+
+/// Adds the users to the group (`add`) or takes them out, all or none: the group and every user
+/// must exist. Each user's `groups` array changes with the membership table.
+pub(super) fn change_membership(
+    tx: &Transaction<'_>,
+    group: ObjectId,
+    users: &[ObjectId],
+    add: bool,
+) -> Result<()> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM groups WHERE id = ?1)")?
+        .query_row([group.to_string()], |r| r.get(0))?;
+    if !exists {
+        return Err(StoreError::NotFound {
+            kind: ResourceKind::Group,
+            id: group.to_string(),
+        });
+    }
+    let missing = missing_ids(
+        tx,
+        "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
+        users,
+    )?;
+    if let Some(id) = missing.first() {
+        return Err(StoreError::MissingReference {
+            kind: ResourceKind::User,
+            id: id.to_string(),
+        });
+    }
+    let now = now_iso();
+    for user in users {
+        let Some(mut doc) = get(tx, *user)? else {
+            continue;
+        };
+        let mut groups: Vec<ObjectId> = doc
+            .get("groups")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g.as_str()?.parse().ok())
+            .collect();
+        let had = groups.contains(&group);
+        if add == had {
+            continue;
+        }
+        if add {
+            groups.push(group);
+        } else {
+            groups.retain(|g| *g != group);
+        }
+        doc.insert(
+            "groups".into(),
+            Value::Array(
+                groups
+                    .iter()
+                    .map(|g| Value::String(g.to_string()))
+                    .collect(),
+            ),
+        );
+        doc.insert("lastUpdated".into(), Value::String(now.clone()));
+        tx.prepare_cached("UPDATE users SET doc = ?2 WHERE id = ?1")?
+            .execute(params![user.to_string(), serde_json::to_string(&doc)?])?;
+        write_memberships(tx, *user, &groups)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! API 0.9 dashboards, widgets and shares, as thin adapters over the 1.0 handlers. Two 0.9
+//! habits differ from 1.0: creates answer 200, and `PUT /api/dashboards/{id}` merges like PATCH
+//! (clients such as pysisense send partial documents with it, e.g. `{"script": ...}`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::{Value, json};
+use tessera_domain::dashboard::{Actor, parse_dashboard};
+use tessera_domain::document::expect_object;
+use tessera_domain::{Document, ObjectId, ResourceKind, ValidationError};
+
+use super::conditional::Precondition;
+use super::content::{Acting, ReadErrors, WriteErrors};
+use super::dashboards::{self, ListQuery, shares_of};
+use super::error::ApiResult;
+use super::extract::{JsonBody, PathKey, Query};
+use super::params::path_id;
+use super::shape::Special;
+use super::v09_users::deleted;
+use super::widgets::{self, WidgetPath};
+use crate::state::AppState;
+
+const ADMIN_ACCESS: &str = "Administrators: any dashboard";
+
+#[utoipa::path(
+    get,
+    operation_id = "listDashboardsV09",
+    path = "/api/dashboards",
+    tag = "dashboards",
+    params(
+        ("name" = Option<String>, Query, description = "The whole title, case-insensitive"),
+        ("parentFolder" = Option<String>, Query, description = "A folder's oid; `null` for dashboards in no folder"),
+        ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS),
+        crate::http::openapi::SpecialFields
+    ),
+    responses((status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<crate::http::openapi::Dashboard>), ReadErrors)
+)]
+pub async fn list(
+    state: State<AppState>,
+    acting: Acting,
+    query: Query<ListQuery>,
+    special: Special,
+) -> ApiResult<Response> {
+    dashboards::list(state, acting, query, special).await
+}
+
+/// One dashboard (answered as one) or an array of them (answered as an array), created all or
+/// none.
+#[utoipa::path(
+    post,
+    operation_id = "createDashboardsV09",
+    path = "/api/dashboards",
+    tag = "dashboards",
+    request_body = crate::http::openapi::NewDashboard,
+    responses((status = 200, description = "Created, owned by the caller", body = crate::http::openapi::Dashboard), WriteErrors)
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let (items, one) = match body {
+        Value::Array(items) => (items, false),
+        other => (vec![other], true),
+    };
+    let drafts = items
+        .into_iter()
+        .map(parse_dashboard)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut created = state
+        .store
+        .content()
+        .create_dashboards(&actor, drafts)
+        .await?;
+    Ok(Json(if one {
+        Value::Object(created.remove(0))
+    } else {
+        Value::Array(created.into_iter().map(Value::Object).collect())
+    }))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getDashboardV09",
+    path = "/api/dashboards/{id}",
+    tag = "dashboards",
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::openapi::Dashboard), ReadErrors)
+)]
+pub async fn get(
+    state: State<AppState>,
+    acting: Acting,
+    key: PathKey,
+    special: Special,
+) -> ApiResult<Response> {
+    dashboards::get(state, acting, key, special).await
+}
+
+#[utoipa::path(
+    put,
+    operation_id = "updateDashboardV09",
+    path = "/api/dashboards/{id}",
+    tag = "dashboards",
+    params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    request_body(content = Object, description = "The fields to change (API 0.9 merges, like PATCH)"),
+    responses((status = 200, description = "Changed", body = crate::http::openapi::Dashboard), WriteErrors)
+)]
+pub async fn update(
+    state: State<AppState>,
+    acting: Acting,
+    key: PathKey,
+    precondition: Precondition,
+    body: JsonBody,
+) -> ApiResult<Json<Document>> {
+    dashboards::patch(state, acting, key, precondition, body).await
+}
+
+#[utoipa::path(
+    patch,
+    operation_id = "patchDashboardV09",
+    path = "/api/dashboards/{id}",
+    tag = "dashboards",
+    params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
+    responses((status = 200, description = "Patched", body = crate::http::openapi::Dashboard), WriteErrors)
+)]
+pub async fn patch(
+    state: State<AppState>,
+    acting: Acting,
+    key: PathKey,
+    precondition: Precondition,
+    body: JsonBody,
+) -> ApiResult<Json<Document>> {
+    dashboards::patch(state, acting, key, precondition, body).await
+}
+
+#[utoipa::path(
+    delete,
+    operation_id = "deleteDashboardV09",
+    path = "/api/dashboards/{id}",
+    tag = "dashboards",
+    params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    responses((status = 200, description = "Deleted, with its widgets", body = crate::http::openapi::Deleted), WriteErrors)
+)]
+pub async fn delete(
+    state: State<AppState>,
+    acting: Acting,
+    PathKey(key): PathKey,
+    precondition: Precondition,
+) -> ApiResult<Json<Value>> {
+    let id = path_id(ResourceKind::Dashboard, &key)?;
+    dashboards::delete(state, acting, PathKey(key), precondition).await?;
+    Ok(deleted(&[id]))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "listWidgetsV09",
+    path = "/api/dashboards/{id}/widgets",
+    tag = "dashboards",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::openapi::SpecialFields),
+    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::openapi::Widget>), ReadErrors)
+)]
+pub async fn list_widgets(
+    state: State<AppState>,
+    acting: Acting,
+    key: PathKey,
+    special: Special,
+) -> ApiResult<Response> {
+    widgets::list(state, acting, key, special).await
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "createWidgetV09",
+    path = "/api/dashboards/{id}/widgets",
+    tag = "dashboards",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    request_body(content = Object, description = "The widget (open)"),
+    responses((status = 200, description = "Created", body = crate::http::openapi::Widget), WriteErrors)
+)]
+pub async fn create_widget(
+    state: State<AppState>,
+    acting: Acting,
+    key: PathKey,
+    body: JsonBody,
+) -> ApiResult<Json<Document>> {
+    let (_, created) = widgets::create(state, acting, key, body).await?;
+    Ok(created)
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getWidgetV09",
+    path = "/api/dashboards/{id}/widgets/{widgetId}",
+    tag = "dashboards",
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::openapi::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::openapi::Widget), ReadErrors)
+)]
+pub async fn get_widget(
+    state: State<AppState>,
+    acting: Acting,
+    path: WidgetPath,
+    special: Special,
+) -> ApiResult<Response> {
+    widgets::get(state, acting, path, special).await
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getSharesV09",
+    path = "/api/shares/dashboard/{id}",
+    tag = "dashboards",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::openapi::Shares), ReadErrors)
+)]
+pub async fn shares(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+) -> ApiResult<Json<Value>> {
+    shares_of(&state, &actor, &key).await.map(Json)
+}
+
+/// Replaces the shares (the owner's, or an admin's with `adminAccess=true`). An entry naming the
+/// owner is dropped: clients send back what GET gave them, owner included.
+#[utoipa::path(
+    post,
+    operation_id = "setSharesV09",
+    path = "/api/shares/dashboard/{id}",
+    tag = "dashboards",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    request_body = crate::http::openapi::NewShares,
+    responses((status = 200, description = "The shares now", body = crate::http::openapi::Shares), WriteErrors)
+)]
+pub async fn set_shares(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let id: ObjectId = path_id(ResourceKind::Dashboard, &key)?;
+    let mut body = expect_object(body)?;
+    let shares = match body.shift_remove("sharesTo") {
+        Some(Value::Array(items)) => items,
+        _ => return Err(ValidationError::invalid("sharesTo", "must be an array").into()),
+    };
+    set(&state, &actor, id, shares).await?;
+    shares_of(&state, &actor, &key).await.map(Json)
+}
+
+async fn set(state: &AppState, actor: &Actor, id: ObjectId, shares: Vec<Value>) -> ApiResult<()> {
+    let edit = move |mut current: Document| {
+        let owner = current.get("owner").cloned();
+        let kept: Vec<Value> = shares
+            .into_iter()
+            .filter(|s| owner.is_none() || s.get("shareId") != owner.as_ref())
+            .collect();
+        current.insert("shares".into(), json!(kept));
+        parse_dashboard(Value::Object(current))
+    };
+    state
+        .store
+        .content()
+        .update_dashboard(actor, id, Box::new(edit))
+        .await?;
+    Ok(())
+}
