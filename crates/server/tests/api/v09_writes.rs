@@ -187,7 +187,7 @@ async fn groups_and_their_members() {
         .json(&json!([m1]));
     let r = app.send(r).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(ids(&r.json()), [m2.clone()]);
+    assert_eq!(ids(&r.json()), [m2]);
     let user = app
         .get(&format!("/api/v1/users/{m1}"), &app.admin)
         .await
