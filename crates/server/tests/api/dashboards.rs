@@ -814,3 +814,55 @@ async fn searches() {
             .assert_error(400, 1006);
     }
 }
+
+#[tokio::test]
+async fn a_deleted_owner_leaves_the_dashboard_for_an_admin_to_reassign() {
+    let app = spawn_app().await;
+    let (gone, gone_token) = app.user_with_role("contributor", "gone@example.com").await;
+    let (heir, heir_token) = app.user_with_role("contributor", "heir@example.com").await;
+    let (viewer, _) = app.user_with_role("consumer", "viewer@example.com").await;
+    let group = app.create_group(json!({"name": "short-lived"})).await;
+    let d = create(
+        &app,
+        &gone_token,
+        json!({"title": "Orphan", "shares": [
+            {"shareId": id_of(&viewer), "type": "user", "rule": "view"},
+            {"shareId": id_of(&group), "type": "group", "rule": "view"}]}),
+    )
+    .await;
+    let path = format!("/api/v1/dashboards/{}", oid(&d));
+    assert_eq!(
+        app.delete(&format!("/api/v1/users/{}", id_of(&gone)), &app.admin)
+            .await
+            .status,
+        204
+    );
+    let kept = app
+        .get(&format!("{path}?adminAccess=true&expand=owner"), &app.admin)
+        .await;
+    assert_eq!(kept.status, 200, "nothing is lost");
+    assert_eq!(kept.json()["owner"], Value::Null);
+    let r = app
+        .post(
+            &format!("{path}/change_owner?adminAccess=true"),
+            &app.admin,
+            &json!({"ownerId": id_of(&heir)}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(app.get(&path, &heir_token).await.status, 200);
+    // Deleted users and groups leave the shares; the deleted owner gets none.
+    for gone in [
+        format!("/api/v1/users/{}", id_of(&viewer)),
+        format!("/api/v1/groups/{}", id_of(&group)),
+    ] {
+        assert_eq!(app.delete(&gone, &app.admin).await.status, 204);
+    }
+    let now = app.get(&path, &heir_token).await.json();
+    assert_eq!(now["shares"], json!([]));
+    // So an edit that keeps the shares as they are goes through.
+    let r = app
+        .patch(&path, &heir_token, &json!({"desc": "mine now"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}

@@ -155,6 +155,40 @@ fn check_parties(conn: &Connection, shares: &[Share]) -> Result<()> {
     Ok(())
 }
 
+/// Takes deleted users or groups out of every dashboard's `shares`, so that no share names a
+/// party that is gone (and no later edit trips over one).
+pub(super) fn drop_parties(tx: &Transaction<'_>, parties: &[ObjectId]) -> Result<()> {
+    let wanted = id_array(parties);
+    let affected: Vec<String> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT DISTINCT dashboard_id FROM dashboard_shares
+             WHERE party_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let rows = stmt.query_map([&wanted], |r| r.get(0))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let gone: Vec<String> = parties.iter().map(ToString::to_string).collect();
+    for id in affected {
+        let Ok(id) = id.parse::<ObjectId>() else {
+            continue;
+        };
+        let Some((_, mut doc)) = load(tx, id)? else {
+            continue;
+        };
+        if let Some(Value::Array(shares)) = doc.get_mut("shares") {
+            shares.retain(|s| {
+                s.get("shareId")
+                    .and_then(Value::as_str)
+                    .is_none_or(|p| !gone.iter().any(|g| g == p))
+            });
+        }
+        tx.prepare_cached("UPDATE dashboards SET doc = ?2 WHERE id = ?1")?
+            .execute(params![id.to_string(), serde_json::to_string(&doc)?])?;
+        write_shares(tx, id, &stored_shares(&doc))?;
+    }
+    Ok(())
+}
+
 fn write_shares(tx: &Transaction<'_>, id: ObjectId, shares: &[Share]) -> Result<()> {
     tx.prepare_cached("DELETE FROM dashboard_shares WHERE dashboard_id = ?1")?
         .execute([id.to_string()])?;
@@ -359,7 +393,19 @@ pub(super) fn change_owner(
         .unwrap_or_default();
     let named = |v: &Value, who: &str| v.get("shareId").and_then(Value::as_str) == Some(who);
     shares.retain(|s| !named(s, &new_owner.to_string()));
-    if let Some(previous) = owner.filter(|o| *o != new_owner) {
+    let previous = owner.filter(|o| {
+        *o != new_owner
+            && check_parties(
+                tx,
+                &[Share {
+                    party: *o,
+                    kind: PartyKind::User,
+                    rule: previous_rule,
+                }],
+            )
+            .is_ok()
+    });
+    if let Some(previous) = previous {
         shares.retain(|s| !named(s, &previous.to_string()));
         shares.push(serde_json::json!({
             "shareId": previous.to_string(),

@@ -323,7 +323,8 @@ impl Store for SqliteStore {
         let result = self
             .write(move |tx| {
                 check_version(tx, "users", &ids, if_match.as_ref())?;
-                users::delete(tx, &ids)
+                users::delete(tx, &ids)?;
+                dashboards::drop_parties(tx, &ids)
             })
             .await;
         self.auth.invalidate(&gone);
@@ -418,7 +419,8 @@ impl Store for SqliteStore {
         let result = self
             .write(move |tx| {
                 check_version(tx, "groups", &ids, if_match.as_ref())?;
-                groups::delete(tx, &ids)
+                groups::delete(tx, &ids)?;
+                dashboards::drop_parties(tx, &ids)
             })
             .await;
         self.docs.invalidate(&gone);
