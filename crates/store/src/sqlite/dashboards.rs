@@ -13,7 +13,7 @@ use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{folders, id_array, missing_ids, parse_doc, raw_doc};
+use super::{created_of, folders, id_array, missing_ids, parse_doc, raw_doc};
 use crate::{
     DashboardEdit, DashboardFilter, ImportAction, ImportItem, ImportReport, ListPage, Result,
     StoreError, WidgetEdit,
@@ -273,6 +273,19 @@ fn insert_as(
     draft: DashboardDraft,
 ) -> Result<Document> {
     check_references(tx, actor, &draft)?;
+    save(tx, id, Some(actor.id), None, draft)
+}
+
+/// Writes a dashboard (new when `created` is `None`, or over the stored one) with its shares
+/// and, when the draft has them, its widgets; answers the stored document (with `widgets` when
+/// they were written).
+fn save(
+    tx: &Transaction<'_>,
+    id: ObjectId,
+    owner: Option<ObjectId>,
+    created: Option<&str>,
+    draft: DashboardDraft,
+) -> Result<Document> {
     let now = now_iso();
     let DashboardDraft {
         doc,
@@ -280,13 +293,14 @@ fn insert_as(
         shares,
         widgets,
     } = draft;
-    let mut doc = stamp(id, doc, Some(actor.id), &now, &now);
+    let mut doc = stamp(id, doc, owner, created.unwrap_or(&now), &now);
     tx.prepare_cached(
-        "INSERT INTO dashboards (id, owner, parent_folder, doc) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO dashboards (id, owner, parent_folder, doc) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET parent_folder = excluded.parent_folder, doc = excluded.doc",
     )?
     .execute(params![
         id.to_string(),
-        actor.id.to_string(),
+        owner.map(|o| o.to_string()),
         parent_folder.map(|f| f.to_string()),
         serde_json::to_string(&doc)?,
     ])?;
@@ -333,30 +347,7 @@ fn overwrite(
         )));
     }
     check_references(tx, actor, &draft)?;
-    let created = current
-        .get("created")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let DashboardDraft {
-        doc,
-        parent_folder,
-        shares,
-        widgets,
-    } = draft;
-    let mut doc = stamp(id, doc, owner, &created, &now_iso());
-    tx.prepare_cached("UPDATE dashboards SET parent_folder = ?2, doc = ?3 WHERE id = ?1")?
-        .execute(params![
-            id.to_string(),
-            parent_folder.map(|f| f.to_string()),
-            serde_json::to_string(&doc)?,
-        ])?;
-    write_shares(tx, id, &shares)?;
-    if let Some(widgets) = widgets {
-        let stored = replace_widgets(tx, id, widgets)?;
-        doc.insert("widgets".into(), Value::Array(stored));
-    }
-    Ok(doc)
+    save(tx, id, owner, Some(&created_of(current)), draft)
 }
 
 pub(super) fn update(
@@ -705,11 +696,7 @@ pub(super) fn update_widget(
 ) -> Result<Document> {
     require(tx, actor, dashboard, Access::Edit)?;
     let current = parse_doc(&load_widget(tx, dashboard, id)?)?;
-    let created = current
-        .get("created")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let created = created_of(&current);
     let body = edit(current)?;
     let doc = stamp_widget(dashboard, id, body, &created, &now_iso());
     tx.prepare_cached("UPDATE widgets SET doc = ?3 WHERE dashboard_id = ?1 AND id = ?2")?

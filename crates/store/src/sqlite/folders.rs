@@ -13,7 +13,7 @@ use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{id_array, parse_doc, raw_doc};
+use super::{created_of, id_array, parse_doc, raw_doc};
 use crate::{FolderEdit, FolderFilter, ListPage, Result, StoreError};
 
 fn load(conn: &Connection, id: ObjectId) -> Result<Option<(String, Document)>> {
@@ -189,11 +189,7 @@ pub(super) fn update(
         }
     }
     let owner = owner_of(tx, actor, &draft, &owner)?;
-    let created = current
-        .get("created")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let created = created_of(&current);
     let doc = stamp(id, draft.doc, &owner, &created, &now_iso());
     tx.prepare_cached("UPDATE folders SET parent_id = ?2, owner = ?3, doc = ?4 WHERE id = ?1")?
         .execute(params![

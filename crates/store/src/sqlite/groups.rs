@@ -1,12 +1,11 @@
 use rusqlite::{Connection, Transaction, params};
-use serde_json::Value;
 use tessera_domain::document::lookup_key;
 use tessera_domain::query::{Page, SortKey};
 use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{conflict_or, id_array, missing_ids, optional_doc, stamp};
+use super::{conflict_or, created_of, id_array, missing_ids, optional_doc, stamp};
 use crate::{GroupEdit, GroupFilter, GroupRecord, ListPage, Result, StoreError};
 
 pub(super) fn insert(tx: &Transaction<'_>, group: GroupRecord, builtin: bool) -> Result<Document> {
@@ -90,11 +89,7 @@ pub(super) fn update(
     };
     let group = edit(current.clone())?;
     check_role(tx, group.role_id)?;
-    let created = current
-        .get("created")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let created = created_of(&current);
     let doc = stamp(id, group.doc, &created, &now_iso(), None);
     tx.prepare_cached("UPDATE groups SET name_key = ?2, role_id = ?3, doc = ?4 WHERE id = ?1")?
         .execute(params![

@@ -188,6 +188,14 @@ fn stamp(
     out
 }
 
+/// A stored document's `created`, which every rewrite keeps.
+fn created_of(doc: &Document) -> String {
+    doc.get("created")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn parse_doc(text: &str) -> Result<Document> {
     Ok(serde_json::from_str(text)?)
 }

@@ -7,7 +7,7 @@ use tessera_domain::user::new_api_secret;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{conflict_or, id_array, missing_ids, optional_doc, raw_doc, stamp};
+use super::{conflict_or, created_of, id_array, missing_ids, optional_doc, raw_doc, stamp};
 use crate::{
     AuthRecord, ListPage, LoginRecord, Referencing, Result, StoreError, UserEdit, UserFilter,
     UserRecord,
@@ -209,11 +209,7 @@ pub(super) fn update(
     };
     let user = edit(current.clone())?;
     check_references(tx, &user)?;
-    let created = current
-        .get("created")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let created = created_of(&current);
     let last_login = current.get("lastLogin").cloned();
     let doc = stamp(id, user.doc, &created, &now_iso(), last_login);
     // A new password also renews the API secret: tokens issued under the old one stop working.
