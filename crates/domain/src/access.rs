@@ -21,6 +21,9 @@ pub enum Denied {
     NotSelfEditable(String),
     /// Only a system administrator may create, change, delete or promote to a system administrator.
     SuperOnly,
+    /// Nobody deletes or deactivates their own user: it would lock them out (and could leave
+    /// the server without an administrator).
+    OwnUser,
 }
 
 impl std::fmt::Display for Denied {
@@ -37,6 +40,7 @@ impl std::fmt::Display for Denied {
             Denied::SuperOnly => {
                 f.write_str("Only a system administrator can manage system administrators")
             }
+            Denied::OwnUser => f.write_str("You cannot delete or deactivate your own user"),
         }
     }
 }
@@ -56,10 +60,15 @@ pub struct UserWrite<'a> {
     pub new_role: Option<&'a str>,
     /// The fields the write sets.
     pub fields: &'a [&'a str],
+    /// Whether the write deletes the user or sets `active: false`.
+    pub disables: bool,
 }
 
 /// Whether the write is allowed.
 pub fn check_user_write(w: &UserWrite<'_>) -> Result<(), Denied> {
+    if w.on_self && w.disables {
+        return Err(Denied::OwnUser);
+    }
     if manages_identities(w.caller_role) {
         let touches_super = w.current_role == Some(SUPER) || w.new_role == Some(SUPER);
         if touches_super && w.caller_role != SUPER {
@@ -95,6 +104,22 @@ mod tests {
             current_role: current,
             new_role: new,
             fields,
+            disables: false,
+        }
+    }
+
+    #[test]
+    fn nobody_disables_their_own_user() {
+        for role in ["super", "admin", "consumer"] {
+            let mut w = write(role, true, false, Some(role), None, &[]);
+            w.disables = true;
+            assert_eq!(check_user_write(&w), Err(Denied::OwnUser), "{role}");
+            w.on_self = false;
+            assert_eq!(
+                check_user_write(&w).is_ok(),
+                manages_identities(role),
+                "{role} on another {role}"
+            );
         }
     }
 

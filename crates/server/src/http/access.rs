@@ -8,6 +8,17 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 
+/// What a user write does, as the permission rules need to know it.
+#[derive(Clone, Copy, Default)]
+pub struct WriteKind<'a> {
+    /// A PATCH (rather than a create, replace or delete).
+    pub partial: bool,
+    /// The fields it sets.
+    pub fields: &'a [&'a str],
+    /// A delete, or `active: false`.
+    pub disables: bool,
+}
+
 /// Refuses (403) a write to a user that the caller may not make: see docs/permissions.md.
 /// `target` is the user written (none on create), `new_role` the role the write gives.
 pub async fn authorize_user_write(
@@ -15,9 +26,13 @@ pub async fn authorize_user_write(
     caller: &Caller,
     target: Option<ObjectId>,
     new_role: Option<ObjectId>,
-    partial: bool,
-    fields: &[&str],
+    kind: WriteKind<'_>,
 ) -> ApiResult<()> {
+    let WriteKind {
+        partial,
+        fields,
+        disables,
+    } = kind;
     let current_role = match target {
         Some(id) => state.store.auth_record(id).await?.map(|r| r.role_name),
         None => None,
@@ -33,6 +48,7 @@ pub async fn authorize_user_write(
         current_role: current_role.as_deref(),
         new_role: new_role.as_deref(),
         fields,
+        disables,
     };
     check_user_write(&write).map_err(|denied| ApiError::new(Code::Forbidden, denied.to_string()))
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tessera_domain::ResourceKind;
 use tessera_domain::query::Resource;
 
-use super::access::authorize_user_write;
+use super::access::{WriteKind, authorize_user_write};
 use super::auth::{Caller, authenticate, bearer_token};
 use super::error::{ApiError, ApiResult};
 use super::extract::Query;
@@ -91,7 +91,7 @@ pub async fn revoke(
     caller.require_identity_admin()?;
     let ids = bulk_ids(ResourceKind::User, "users", q.users.as_deref())?;
     for id in &ids {
-        authorize_user_write(&state, &caller, Some(*id), None, false, &[]).await?;
+        authorize_user_write(&state, &caller, Some(*id), None, WriteKind::default()).await?;
     }
     state.store.renew_secrets(ids.clone()).await?;
     tracing::info!(by = %caller.id, users = ?ids, "API tokens revoked");

@@ -12,7 +12,13 @@ use tessera_domain::user::{Password, UserDraft, parse_user, take_password};
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{UserFilter, UserRecord};
 
-use super::access::authorize_user_write;
+use super::access::{WriteKind, authorize_user_write};
+
+const DELETES: WriteKind<'static> = WriteKind {
+    partial: false,
+    fields: &[],
+    disables: true,
+};
 use super::auth::Caller;
 use super::conditional::Precondition;
 use super::error::{ApiError, ApiResult};
@@ -203,7 +209,11 @@ pub async fn replace(
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::User, &key)?;
     let draft = parse_user(body, state.default_role)?;
-    authorize_user_write(&state, &caller, Some(id), Some(draft.role_id), false, &[]).await?;
+    let kind = WriteKind {
+        disables: !draft.active,
+        ..WriteKind::default()
+    };
+    authorize_user_write(&state, &caller, Some(id), Some(draft.role_id), kind).await?;
     let record = hashed(&state, draft).await?;
     let updated = state
         .store
@@ -249,7 +259,12 @@ pub async fn patch(
         .get("roleId")
         .and_then(Value::as_str)
         .and_then(|r| r.parse().ok());
-    authorize_user_write(&state, &caller, Some(id), new_role, true, &fields).await?;
+    let kind = WriteKind {
+        partial: true,
+        fields: &fields,
+        disables: patch.get("active") == Some(&Value::Bool(false)),
+    };
+    authorize_user_write(&state, &caller, Some(id), new_role, kind).await?;
     let password_hash = hash(&state, take_password(&mut patch)?).await?;
     let default_role = state.default_role;
     let patch = Value::Object(patch);
@@ -284,7 +299,7 @@ pub async fn delete(
     Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = path_id(ResourceKind::User, &key)?;
-    authorize_user_write(&state, &caller, Some(id), None, false, &[]).await?;
+    authorize_user_write(&state, &caller, Some(id), None, DELETES).await?;
     state.store.delete_users(vec![id], if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -311,7 +326,7 @@ pub async fn delete_bulk(
 ) -> ApiResult<StatusCode> {
     let ids = bulk_ids(ResourceKind::User, "ids", q.ids.as_deref())?;
     for id in &ids {
-        authorize_user_write(&state, &caller, Some(*id), None, false, &[]).await?;
+        authorize_user_write(&state, &caller, Some(*id), None, DELETES).await?;
     }
     state.store.delete_users(ids, None).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -320,7 +335,14 @@ pub async fn delete_bulk(
 /// Validates a new user document, checks the caller may create it, and hashes its password.
 async fn record_of(state: &AppState, caller: &Caller, body: Value) -> ApiResult<UserRecord> {
     let draft = parse_user(body, state.default_role)?;
-    authorize_user_write(state, caller, None, Some(draft.role_id), false, &[]).await?;
+    authorize_user_write(
+        state,
+        caller,
+        None,
+        Some(draft.role_id),
+        WriteKind::default(),
+    )
+    .await?;
     hashed(state, draft).await
 }
 

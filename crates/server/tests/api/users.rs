@@ -483,3 +483,51 @@ async fn a_viewer_cannot_create_change_or_delete_users() {
         json!([])
     );
 }
+
+/// Nobody deletes or deactivates their own user: the server never locks out the caller (nor
+/// loses its last administrator that way).
+#[tokio::test]
+async fn nobody_deletes_or_deactivates_themselves() {
+    let app = spawn_app().await;
+    let me = app.get("/api/users/loggedin", &app.admin).await.json();
+    let id = id_of(&me);
+    let other = app.create_user(json!({"email": "other@example.com"})).await;
+    let path = format!("/api/v1/users/{id}");
+    app.delete(&path, &app.admin).await.assert_error(403, 1010);
+    app.delete(
+        &format!("/api/v1/users/bulk?ids={},{id}", id_of(&other)),
+        &app.admin,
+    )
+    .await
+    .assert_error(403, 1010);
+    app.patch(&path, &app.admin, &json!({"active": false}))
+        .await
+        .assert_error(403, 1010);
+    app.put(
+        &path,
+        &app.admin,
+        &json!({"email": "admin@example.com", "active": false}),
+    )
+    .await
+    .assert_error(403, 1010);
+    app.delete(&format!("/api/users/{id}"), &app.admin)
+        .await
+        .assert_error(403, 1010);
+    // Nothing changed, and the token still works.
+    assert_eq!(app.get("/api/users/loggedin", &app.admin).await.json(), me);
+    assert_eq!(
+        app.get(&format!("/api/v1/users/{}", id_of(&other)), &app.admin)
+            .await
+            .status,
+        200
+    );
+    // Other users can be deactivated and deleted as before.
+    let r = app
+        .patch(
+            &format!("/api/v1/users/{}", id_of(&other)),
+            &app.admin,
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
