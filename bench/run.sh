@@ -6,8 +6,9 @@
 #   ONLY="baseline by_id" bench/run.sh  # some scenarios only (the ratios need their pairs)
 #
 # Generates (once, cached under target/bench-data) populations of 1,000, 100,000 and 1,000,000
-# users with 1,000 groups (1 to 5 groups per user), starts a release server on each and a bare
-# axum route beside them, then runs wrk (-t2 -c64) round-robin over every scenario, so that each
+# users with 1,000 groups (1 to 5 groups per user), and a content population (20,000 dashboards
+# shared with groups, and a viewer who sees a few hundred of them), starts a release server on
+# each and a bare axum route beside them, then runs wrk (-t2 -c64) round-robin over every scenario, so that each
 # round measures all of them under the same machine conditions. Prints a Markdown table of the
 # medians (req/s, p50, p99) and the ratios the targets are stated in.
 set -euo pipefail
@@ -31,6 +32,14 @@ for n in 1000 100000 1000000; do
     touch "$DATA/$n/ready"
   fi
 done
+# Content: 10,000 users in 1,000 groups, 20,000 dashboards shared with groups, one viewer.
+if [ ! -f "$DATA/content/ready" ]; then
+  rm -rf "${DATA:?}/content"
+  echo "generating dashboards ..." >&2
+  "$BIN/tessera-bench-gen" --data-dir "$DATA/content" --users 10000 --groups 1000 \
+    --dashboards 20000 --admin-password "$PASSWORD"
+  touch "$DATA/content/ready"
+fi
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -43,20 +52,22 @@ serve() { # port data-dir
 serve 18081 "$DATA/100000"
 serve 18082 "$DATA/1000"
 serve 18083 "$DATA/1000000"
+serve 18084 "$DATA/content"
 "$BIN/tessera-bench-baseline" 127.0.0.1:18090 &
 pids+=($!)
 
-for port in 18081 18082 18083 18090; do
+for port in 18081 18082 18083 18084 18090; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
 done
 
-token() {
+token() { # port [user]
   curl -s -X POST "http://127.0.0.1:$1/api/v1/authentication/login" \
     -H 'Content-Type: application/x-www-form-urlencoded' \
-    -d "username=admin%40example.com&password=$PASSWORD" |
+    -d "username=${2:-admin}%40${3:-example.com}&password=$PASSWORD" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
 }
 T=$(token 18081); T1K=$(token 18082); T1M=$(token 18083)
+TC=$(token 18084); TV=$(token 18084 viewer bench.example)
 first_id() { # url token
   curl -s "$1" -H "Authorization: Bearer $2" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["_id"])'
 }
@@ -64,7 +75,8 @@ USER_ID=$(first_id "http://127.0.0.1:18081/api/v1/users?skip=50000&limit=1&field
 GROUP_ID=$(first_id "http://127.0.0.1:18081/api/v1/groups?name=group-00500&fields=_id" "$T")
 
 LIST='/api/v1/users?limit=50&sort=lastName'
-names=(${ONLY:-baseline by_id list list_fields list_expand group_members list_1k list_1m})
+DASH='/api/v1/dashboards?limit=50&sort=title'
+names=(${ONLY:-baseline by_id list list_fields list_expand group_members list_1k list_1m dash_owner dash_viewer})
 declare -A url tok
 url[baseline]="http://127.0.0.1:18090/";                                 tok[baseline]=$T
 url[by_id]="http://127.0.0.1:18081/api/v1/users/$USER_ID";               tok[by_id]=$T
@@ -74,6 +86,8 @@ url[list_expand]="http://127.0.0.1:18081$LIST&expand=groups";            tok[lis
 url[group_members]="http://127.0.0.1:18081/api/v1/groups/$GROUP_ID?expand=users(limit:50)"; tok[group_members]=$T
 url[list_1k]="http://127.0.0.1:18082$LIST";                              tok[list_1k]=$T1K
 url[list_1m]="http://127.0.0.1:18083$LIST";                              tok[list_1m]=$T1M
+url[dash_owner]="http://127.0.0.1:18084$DASH";                           tok[dash_owner]=$TC
+url[dash_viewer]="http://127.0.0.1:18084$DASH";                          tok[dash_viewer]=$TV
 
 # Every URL must answer 200 before it is measured.
 for n in "${names[@]}"; do
@@ -108,4 +122,5 @@ echo
 echo "- GET by id / bare axum route (throughput): $(ratio "$(median "${rps[by_id]}")" "$(median "${rps[baseline]}")") (target >= 0.40)"
 echo "- sorted 50-item page, p50 at 1,000,000 / at 1,000 users: $(ratio "$(median "${p50[list_1m]}")" "$(median "${p50[list_1k]}")") (target <= 1.5)"
 echo "- expand=groups / same page without expand (throughput): $(ratio "$(median "${rps[list_expand]}")" "$(median "${rps[list]}")") (target >= 0.50)"
+echo "- a viewer's page of shared dashboards / the owner's page of 20,000 (throughput): $(ratio "$(median "${rps[dash_viewer]}")" "$(median "${rps[dash_owner]}")") (target >= 0.50)"
 echo "- runs: $RUNS x ${DURATION}s per scenario, wrk -t2 -c$CONNECTIONS, $(nproc) cores, $(date -u +%Y-%m-%d)"

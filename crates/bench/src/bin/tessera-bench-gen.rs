@@ -1,6 +1,9 @@
 //! Fills a data directory with a reproducible population for the benchmarks: the built-in
 //! roles and groups and the administrator (as a first start makes them), then `--groups` groups
-//! and `--users` users, each in 1 to 5 random groups, with names drawn from a fixed seed.
+//! and `--users` users, each in 1 to 5 random groups, with names drawn from a fixed seed. With
+//! `--dashboards N`, also N dashboards owned by the administrator, each shared (view) with 1 to 3
+//! random groups, and a viewer `viewer@bench.example` (the administrator's password) in 5 random
+//! groups, who therefore sees a few hundred of them.
 
 use std::path::PathBuf;
 
@@ -8,6 +11,7 @@ use clap::Parser;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
+use tessera_domain::dashboard::{Actor, parse_dashboard};
 use tessera_domain::group::parse_group;
 use tessera_domain::user::parse_user;
 use tessera_server::config::{HashCost, Secret, Settings};
@@ -27,6 +31,8 @@ struct Args {
     admin_password: String,
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    #[arg(long, default_value_t = 0)]
+    dashboards: usize,
 }
 
 /// Users written per transaction.
@@ -126,6 +132,82 @@ async fn main() -> Result<(), String> {
         store.create_users(batch).await.map_err(|e| e.to_string())?;
         done += n;
         eprint!("\r{done}/{} users", args.users);
+    }
+    eprintln!();
+    if args.dashboards > 0 {
+        dashboards(&store, &passwords, &args, &group_ids, role, &mut rng).await?;
+    }
+    Ok(())
+}
+
+/// The content population: dashboards shared with groups, and a viewer to read them.
+async fn dashboards(
+    store: &SqliteStore,
+    passwords: &Passwords,
+    args: &Args,
+    group_ids: &[String],
+    viewer_role: tessera_domain::ObjectId,
+    rng: &mut StdRng,
+) -> Result<(), String> {
+    let pick = |rng: &mut StdRng, k: usize| -> Vec<String> {
+        let mut out: Vec<String> = Vec::with_capacity(k);
+        while out.len() < k.min(group_ids.len()) {
+            let g = &group_ids[rng.random_range(0..group_ids.len())];
+            if !out.contains(g) {
+                out.push(g.clone());
+            }
+        }
+        out
+    };
+    let mut viewer = parse_user(
+        json!({"email": "viewer@bench.example", "password": args.admin_password, "groups": pick(rng, 5)}),
+        viewer_role,
+    )
+    .map_err(|e| e.to_string())?;
+    let hash = match viewer.password.take() {
+        Some(p) => Some(passwords.hash(p).await?),
+        None => None,
+    };
+    store
+        .create_users(vec![UserRecord::from_draft(viewer, hash)])
+        .await
+        .map_err(|e| e.to_string())?;
+    let admin = store
+        .login_record("admin@example.com")
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no administrator")?;
+    let actor = Actor {
+        id: admin.id,
+        role_name: "super".into(),
+        admin_access: false,
+    };
+    let mut done = 0;
+    while done < args.dashboards {
+        let n = 1000.min(args.dashboards - done);
+        let drafts = (done..done + n)
+            .map(|i| {
+                let k = rng.random_range(1..=3);
+                let shares: Vec<_> = pick(rng, k)
+                    .into_iter()
+                    .map(|g| json!({"shareId": g, "type": "group", "rule": "view"}))
+                    .collect();
+                parse_dashboard(json!({
+                    "title": format!("dash-{i:06}"),
+                    "datasource": {"title": "Sample ECommerce", "address": "LocalHost"},
+                    "layout": {"type": "columnar", "columns": []},
+                    "shares": shares,
+                }))
+                .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        store
+            .content()
+            .create_dashboards(&actor, drafts)
+            .await
+            .map_err(|e| e.to_string())?;
+        done += n;
+        eprint!("\r{done}/{} dashboards", args.dashboards);
     }
     eprintln!();
     Ok(())
