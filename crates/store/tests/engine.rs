@@ -312,3 +312,117 @@ async fn expand_costs_one_call_per_relation_per_level_whatever_the_page_size() {
         );
     }
 }
+
+/// A dashboard list takes one of two plans, by how many dashboards the caller may see (see
+/// `sqlite::dashboards::list`). Both must give exactly the visible dashboards in the asked order,
+/// page by page: checked for an owner of many, a member of a group shared many, and a user
+/// shared few, against the order computed here.
+#[tokio::test]
+async fn dashboard_lists_are_the_same_whichever_plan_runs() {
+    use tessera_domain::dashboard::{Actor, parse_dashboard};
+    let (_dir, store) = store().await;
+    let role = role_id(&store, "contributor").await;
+    let group = store
+        .create_groups(vec![
+            tessera_domain::group::parse_group(json!({"name": "many"})).unwrap(),
+        ])
+        .await
+        .unwrap()[0]["_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let users = store
+        .create_users(vec![
+            user(json!({"email": "owner@x.example"}), role),
+            user(
+                json!({"email": "member@x.example", "groups": [group]}),
+                role,
+            ),
+            user(json!({"email": "few@x.example"}), role),
+        ])
+        .await
+        .unwrap();
+    let ids: Vec<ObjectId> = users
+        .iter()
+        .map(|u| u["_id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let actor = |i: usize| Actor {
+        id: ids[i],
+        role_name: "contributor".into(),
+        admin_access: false,
+    };
+    // 1,200 dashboards, titles in a scrambled order; the group gets 1,100 of them, "few" gets 30.
+    let drafts: Vec<_> = (0..1200)
+        .map(|i| {
+            let mut shares = Vec::new();
+            if i % 12 != 0 {
+                shares.push(json!({"shareId": group, "type": "group", "rule": "view"}));
+            }
+            if i % 40 == 0 {
+                shares.push(json!({"shareId": ids[2].to_string(), "type": "user", "rule": "view"}));
+            }
+            parse_dashboard(
+                json!({"title": format!("t{:04}", (i * 7919) % 1200), "shares": shares}),
+            )
+            .unwrap()
+        })
+        .collect();
+    let created = store
+        .content()
+        .create_dashboards(&actor(0), drafts)
+        .await
+        .unwrap();
+    let visible = |who: usize| -> Vec<String> {
+        let mut titles: Vec<String> = created
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| match who {
+                0 => true,
+                1 => i % 12 != 0,
+                _ => i % 40 == 0,
+            })
+            .map(|(_, d)| d["title"].as_str().unwrap().to_owned())
+            .collect();
+        titles.sort();
+        titles.reverse();
+        titles
+    };
+    let sort = parse_sort("sort", "-title").unwrap();
+    for who in 0..3 {
+        let expected = visible(who);
+        for (skip, limit) in [(0, 50), (40, 25), (expected.len() as u64 - 3, 10)] {
+            let page = store
+                .content()
+                .list_dashboards(
+                    &actor(who),
+                    &DashboardFilter::default(),
+                    &sort,
+                    Page {
+                        skip,
+                        limit: Some(limit),
+                    },
+                    true,
+                )
+                .await
+                .unwrap();
+            let titles: Vec<String> = page
+                .items
+                .iter()
+                .map(|raw| {
+                    serde_json::from_str::<Value>(raw.get()).unwrap()["title"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect();
+            let want: Vec<String> = expected
+                .iter()
+                .skip(skip as usize)
+                .take(limit as usize)
+                .cloned()
+                .collect();
+            assert_eq!(titles, want, "caller {who}, skip {skip}, limit {limit}");
+            assert_eq!(page.total, Some(expected.len() as u64), "caller {who}");
+        }
+    }
+}
