@@ -216,11 +216,11 @@ pub async fn get_widget(
     responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::openapi::Shares), ReadErrors)
 )]
 pub async fn shares(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
+    state: State<AppState>,
+    acting: Acting,
+    key: PathKey,
 ) -> ApiResult<Json<Value>> {
-    shares_of(&state, &actor, &key).await.map(Json)
+    dashboards::shares(state, acting, key).await
 }
 
 /// Replaces the shares (the owner's, or an admin's with `adminAccess=true`). An entry naming the

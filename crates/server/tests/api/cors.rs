@@ -109,3 +109,47 @@ async fn without_configuration_there_are_no_cors_headers() {
     assert_eq!(resp.status, 200);
     assert_eq!(header(&resp, "access-control-allow-origin"), None);
 }
+
+/// A browser app may send the conditional-request headers and read the `ETag` it needs for them.
+#[tokio::test]
+async fn conditional_request_headers_cross_origins() {
+    let app = spawn_app_with(|s| {
+        s.cors_origins = Some(CorsOrigins::List(vec!["https://app.example".into()]))
+    })
+    .await;
+    let pre = app
+        .send(
+            app.request(Method::OPTIONS, "/api/v1/users/0123456789abcdef01234567")
+                .header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "PATCH")
+                .header("Access-Control-Request-Headers", "if-match,if-none-match"),
+        )
+        .await;
+    let allowed = header(&pre, "access-control-allow-headers")
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        allowed.contains("if-match") && allowed.contains("if-none-match"),
+        "{allowed}"
+    );
+    let me = app
+        .send(
+            app.request(Method::GET, "/api/v1/groups?limit=1")
+                .header("Origin", "https://app.example")
+                .bearer_auth(&app.admin),
+        )
+        .await;
+    let id = me.json()[0]["_id"].as_str().unwrap().to_owned();
+    let one = app
+        .send(
+            app.request(Method::GET, &format!("/api/v1/groups/{id}"))
+                .header("Origin", "https://app.example")
+                .bearer_auth(&app.admin),
+        )
+        .await;
+    assert!(header(&one, "etag").is_some());
+    let exposed = header(&one, "access-control-expose-headers")
+        .unwrap()
+        .to_lowercase();
+    assert!(exposed.contains("etag"), "{exposed}");
+}
