@@ -180,3 +180,40 @@ async fn if_match_stops_the_second_of_two_editors() {
         assert_eq!(r.status, 204, "{}: {}", case.path, r.text);
     }
 }
+
+/// The API 0.9 single-entity routes carry the same tags as 1.0 (the same documents).
+#[tokio::test]
+async fn api_0_9_entities_carry_etags_too() {
+    let app = spawn_app().await;
+    let group = app.create_group(json!({"name": "tagged"})).await;
+    let admin = id_of(&app.get("/api/users/loggedin", &app.admin).await.json());
+    let dashboard = app
+        .post(
+            "/api/v1/dashboards",
+            &app.admin,
+            &json!({"title": "tagged"}),
+        )
+        .await
+        .json();
+    for (v1, v09) in [
+        (
+            format!("/api/v1/groups/{}", id_of(&group)),
+            "/api/groups/tagged".to_owned(),
+        ),
+        (
+            format!("/api/v1/dashboards/{}", dashboard["oid"].as_str().unwrap()),
+            format!("/api/dashboards/{}", dashboard["oid"].as_str().unwrap()),
+        ),
+        (
+            format!("/api/v1/users/{admin}"),
+            format!("/api/users/{ADMIN_EMAIL}"),
+        ),
+    ] {
+        let (_, tag, body) = get(&app, &v1, None).await;
+        let (status, tag09, body09) = get(&app, &v09, None).await;
+        assert_eq!((status, &body09), (200, &body), "{v09}");
+        assert_eq!(tag09, tag, "{v09}");
+        let (status, _, _) = get(&app, &v09, Some(&tag)).await;
+        assert_eq!(status, 304, "{v09}");
+    }
+}
