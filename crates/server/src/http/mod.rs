@@ -1,33 +1,24 @@
-//! The HTTP layer: routes, extractors and the error envelope. Handlers stay thin: parse the
-//! request, call the domain and the store, write the response.
+//! The HTTP layer. Each resource is a room of its own (`users/`, `groups/`, `roles.rs`,
+//! `dashboards/`, `folders/`, `auth/`) that owns its routes for both API versions, each declared
+//! once with its documentation; `common/` and `doc/` are leaves they all use. This file keeps
+//! only the layers every request passes (request id, trace span, panic, auth, CORS, body limit)
+//! and merges the rooms.
 
-mod access;
-mod auth;
-mod conditional;
-mod content;
+pub mod auth;
+pub mod common;
 mod dashboards;
-pub mod error;
-mod extract;
-mod fallback;
+mod doc;
+pub mod docs;
 mod folders;
 mod groups;
-mod login;
-pub mod openapi;
-mod params;
 mod roles;
-mod shape;
-mod tokens;
+mod rooms;
 mod users;
-mod v09_dashboards;
-mod v09_groups;
-mod v09_users;
-mod widgets;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodRouter, delete, get, post};
 use tower::ServiceBuilder;
 use tower::util::option_layer;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -37,189 +28,95 @@ use tower_http::request_id::{
 };
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use utoipa::OpenApi;
+use utoipa::openapi::OpenApi as Document;
 
 use crate::config::CorsOrigins;
+use crate::http::common::fallback;
+use crate::http::rooms::{Rooms, Routes};
 use crate::state::AppState;
 
-/// The routes that need a valid token, with their handlers. A route added here cannot forget
-/// authentication, and the route-table test calls every one of them without a token.
-fn protected_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![
-        ("/api/v1/users", get(users::list).post(users::create)),
-        (
-            "/api/v1/users/bulk",
-            post(users::create_bulk).delete(users::delete_bulk),
-        ),
-        (
-            "/api/v1/users/{id}",
-            entity(
-                get(users::get)
-                    .put(users::replace)
-                    .patch(users::patch)
-                    .delete(users::delete),
-            ),
-        ),
-        ("/api/v1/groups", get(groups::list).post(groups::create)),
-        (
-            "/api/v1/groups/bulk",
-            post(groups::create_bulk).delete(groups::delete_bulk),
-        ),
-        (
-            "/api/v1/groups/{id}",
-            entity(
-                get(groups::get)
-                    .put(groups::replace)
-                    .patch(groups::patch)
-                    .delete(groups::delete),
-            ),
-        ),
-        (
-            "/api/v1/dashboards",
-            get(dashboards::list).post(dashboards::create),
-        ),
-        ("/api/v1/dashboards/bulk", delete(dashboards::delete_bulk)),
-        ("/api/v1/dashboards/admin", get(dashboards::admin_list)),
-        ("/api/v1/dashboards/export", get(dashboards::export)),
-        ("/api/v1/dashboards/import/bulk", post(dashboards::import)),
-        ("/api/v1/dashboards/searches", post(dashboards::search)),
-        (
-            "/api/v1/dashboards/{id}",
-            entity(
-                get(dashboards::get)
-                    .put(dashboards::replace)
-                    .patch(dashboards::patch)
-                    .delete(dashboards::delete),
-            ),
-        ),
-        ("/api/v1/dashboards/{id}/exists", get(dashboards::exists)),
-        ("/api/v1/dashboards/{id}/shares", get(dashboards::shares)),
-        (
-            "/api/v1/dashboards/{id}/change_owner",
-            post(dashboards::change_owner),
-        ),
-        (
-            "/api/v1/dashboards/{id}/export/dash",
-            get(dashboards::export_one),
-        ),
-        (
-            "/api/v1/dashboards/{id}/widgets",
-            get(widgets::list).post(widgets::create),
-        ),
-        (
-            "/api/v1/dashboards/{id}/widgets/{widgetId}",
-            entity(
-                get(widgets::get)
-                    .patch(widgets::patch)
-                    .delete(widgets::delete),
-            ),
-        ),
-        ("/api/v1/folders", get(folders::list).post(folders::create)),
-        ("/api/v1/folders/bulk", delete(folders::delete_bulk)),
-        (
-            "/api/v1/folders/{id}",
-            entity(
-                get(folders::get)
-                    .patch(folders::patch)
-                    .delete(folders::delete),
-            ),
-        ),
-        ("/api/v1/navver", get(folders::navigation)),
-        ("/api/roles", get(roles::list)),
-        ("/api/roles/{id_or_name}", entity(get(roles::get))),
-        ("/api/users/loggedin", get(tokens::logged_in)),
-        ("/api/users", get(v09_users::list).post(v09_users::create)),
-        ("/api/users/delete", post(v09_users::delete_many)),
-        ("/api/users/count", get(v09_users::count)),
-        (
-            "/api/users/{id_or_user_name}",
-            entity(
-                get(v09_users::get)
-                    .put(v09_users::replace)
-                    .patch(v09_users::patch)
-                    .delete(v09_users::delete),
-            ),
-        ),
-        (
-            "/api/groups",
-            get(v09_groups::list).post(v09_groups::create),
-        ),
-        (
-            "/api/groups/{id_or_name}",
-            entity(
-                get(v09_groups::get)
-                    .put(v09_groups::replace)
-                    .delete(v09_groups::delete),
-            ),
-        ),
-        (
-            "/api/groups/{id_or_name}/users",
-            get(v09_groups::members)
-                .post(v09_groups::add_members)
-                .delete(v09_groups::remove_members),
-        ),
-        (
-            "/api/dashboards",
-            get(v09_dashboards::list).post(v09_dashboards::create),
-        ),
-        (
-            "/api/dashboards/{id}",
-            entity(
-                get(v09_dashboards::get)
-                    .put(v09_dashboards::update)
-                    .patch(v09_dashboards::patch)
-                    .delete(v09_dashboards::delete),
-            ),
-        ),
-        (
-            "/api/dashboards/{id}/widgets",
-            get(v09_dashboards::list_widgets).post(v09_dashboards::create_widget),
-        ),
-        (
-            "/api/dashboards/{id}/widgets/{widgetId}",
-            entity(get(v09_dashboards::get_widget)),
-        ),
-        (
-            "/api/shares/dashboard/{id}",
-            get(v09_dashboards::shares).post(v09_dashboards::set_shares),
-        ),
-        ("/api/v1/authentication/tokens/api", get(tokens::api_token)),
-        (
-            "/api/v1/authentication/tokens/api/renew",
-            post(tokens::renew),
-        ),
-        (
-            "/api/v1/authentication/admin/tokens/api",
-            delete(tokens::revoke),
-        ),
-        ("/api/v1/authentication/logout", get(tokens::logout_v1)),
-        ("/api/auth/logout", get(tokens::logout_v09)),
+pub use common::error;
+
+/// Every room's routes: those behind a token, and those anyone may call.
+struct Api {
+    protected: Rooms,
+    public: Rooms,
+}
+
+fn api() -> Api {
+    Api {
+        protected: users::routes()
+            .merge(groups::routes())
+            .merge(auth::routes())
+            .merge(dashboards::routes())
+            .merge(folders::routes())
+            .merge(roles::routes()),
+        public: auth::public_routes(),
+    }
+}
+
+/// One API version: its routes and the document they make, on top of `base`.
+fn version(base: Document, public: Routes, protected: Routes) -> (Router<AppState>, Document) {
+    Routes::with_openapi(base)
+        .merge(public)
+        .merge(protected)
+        .split_for_parts()
+}
+
+/// Both documents as committed under docs/openapi/.
+pub fn documents() -> [(&'static str, String); 2] {
+    let Api { protected, public } = api();
+    let (_, v1) = version(docs::V1::openapi(), public.v1, protected.v1);
+    let (_, v09) = version(docs::V09::openapi(), public.v09, protected.v09);
+    [
+        ("v1.json", docs::pretty(&v1)),
+        ("v0.9.json", docs::pretty(&v09)),
     ]
 }
 
-/// A single-entity route: its GETs carry an `ETag` and answer `If-None-Match`.
-fn entity(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    methods.layer(axum::middleware::from_fn(conditional::etag_on_get))
+/// One operation the router serves.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Operation {
+    pub method: &'static str,
+    pub path: String,
 }
 
-/// The routes anyone may call: signing in, and asking whether one is signed in.
-fn public_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![
-        ("/api/v1/authentication/login", post(login::login)),
-        ("/api/auth/isauth", get(tokens::is_auth)),
-    ]
+/// The operations the router serves, read from the rooms' own routes: those that need a token
+/// and those that need none.
+pub struct RouteTable {
+    pub protected: Vec<Operation>,
+    pub public: Vec<Operation>,
 }
 
-/// The paths of the routes that need a token.
-pub fn protected_paths() -> Vec<&'static str> {
-    protected_routes()
+pub fn route_table() -> RouteTable {
+    let Api { protected, public } = api();
+    RouteTable {
+        protected: operations(&protected),
+        public: operations(&public),
+    }
+}
+
+fn operations(rooms: &Rooms) -> Vec<Operation> {
+    [&rooms.v1, &rooms.v09]
         .into_iter()
-        .map(|(path, _)| path)
+        .flat_map(|routes| routes.get_openapi().paths.paths.clone())
+        .flat_map(|(path, item)| {
+            [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, served)| *served)
+            .map(move |(method, _)| Operation {
+                method,
+                path: path.clone(),
+            })
+        })
         .collect()
-}
-
-/// The paths of the routes that need none.
-pub fn public_paths() -> Vec<&'static str> {
-    public_routes().into_iter().map(|(path, _)| path).collect()
 }
 
 /// CORS for browser apps on other origins: preflights answered, the API's methods and headers
@@ -260,18 +157,23 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
 
 /// Every route of the API, with the layers every request passes.
 pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
-    let protected = protected_routes()
-        .into_iter()
-        .fold(Router::new(), |r, (path, methods)| r.route(path, methods))
-        .route_layer(from_fn_with_state(state.clone(), auth::require_token));
-    let public = public_routes()
-        .into_iter()
-        .fold(Router::new(), |r, (path, methods)| r.route(path, methods));
+    let Api { protected, public } = api();
+    let auth = from_fn_with_state(state.clone(), auth::caller::require_token);
+    let (v1_routes, v1) = version(
+        docs::V1::openapi(),
+        public.v1,
+        protected.v1.route_layer(auth.clone()),
+    );
+    let (v09_routes, v09) = version(
+        docs::V09::openapi(),
+        public.v09,
+        protected.v09.route_layer(auth),
+    );
 
     let max_body = state.max_body_bytes;
-    public
-        .merge(protected)
-        .merge(openapi::docs_router())
+    v1_routes
+        .merge(v09_routes)
+        .merge(docs::router(v1, v09))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

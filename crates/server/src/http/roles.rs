@@ -4,10 +4,22 @@ use axum::Json;
 use axum::extract::State;
 use tessera_domain::{Document, ResourceKind};
 
-use super::auth::Caller;
-use super::error::{ApiError, ApiResult};
-use super::extract::PathKey;
+use utoipa_axum::routes;
+
+use crate::http::auth::caller::Caller;
+use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::extract::PathKey;
+use crate::http::rooms::{Rooms, Routes, entity};
 use crate::state::AppState;
+
+pub fn routes() -> Rooms {
+    Rooms {
+        v1: Routes::default(),
+        v09: Routes::default()
+            .routes(routes!(list))
+            .routes(entity(routes!(get))),
+    }
+}
 
 #[utoipa::path(
     get,
@@ -15,8 +27,8 @@ use crate::state::AppState;
     path = "/api/roles",
     tag = "roles",
     responses(
-        (status = 200, description = "The built-in roles", body = Vec<crate::http::openapi::Role>),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The built-in roles", body = Vec<crate::http::doc::schemas::Role>),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Vec<Document>>> {
@@ -31,9 +43,9 @@ pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Ve
     tag = "roles",
     params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_name" = String, Path, description = "A role id or name (super, admin, contributor, consumer, dataDesigner, dataAdmin)")),
     responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
-        (status = 200, description = "The role", body = crate::http::openapi::Role),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The role", body = crate::http::doc::schemas::Role),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn get(

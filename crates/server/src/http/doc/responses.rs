@@ -1,47 +1,9 @@
-//! What the content routes (dashboards, widgets, folders) share: the caller as the access rules
-//! see them, and the error responses their reference documents.
+//! The error responses operations document, as shared sets for each kind of route.
 
 use std::collections::BTreeMap;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use tessera_domain::dashboard::Actor;
 use utoipa::IntoResponses;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
-
-use super::auth::Caller;
-use super::error::ApiError;
-use super::extract::Query;
-use super::params::bool_param;
-use crate::state::AppState;
-
-/// The caller of a content route, with `adminAccess=true` when they asked for it: an
-/// administrator who asks reaches every dashboard and folder.
-pub struct Acting(pub Actor);
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AdminAccess {
-    admin_access: Option<String>,
-}
-
-impl FromRequestParts<AppState> for Acting {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        let Query(q) = Query::<AdminAccess>::from_request_parts(parts, state).await?;
-        let admin_access = bool_param("adminAccess", q.admin_access.as_deref())?.unwrap_or(false);
-        Ok(Acting(Actor {
-            id: caller.id,
-            role_name: caller.role_name,
-            admin_access,
-        }))
-    }
-}
 
 fn errors(statuses: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
     statuses

@@ -10,12 +10,12 @@ use serde_json::{Value, json};
 use tessera_domain::ResourceKind;
 use tessera_domain::query::Resource;
 
-use super::access::{WriteKind, authorize_user_write};
-use super::auth::{Caller, authenticate, bearer_token};
-use super::error::{ApiError, ApiResult};
-use super::extract::Query;
-use super::params::bulk_ids;
-use super::shape::{Special, shape_one};
+use crate::http::auth::caller::{Caller, authenticate, bearer_token};
+use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::extract::Query;
+use crate::http::common::params::bulk_ids;
+use crate::http::common::shape::{Special, shape_one};
+use crate::http::users::access::{WriteKind, authorize_user_write};
 use crate::state::AppState;
 
 /// Where a browser signs in (the web app's sign-in page), as `isauth` reports it.
@@ -28,8 +28,8 @@ pub const LOGIN_URL: &str = "/app/account/login";
     path = "/api/v1/authentication/tokens/api",
     tag = "authentication",
     responses(
-        (status = 200, description = "A token for the caller", body = crate::http::openapi::TokenAnswer),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "A token for the caller", body = crate::http::doc::schemas::TokenAnswer),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
@@ -48,8 +48,8 @@ pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResu
     path = "/api/v1/authentication/tokens/api/renew",
     tag = "authentication",
     responses(
-        (status = 200, description = "A new token; the earlier ones stop working", body = crate::http::openapi::TokenAnswer),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "A new token; the earlier ones stop working", body = crate::http::doc::schemas::TokenAnswer),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn renew(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
@@ -77,10 +77,10 @@ pub struct RevokeQuery {
     params(("users" = String, Query, description = "Comma-separated user ids")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, description = "No users", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "A user id names nothing", body = crate::http::openapi::ErrorEnvelope),
+        (status = 400, description = "No users", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "A user id names nothing", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn revoke(
@@ -113,7 +113,7 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
     tag = "authentication",
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "Whether the request is signed in", body = crate::http::openapi::IsAuth),
+        (status = 200, description = "Whether the request is signed in", body = crate::http::doc::schemas::IsAuth),
     )
 )]
 pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
@@ -130,11 +130,11 @@ pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<
     operation_id = "loggedInUser",
     path = "/api/users/loggedin",
     tag = "users",
-    params(crate::http::openapi::SpecialFields),
+    params(crate::http::doc::schemas::SpecialFields),
     responses(
-        (status = 200, description = "The caller", body = crate::http::openapi::User),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The caller", body = crate::http::doc::schemas::User),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn logged_in(
@@ -157,8 +157,8 @@ pub async fn logged_in(
     path = "/api/v1/authentication/logout",
     tag = "authentication",
     responses(
-        (status = 200, description = "This token stops working", body = crate::http::openapi::Done),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "This token stops working", body = crate::http::doc::schemas::Done),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
@@ -171,8 +171,8 @@ pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json
     path = "/api/auth/logout",
     tag = "authentication",
     responses(
-        (status = 200, description = "This token stops working", body = crate::http::openapi::Done),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "This token stops working", body = crate::http::doc::schemas::Done),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn logout_v09(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {

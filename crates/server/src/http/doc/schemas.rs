@@ -1,22 +1,10 @@
-//! The interactive reference: an OpenAPI document per API version, generated from the handlers'
-//! annotations, and Swagger UI (served from the binary, no network) with a version selector.
+//! The schemas of the reference: what each resource looks like on the wire. Leaf module: it
+//! imports nothing of the HTTP layer, and every handler's annotation points here.
 
 use std::collections::BTreeMap;
 
-use axum::Router;
 use serde_json::Value;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
-use utoipa_swagger_ui::{SwaggerUi, Url};
-
-use crate::state::AppState;
-
-/// Where Swagger UI lives (the path of Sisense's older reference).
-pub const DOCS_PATH: &str = "/dev/api/docs";
-/// The OpenAPI document of API 1.0.
-pub const V1_DOC: &str = "/api/v1/openapi.json";
-/// The OpenAPI document of API 0.9.
-pub const V09_DOC: &str = "/api/openapi.json";
+use utoipa::{IntoParams, ToSchema};
 
 /// A 24-hex-digit id.
 #[derive(ToSchema)]
@@ -428,111 +416,4 @@ pub struct SpecialFields {
     skip: Option<u64>,
     /// Relations to expand, with options and nesting (`groups(fields:name),groups.users`).
     expand: Option<String>,
-}
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
-            ),
-        );
-    }
-}
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Tessera REST API", version = "1.0", description = "The Sisense REST API, version 1.0. Sign in with POST /api/v1/authentication/login, then Authorize with the access_token."),
-    paths(
-        super::login::login,
-        super::users::list, super::users::create, super::users::create_bulk, super::users::delete_bulk,
-        super::users::get, super::users::replace, super::users::patch, super::users::delete,
-        super::groups::list, super::groups::create, super::groups::create_bulk, super::groups::delete_bulk,
-        super::groups::get, super::groups::replace, super::groups::patch, super::groups::delete,
-        super::tokens::api_token, super::tokens::renew, super::tokens::revoke, super::tokens::logout_v1,
-        super::dashboards::list, super::dashboards::create, super::dashboards::get, super::dashboards::replace,
-        super::dashboards::patch, super::dashboards::delete, super::dashboards::delete_bulk, super::dashboards::exists,
-        super::dashboards::shares, super::dashboards::change_owner, super::dashboards::admin_list,
-        super::dashboards::export, super::dashboards::export_one, super::dashboards::import, super::dashboards::search,
-        super::widgets::list, super::widgets::create, super::widgets::get, super::widgets::patch, super::widgets::delete,
-        super::folders::list, super::folders::navigation, super::folders::create, super::folders::get,
-        super::folders::patch, super::folders::delete, super::folders::delete_bulk,
-    ),
-    components(schemas(Id, User, NewUser, Group, NewGroup, Credentials, LoginAnswer, TokenAnswer, Done, ErrorEnvelope, ErrorBody,
-        Dashboard, NewDashboard, ShareEntry, Widget, Exists, Shares, ChangeOwner, ImportResult, DashboardSearch, SearchResult,
-        Folder, NewFolder, FolderPatch, Navigation)),
-    modifiers(&BearerAuth),
-    security(("bearer" = [])),
-)]
-pub struct V1;
-
-#[derive(OpenApi)]
-#[openapi(
-    info(title = "Tessera REST API", version = "0.9", description = "The Sisense REST API, version 0.9."),
-    paths(
-        super::roles::list, super::roles::get, super::tokens::logged_in, super::tokens::logout_v09,
-        super::tokens::is_auth, super::v09_users::list, super::v09_users::count, super::v09_users::get,
-        super::v09_users::create, super::v09_users::delete_many, super::v09_users::replace,
-        super::v09_users::patch, super::v09_users::delete,
-        super::v09_groups::list, super::v09_groups::get, super::v09_groups::create, super::v09_groups::replace,
-        super::v09_groups::delete, super::v09_groups::members, super::v09_groups::add_members,
-        super::v09_groups::remove_members,
-        super::v09_dashboards::list, super::v09_dashboards::create, super::v09_dashboards::get,
-        super::v09_dashboards::update, super::v09_dashboards::patch, super::v09_dashboards::delete,
-        super::v09_dashboards::list_widgets, super::v09_dashboards::create_widget, super::v09_dashboards::get_widget,
-        super::v09_dashboards::shares, super::v09_dashboards::set_shares,
-    ),
-    components(schemas(Id, User, NewUser, Group, NewGroup, Role, IsAuth, Done, Count, Deleted, ErrorEnvelope, ErrorBody,
-        Dashboard, NewDashboard, ShareEntry, Widget, Shares, NewShares)),
-    modifiers(&BearerAuth),
-    security(("bearer" = [])),
-)]
-pub struct V09;
-
-/// Swagger UI with both documents, 1.0 first in the version selector, and a home page that
-/// links to it.
-pub fn docs_router() -> Router<AppState> {
-    Router::new().route("/", axum::routing::get(home)).merge(
-        SwaggerUi::new(DOCS_PATH)
-            .url(Url::new("1.0", V1_DOC), V1::openapi())
-            .url(Url::new("0.9", V09_DOC), V09::openapi()),
-    )
-}
-
-async fn home() -> axum::response::Html<String> {
-    axum::response::Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tessera</title></head><body>\
-         <h1>Tessera</h1><p>The Sisense REST API.</p>\
-         <p><a href=\"{DOCS_PATH}/\">REST API Reference</a> (versions 1.0 and 0.9)</p></body></html>"
-    ))
-}
-
-/// Both documents as committed under docs/openapi/, pretty-printed.
-pub fn documents() -> [(&'static str, String); 2] {
-    let pretty = |doc: utoipa::openapi::OpenApi| {
-        doc.to_pretty_json()
-            .expect("an OpenAPI document serialises")
-            + "\n"
-    };
-    [
-        ("v1.json", pretty(V1::openapi())),
-        ("v0.9.json", pretty(V09::openapi())),
-    ]
-}
-
-/// The documented paths of both versions (for the completeness test).
-pub fn documented_paths() -> Vec<String> {
-    V1::openapi()
-        .paths
-        .paths
-        .into_keys()
-        .chain(V09::openapi().paths.paths.into_keys())
-        .collect()
 }

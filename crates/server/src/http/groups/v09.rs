@@ -11,15 +11,15 @@ use tessera_domain::query::{Page, Resource};
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{GroupFilter, UserFilter};
 
-use super::auth::Caller;
-use super::conditional::Precondition;
-use super::content::WriteErrors;
-use super::error::{ApiError, ApiResult};
-use super::extract::{JsonBody, PathKey, Query};
-use super::groups;
-use super::params::path_id;
-use super::shape::{Special, list_response, shape_one};
-use super::v09_users::{as_array, deleted, id_array_body};
+use super::v1 as groups;
+use crate::http::auth::caller::Caller;
+use crate::http::common::bodies::{as_array, deleted, id_array_body};
+use crate::http::common::conditional::Precondition;
+use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::path_id;
+use crate::http::common::shape::{Special, list_response, shape_one};
+use crate::http::doc::responses::WriteErrors;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -32,11 +32,11 @@ pub struct SearchQuery {
     operation_id = "listGroupsV09",
     path = "/api/groups",
     tag = "groups",
-    params(("search" = Option<String>, Query, description = "Part of the name, case-insensitive"), crate::http::openapi::SpecialFields),
+    params(("search" = Option<String>, Query, description = "Part of the name, case-insensitive"), crate::http::doc::schemas::SpecialFields),
     responses(
-        (status = 200, description = "The matching groups", body = Vec<crate::http::openapi::Group>),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The matching groups", body = Vec<crate::http::doc::schemas::Group>),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn list(
@@ -88,13 +88,13 @@ const GROUP_KEY: &str = "A group id or name";
     operation_id = "getGroupV09",
     path = "/api/groups/{id_or_name}",
     tag = "groups",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_name" = String, Path, description = GROUP_KEY), crate::http::openapi::SpecialFields),
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_name" = String, Path, description = GROUP_KEY), crate::http::doc::schemas::SpecialFields),
     responses(
         (status = 304, description = "Not modified: If-None-Match names the current ETag"),
-        (status = 200, description = "The group", body = crate::http::openapi::Group),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The group", body = crate::http::doc::schemas::Group),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn get(
@@ -118,8 +118,8 @@ pub async fn get(
     operation_id = "createGroupsV09",
     path = "/api/groups",
     tag = "groups",
-    request_body = Vec<crate::http::openapi::NewGroup>,
-    responses((status = 200, description = "Created, all of them", body = Vec<crate::http::openapi::Group>), WriteErrors)
+    request_body = Vec<crate::http::doc::schemas::NewGroup>,
+    responses((status = 200, description = "Created, all of them", body = Vec<crate::http::doc::schemas::Group>), WriteErrors)
 )]
 pub async fn create(
     state: State<AppState>,
@@ -136,8 +136,8 @@ pub async fn create(
     path = "/api/groups/{id_or_name}",
     tag = "groups",
     params(("If-Match" = Option<String>, Header, description = "Only if the group is still this version"), ("id_or_name" = String, Path, description = GROUP_KEY)),
-    request_body = crate::http::openapi::NewGroup,
-    responses((status = 200, description = "Replaced", body = crate::http::openapi::Group), WriteErrors)
+    request_body = crate::http::doc::schemas::NewGroup,
+    responses((status = 200, description = "Replaced", body = crate::http::doc::schemas::Group), WriteErrors)
 )]
 pub async fn replace(
     state: State<AppState>,
@@ -156,7 +156,7 @@ pub async fn replace(
     path = "/api/groups/{id_or_name}",
     tag = "groups",
     params(("If-Match" = Option<String>, Header, description = "Only if the group is still this version"), ("id_or_name" = String, Path, description = GROUP_KEY)),
-    responses((status = 200, description = "Deleted", body = crate::http::openapi::Deleted), WriteErrors)
+    responses((status = 200, description = "Deleted", body = crate::http::doc::schemas::Deleted), WriteErrors)
 )]
 pub async fn delete(
     state: State<AppState>,
@@ -174,12 +174,12 @@ pub async fn delete(
     operation_id = "listGroupMembersV09",
     path = "/api/groups/{id_or_name}/users",
     tag = "groups",
-    params(("id_or_name" = String, Path, description = "The group's id"), crate::http::openapi::SpecialFields),
+    params(("id_or_name" = String, Path, description = "The group's id"), crate::http::doc::schemas::SpecialFields),
     responses(
-        (status = 200, description = "The group's members", body = Vec<crate::http::openapi::User>),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The group's members", body = Vec<crate::http::doc::schemas::User>),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn members(
@@ -232,8 +232,8 @@ async fn change(
     path = "/api/groups/{id_or_name}/users",
     tag = "groups",
     params(("id_or_name" = String, Path, description = "The group's id")),
-    request_body = Vec<crate::http::openapi::Id>,
-    responses((status = 200, description = "Added (all or none); the members now", body = Vec<crate::http::openapi::User>), WriteErrors)
+    request_body = Vec<crate::http::doc::schemas::Id>,
+    responses((status = 200, description = "Added (all or none); the members now", body = Vec<crate::http::doc::schemas::User>), WriteErrors)
 )]
 pub async fn add_members(
     State(state): State<AppState>,
@@ -250,8 +250,8 @@ pub async fn add_members(
     path = "/api/groups/{id_or_name}/users",
     tag = "groups",
     params(("id_or_name" = String, Path, description = "The group's id")),
-    request_body = Vec<crate::http::openapi::Id>,
-    responses((status = 200, description = "Removed (all or none); the members now", body = Vec<crate::http::openapi::User>), WriteErrors)
+    request_body = Vec<crate::http::doc::schemas::Id>,
+    responses((status = 200, description = "Removed (all or none); the members now", body = Vec<crate::http::doc::schemas::User>), WriteErrors)
 )]
 pub async fn remove_members(
     State(state): State<AppState>,

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tessera_domain::etag::{IfMatch, etag, none_match_hits};
 
-use super::error::ApiError;
+use crate::http::common::error::ApiError;
 
 /// The `If-Match` header of a write, if any.
 pub struct Precondition(pub Option<IfMatch>);

@@ -12,13 +12,13 @@ use tessera_domain::query::Resource;
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::GroupFilter;
 
-use super::auth::Caller;
-use super::conditional::Precondition;
-use super::error::{ApiError, ApiResult};
-use super::extract::{JsonBody, PathKey, Query};
-use super::params::{BulkIds, bulk_ids, id_list_param, id_param, path_id};
-use super::shape::{Special, list_response, shape_one};
-use super::users::expect_array;
+use crate::http::auth::caller::Caller;
+use crate::http::common::bodies::expect_array;
+use crate::http::common::conditional::Precondition;
+use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::{BulkIds, bulk_ids, id_list_param, id_param, path_id};
+use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -40,12 +40,12 @@ pub struct ListQuery {
         ("mail" = Option<String>, Query, description = "filter"),
         ("roleId" = Option<String>, Query, description = "filter"),
         ("ids" = Option<String>, Query, description = "filter"),
-        crate::http::openapi::SpecialFields
+        crate::http::doc::schemas::SpecialFields
     ),
     responses(
-        (status = 200, description = "The matching entities", body = Vec<crate::http::openapi::Group>),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The matching entities", body = Vec<crate::http::doc::schemas::Group>),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn list(
@@ -74,12 +74,12 @@ pub async fn list(
     operation_id = "getGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "24-hex-digit id"), crate::http::openapi::SpecialFields),
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "24-hex-digit id"), crate::http::doc::schemas::SpecialFields),
     responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
-        (status = 200, description = "The entity", body = crate::http::openapi::Group),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The entity", body = crate::http::doc::schemas::Group),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn get(
@@ -103,15 +103,15 @@ pub async fn get(
     operation_id = "createGroup",
     path = "/api/v1/groups",
     tag = "groups",
-    request_body = crate::http::openapi::NewGroup,
+    request_body = crate::http::doc::schemas::NewGroup,
     responses(
-        (status = 201, description = "Created", body = crate::http::openapi::Group),
-        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+        (status = 201, description = "Created", body = crate::http::doc::schemas::Group),
+        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn create(
@@ -130,15 +130,15 @@ pub async fn create(
     operation_id = "createGroupsBulk",
     path = "/api/v1/groups/bulk",
     tag = "groups",
-    request_body = Vec<crate::http::openapi::NewGroup>,
+    request_body = Vec<crate::http::doc::schemas::NewGroup>,
     responses(
-        (status = 201, description = "Created, all of them", body = Vec<crate::http::openapi::Group>),
-        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+        (status = 201, description = "Created, all of them", body = Vec<crate::http::doc::schemas::Group>),
+        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn create_bulk(
@@ -163,15 +163,15 @@ pub async fn create_bulk(
     path = "/api/v1/groups/{id}",
     tag = "groups",
     params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
-    request_body = crate::http::openapi::NewGroup,
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
-        (status = 200, description = "Replaced", body = crate::http::openapi::Group),
-        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    request_body = crate::http::doc::schemas::NewGroup,
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
+        (status = 200, description = "Replaced", body = crate::http::doc::schemas::Group),
+        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn replace(
@@ -203,14 +203,14 @@ pub async fn replace(
     tag = "groups",
     params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
-        (status = 200, description = "Patched", body = crate::http::openapi::Group),
-        (status = 400, description = "Invalid result", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
+        (status = 200, description = "Patched", body = crate::http::doc::schemas::Group),
+        (status = 400, description = "Invalid result", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn patch(
@@ -239,11 +239,11 @@ pub async fn patch(
     path = "/api/v1/groups/{id}",
     tag = "groups",
     params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::openapi::ErrorEnvelope), 
+    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn delete(
@@ -266,10 +266,10 @@ pub async fn delete(
     params(("ids" = String, Query, description = "Comma-separated ids")),
     responses(
         (status = 204, description = "Deleted, all of them"),
-        (status = 400, description = "No ids", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::openapi::ErrorEnvelope),
+        (status = 400, description = "No ids", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn delete_bulk(

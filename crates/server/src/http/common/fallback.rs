@@ -6,7 +6,7 @@ use axum::Json;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
-use super::error::{ApiError, Code, envelope};
+use crate::http::common::error::{ApiError, Code, envelope};
 
 pub async fn not_found(uri: Uri) -> ApiError {
     ApiError::new(Code::RouteNotFound, format!("No route for {}", uri.path()))

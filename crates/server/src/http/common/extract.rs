@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::error::{ApiError, Code};
+use crate::http::common::error::{ApiError, Code};
 use crate::state::AppState;
 
 /// A JSON request body, any JSON value. Requires a JSON content type (`application/json` or a

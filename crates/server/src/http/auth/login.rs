@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::document::lookup_key;
 
-use super::error::{ApiError, ApiResult, Code};
-use super::extract::{JsonBody, content_type, is_json, too_large};
+use crate::http::common::error::{ApiError, ApiResult, Code};
+use crate::http::common::extract::{JsonBody, content_type, is_json, too_large};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -25,14 +25,14 @@ struct Credentials {
     operation_id = "login",
     path = "/api/v1/authentication/login",
     tag = "authentication",
-    request_body(content((crate::http::openapi::Credentials = "application/x-www-form-urlencoded"), (crate::http::openapi::Credentials = "application/json"))),
+    request_body(content((crate::http::doc::schemas::Credentials = "application/x-www-form-urlencoded"), (crate::http::doc::schemas::Credentials = "application/json"))),
     security(()),
     responses(
-        (status = 200, description = "Signed in", body = crate::http::openapi::LoginAnswer),
-        (status = 400, description = "Missing field or wrong content type", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "Unknown user, wrong password or inactive user", body = crate::http::openapi::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
-        (status = 429, description = "Too many failed logins", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "Signed in", body = crate::http::doc::schemas::LoginAnswer),
+        (status = 400, description = "Missing field or wrong content type", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "Unknown user, wrong password or inactive user", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 429, description = "Too many failed logins", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn login(

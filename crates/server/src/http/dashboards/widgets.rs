@@ -12,12 +12,13 @@ use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
-use super::conditional::Precondition;
-use super::content::{Acting, ReadErrors, WriteErrors};
-use super::error::{ApiError, ApiResult, Code};
-use super::extract::{JsonBody, PathKey};
-use super::params::path_id;
-use super::shape::{Special, list_response, shape_one};
+use crate::http::common::acting::Acting;
+use crate::http::common::conditional::Precondition;
+use crate::http::common::error::{ApiError, ApiResult, Code};
+use crate::http::common::extract::{JsonBody, PathKey};
+use crate::http::common::params::path_id;
+use crate::http::common::shape::{Special, list_response, shape_one};
+use crate::http::doc::responses::{ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 /// `{id}` and `{widgetId}` of a widget's path.
@@ -50,8 +51,8 @@ impl axum::extract::FromRequestParts<AppState> for WidgetPath {
     operation_id = "listWidgets",
     path = "/api/v1/dashboards/{id}/widgets",
     tag = "widgets",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
-    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::openapi::Widget>), ReadErrors)
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::doc::schemas::SpecialFields),
+    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::doc::schemas::Widget>), ReadErrors)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -87,7 +88,7 @@ pub async fn list(
     tag = "widgets",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     request_body(content = Object, description = "The widget (open: `title`, `type`, `subtype`, `metadata`, `style`, ...)"),
-    responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = crate::http::openapi::Widget), WriteErrors)
+    responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = crate::http::doc::schemas::Widget), WriteErrors)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -110,8 +111,8 @@ pub async fn create(
     operation_id = "getWidget",
     path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
     tag = "widgets",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::openapi::Widget), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::doc::schemas::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::doc::schemas::Widget), ReadErrors)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -135,7 +136,7 @@ pub async fn get(
     tag = "widgets",
     params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::openapi::Widget), WriteErrors)
+    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::Widget), WriteErrors)
 )]
 pub async fn patch(
     State(state): State<AppState>,

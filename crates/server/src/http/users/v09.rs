@@ -12,17 +12,18 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::lazy::{LazyDoc, RawDoc, string_value};
 use tessera_domain::query::{Page, Resource};
-use tessera_domain::{Document, ObjectId, ResourceKind, ValidationError};
+use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::UserFilter;
 
-use super::auth::Caller;
-use super::conditional::Precondition;
-use super::content::WriteErrors;
-use super::error::{ApiError, ApiResult};
-use super::extract::{JsonBody, PathKey, Query};
-use super::params::{BulkIds, path_id};
-use super::shape::{Special, list_response, shape_one};
-use super::users::{self, expect_array};
+use super::v1 as users;
+use crate::http::auth::caller::Caller;
+use crate::http::common::bodies::{as_array, deleted, id_array_body};
+use crate::http::common::conditional::Precondition;
+use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::BulkIds;
+use crate::http::common::shape::{Special, list_response, shape_one};
+use crate::http::doc::responses::WriteErrors;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -46,11 +47,11 @@ impl SearchQuery {
     operation_id = "listUsersV09",
     path = "/api/users",
     tag = "users",
-    params(("search" = Option<String>, Query, description = "Part of the user name, e-mail, first or last name"), crate::http::openapi::SpecialFields),
+    params(("search" = Option<String>, Query, description = "Part of the user name, e-mail, first or last name"), crate::http::doc::schemas::SpecialFields),
     responses(
-        (status = 200, description = "The matching users, with roleName", body = Vec<crate::http::openapi::User>),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The matching users, with roleName", body = Vec<crate::http::doc::schemas::User>),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn list(
@@ -76,9 +77,9 @@ pub async fn list(
     tag = "users",
     params(("search" = Option<String>, Query, description = "Part of the user name, e-mail, first or last name")),
     responses(
-        (status = 200, description = "How many users match", body = crate::http::openapi::Count),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "How many users match", body = crate::http::doc::schemas::Count),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn count(
@@ -107,12 +108,12 @@ pub async fn count(
     operation_id = "getUserV09",
     path = "/api/users/{id_or_user_name}",
     tag = "users",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_user_name" = String, Path, description = "A user id, user name or e-mail"), crate::http::openapi::SpecialFields),
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_user_name" = String, Path, description = "A user id, user name or e-mail"), crate::http::doc::schemas::SpecialFields),
     responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
-        (status = 200, description = "The user", body = crate::http::openapi::User),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "The user", body = crate::http::doc::schemas::User),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn get(
@@ -151,15 +152,15 @@ async fn resolve(state: &AppState, key: &str) -> ApiResult<ObjectId> {
     operation_id = "createUsersV09",
     path = "/api/users",
     tag = "users",
-    request_body = Vec<crate::http::openapi::NewUser>,
+    request_body = Vec<crate::http::doc::schemas::NewUser>,
     responses(
-        (status = 200, description = "Created, all of them", body = Vec<crate::http::openapi::User>),
-        (status = 400, description = "Invalid document", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::openapi::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "Created, all of them", body = Vec<crate::http::doc::schemas::User>),
+        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn create(
@@ -171,33 +172,20 @@ pub async fn create(
     Ok(created)
 }
 
-/// A 0.9 create body: an array, or one object standing for an array of one.
-pub fn as_array(body: Value) -> Value {
-    match body {
-        Value::Object(_) => Value::Array(vec![body]),
-        other => other,
-    }
-}
-
-/// `{"deleted": [ids]}`: what 0.9 deletes answer, with 200.
-pub fn deleted(ids: &[ObjectId]) -> Json<Value> {
-    Json(json!({ "deleted": ids.iter().map(ToString::to_string).collect::<Vec<_>>() }))
-}
-
 /// `POST /api/users/delete`: an array of user ids, deleted all or none.
 #[utoipa::path(
     post,
     operation_id = "deleteUsersV09",
     path = "/api/users/delete",
     tag = "users",
-    request_body = Vec<crate::http::openapi::Id>,
+    request_body = Vec<crate::http::doc::schemas::Id>,
     responses(
-        (status = 200, description = "Deleted, all of them", body = crate::http::openapi::Deleted),
-        (status = 400, description = "Not an array of ids", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::openapi::ErrorEnvelope),
-        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::openapi::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "Deleted, all of them", body = crate::http::doc::schemas::Deleted),
+        (status = 400, description = "Not an array of ids", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn delete_many(
@@ -218,23 +206,6 @@ pub async fn delete_many(
     Ok(deleted(&ids))
 }
 
-/// A body that is an array of ids (a malformed one names nothing: 404).
-pub fn id_array_body(kind: ResourceKind, body: Value) -> ApiResult<Vec<ObjectId>> {
-    let items = expect_array(body)?;
-    if items.is_empty() {
-        return Err(ValidationError::body("Expected at least one id").into());
-    }
-    items
-        .iter()
-        .map(|v| {
-            let s = v
-                .as_str()
-                .ok_or_else(|| ValidationError::body("Expected an array of id strings"))?;
-            path_id(kind, s)
-        })
-        .collect()
-}
-
 const USER_KEY: &str = "A user id, user name or e-mail";
 
 /// `PUT /api/users/{idOrUserName}`: replaces the user, as `PUT /api/v1/users/{id}`.
@@ -244,8 +215,8 @@ const USER_KEY: &str = "A user id, user name or e-mail";
     path = "/api/users/{id_or_user_name}",
     tag = "users",
     params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
-    request_body = crate::http::openapi::NewUser,
-    responses((status = 200, description = "Replaced", body = crate::http::openapi::User), WriteErrors)
+    request_body = crate::http::doc::schemas::NewUser,
+    responses((status = 200, description = "Replaced", body = crate::http::doc::schemas::User), WriteErrors)
 )]
 pub async fn replace(
     state: State<AppState>,
@@ -266,7 +237,7 @@ pub async fn replace(
     tag = "users",
     params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::openapi::User), WriteErrors)
+    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::User), WriteErrors)
 )]
 pub async fn patch(
     state: State<AppState>,
@@ -286,7 +257,7 @@ pub async fn patch(
     path = "/api/users/{id_or_user_name}",
     tag = "users",
     params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
-    responses((status = 200, description = "Deleted", body = crate::http::openapi::Deleted), WriteErrors)
+    responses((status = 200, description = "Deleted", body = crate::http::doc::schemas::Deleted), WriteErrors)
 )]
 pub async fn delete(
     state: State<AppState>,

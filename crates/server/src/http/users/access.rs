@@ -4,8 +4,8 @@ use serde_json::Value;
 use tessera_domain::ObjectId;
 use tessera_domain::access::{UserWrite, check_user_write};
 
-use super::auth::Caller;
-use super::error::{ApiError, ApiResult, Code};
+use crate::http::auth::caller::Caller;
+use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 
 /// What a user write does, as the permission rules need to know it.

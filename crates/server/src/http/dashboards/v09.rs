@@ -10,15 +10,16 @@ use tessera_domain::dashboard::{Actor, parse_dashboard};
 use tessera_domain::document::expect_object;
 use tessera_domain::{Document, ObjectId, ResourceKind, ValidationError};
 
-use super::conditional::Precondition;
-use super::content::{Acting, ReadErrors, WriteErrors};
-use super::dashboards::{self, ListQuery, shares_of};
-use super::error::ApiResult;
-use super::extract::{JsonBody, PathKey, Query};
-use super::params::path_id;
-use super::shape::Special;
-use super::v09_users::deleted;
+use super::v1::{self as dashboards, ListQuery, shares_of};
 use super::widgets::{self, WidgetPath};
+use crate::http::common::acting::Acting;
+use crate::http::common::bodies::deleted;
+use crate::http::common::conditional::Precondition;
+use crate::http::common::error::ApiResult;
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::path_id;
+use crate::http::common::shape::Special;
+use crate::http::doc::responses::{ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 const ADMIN_ACCESS: &str = "Administrators: any dashboard";
@@ -32,9 +33,9 @@ const ADMIN_ACCESS: &str = "Administrators: any dashboard";
         ("name" = Option<String>, Query, description = "The whole title, case-insensitive"),
         ("parentFolder" = Option<String>, Query, description = "A folder's oid; `null` for dashboards in no folder"),
         ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS),
-        crate::http::openapi::SpecialFields
+        crate::http::doc::schemas::SpecialFields
     ),
-    responses((status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<crate::http::openapi::Dashboard>), ReadErrors)
+    responses((status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<crate::http::doc::schemas::Dashboard>), ReadErrors)
 )]
 pub async fn list(
     state: State<AppState>,
@@ -52,8 +53,8 @@ pub async fn list(
     operation_id = "createDashboardsV09",
     path = "/api/dashboards",
     tag = "dashboards",
-    request_body = crate::http::openapi::NewDashboard,
-    responses((status = 200, description = "Created, owned by the caller", body = crate::http::openapi::Dashboard), WriteErrors)
+    request_body = crate::http::doc::schemas::NewDashboard,
+    responses((status = 200, description = "Created, owned by the caller", body = crate::http::doc::schemas::Dashboard), WriteErrors)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -85,8 +86,8 @@ pub async fn create(
     operation_id = "getDashboardV09",
     path = "/api/dashboards/{id}",
     tag = "dashboards",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::openapi::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::openapi::Dashboard), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::doc::schemas::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::doc::schemas::Dashboard), ReadErrors)
 )]
 pub async fn get(
     state: State<AppState>,
@@ -104,7 +105,7 @@ pub async fn get(
     tag = "dashboards",
     params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
     request_body(content = Object, description = "The fields to change (API 0.9 merges, like PATCH)"),
-    responses((status = 200, description = "Changed", body = crate::http::openapi::Dashboard), WriteErrors)
+    responses((status = 200, description = "Changed", body = crate::http::doc::schemas::Dashboard), WriteErrors)
 )]
 pub async fn update(
     state: State<AppState>,
@@ -123,7 +124,7 @@ pub async fn update(
     tag = "dashboards",
     params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::openapi::Dashboard), WriteErrors)
+    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::Dashboard), WriteErrors)
 )]
 pub async fn patch(
     state: State<AppState>,
@@ -141,7 +142,7 @@ pub async fn patch(
     path = "/api/dashboards/{id}",
     tag = "dashboards",
     params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
-    responses((status = 200, description = "Deleted, with its widgets", body = crate::http::openapi::Deleted), WriteErrors)
+    responses((status = 200, description = "Deleted, with its widgets", body = crate::http::doc::schemas::Deleted), WriteErrors)
 )]
 pub async fn delete(
     state: State<AppState>,
@@ -159,8 +160,8 @@ pub async fn delete(
     operation_id = "listWidgetsV09",
     path = "/api/dashboards/{id}/widgets",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::openapi::SpecialFields),
-    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::openapi::Widget>), ReadErrors)
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::doc::schemas::SpecialFields),
+    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::doc::schemas::Widget>), ReadErrors)
 )]
 pub async fn list_widgets(
     state: State<AppState>,
@@ -178,7 +179,7 @@ pub async fn list_widgets(
     tag = "dashboards",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
     request_body(content = Object, description = "The widget (open)"),
-    responses((status = 200, description = "Created", body = crate::http::openapi::Widget), WriteErrors)
+    responses((status = 200, description = "Created", body = crate::http::doc::schemas::Widget), WriteErrors)
 )]
 pub async fn create_widget(
     state: State<AppState>,
@@ -195,8 +196,8 @@ pub async fn create_widget(
     operation_id = "getWidgetV09",
     path = "/api/dashboards/{id}/widgets/{widgetId}",
     tag = "dashboards",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::openapi::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::openapi::Widget), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::doc::schemas::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::doc::schemas::Widget), ReadErrors)
 )]
 pub async fn get_widget(
     state: State<AppState>,
@@ -213,7 +214,7 @@ pub async fn get_widget(
     path = "/api/shares/dashboard/{id}",
     tag = "dashboards",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
-    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::openapi::Shares), ReadErrors)
+    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::doc::schemas::Shares), ReadErrors)
 )]
 pub async fn shares(
     state: State<AppState>,
@@ -231,8 +232,8 @@ pub async fn shares(
     path = "/api/shares/dashboard/{id}",
     tag = "dashboards",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
-    request_body = crate::http::openapi::NewShares,
-    responses((status = 200, description = "The shares now", body = crate::http::openapi::Shares), WriteErrors)
+    request_body = crate::http::doc::schemas::NewShares,
+    responses((status = 200, description = "The shares now", body = crate::http::doc::schemas::Shares), WriteErrors)
 )]
 pub async fn set_shares(
     State(state): State<AppState>,

@@ -14,12 +14,13 @@ use tessera_domain::query::{Page, Resource};
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{DashboardFilter, FolderFilter, ListPage};
 
-use super::conditional::Precondition;
-use super::content::{Acting, ReadErrors, WriteErrors};
-use super::error::{ApiError, ApiResult, Code};
-use super::extract::{JsonBody, PathKey, Query};
-use super::params::{bool_param, bulk_ids, id_param, path_id};
-use super::shape::{Special, list_response, shape_one};
+use crate::http::common::acting::Acting;
+use crate::http::common::conditional::Precondition;
+use crate::http::common::error::{ApiError, ApiResult, Code};
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::{bool_param, bulk_ids, id_param, path_id};
+use crate::http::common::shape::{Special, list_response, shape_one};
+use crate::http::doc::responses::{ReadErrors, WriteErrors};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -87,9 +88,9 @@ async fn nested(
         ("name" = Option<String>, Query, description = "The whole name, case-insensitive (flat only)"),
         ("parentId" = Option<String>, Query, description = "Children of this folder; `null` for root folders (flat only)"),
         ("adminAccess" = Option<bool>, Query, description = "Administrators: every user's folders"),
-        crate::http::openapi::SpecialFields
+        crate::http::doc::schemas::SpecialFields
     ),
-    responses((status = 200, description = "The caller's folders", body = Vec<crate::http::openapi::Folder>), ReadErrors)
+    responses((status = 200, description = "The caller's folders", body = Vec<crate::http::doc::schemas::Folder>), ReadErrors)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -133,7 +134,7 @@ pub async fn list(
     path = "/api/v1/navver",
     tag = "folders",
     params(("adminAccess" = Option<bool>, Query, description = "Administrators: everything")),
-    responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = crate::http::openapi::Navigation), ReadErrors)
+    responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = crate::http::doc::schemas::Navigation), ReadErrors)
 )]
 pub async fn navigation(
     State(state): State<AppState>,
@@ -150,8 +151,8 @@ pub async fn navigation(
     operation_id = "createFolder",
     path = "/api/v1/folders",
     tag = "folders",
-    request_body = crate::http::openapi::NewFolder,
-    responses((status = 201, description = "Created, owned by the caller", body = crate::http::openapi::Folder), WriteErrors)
+    request_body = crate::http::doc::schemas::NewFolder,
+    responses((status = 201, description = "Created, owned by the caller", body = crate::http::doc::schemas::Folder), WriteErrors)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -168,8 +169,8 @@ pub async fn create(
     operation_id = "getFolder",
     path = "/api/v1/folders/{id}",
     tag = "folders",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"), crate::http::openapi::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The folder", body = crate::http::openapi::Folder), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"), crate::http::doc::schemas::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The folder", body = crate::http::doc::schemas::Folder), ReadErrors)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -194,8 +195,8 @@ pub async fn get(
     path = "/api/v1/folders/{id}",
     tag = "folders",
     params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder")),
-    request_body = crate::http::openapi::FolderPatch,
-    responses((status = 200, description = "Changed", body = crate::http::openapi::Folder), WriteErrors)
+    request_body = crate::http::doc::schemas::FolderPatch,
+    responses((status = 200, description = "Changed", body = crate::http::doc::schemas::Folder), WriteErrors)
 )]
 pub async fn patch(
     State(state): State<AppState>,

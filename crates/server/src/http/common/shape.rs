@@ -9,7 +9,7 @@ use tessera_domain::lazy::{LazyDoc, RawDoc, json_array};
 use tessera_domain::query::{ListParams, QueryError, Resource, parse_list_params, project_lazy};
 use tessera_store::ListPage;
 
-use super::error::{ApiError, ApiResult, Code};
+use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 
 /// The special fields of a GET, parsed; plus whether the client asked for a total count

@@ -9,7 +9,7 @@ use axum::response::Response;
 use subtle::ConstantTimeEq;
 use tessera_domain::ObjectId;
 
-use super::error::{ApiError, Code};
+use crate::http::common::error::{ApiError, Code};
 use crate::state::AppState;
 
 /// The authenticated user of a request.

@@ -14,13 +14,14 @@ use tessera_domain::query::{Page, Resource, SortKey, parse_list_params};
 use tessera_domain::{Document, ObjectId, ResourceKind, ValidationError};
 use tessera_store::{DashboardFilter, ImportAction, ImportItem};
 
-use super::conditional::Precondition;
-use super::content::{Acting, ReadErrors, WriteErrors};
-use super::error::{ApiError, ApiResult, Code, envelope};
-use super::extract::{JsonBody, PathKey, Query};
-use super::params::{bulk_ids, id_list_param, id_param, path_id};
-use super::shape::{Special, json_text, list_response, shape_one};
-use super::users::expect_array;
+use crate::http::common::acting::Acting;
+use crate::http::common::bodies::expect_array;
+use crate::http::common::conditional::Precondition;
+use crate::http::common::error::{ApiError, ApiResult, Code, envelope};
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::{bulk_ids, id_list_param, id_param, path_id};
+use crate::http::common::shape::{Special, json_text, list_response, shape_one};
+use crate::http::doc::responses::{ReadErrors, WriteErrors};
 use crate::state::AppState;
 use tessera_domain::lazy::json_array;
 
@@ -66,10 +67,10 @@ impl ListQuery {
         ("ownerId" = Option<String>, Query, description = "filter"),
         ("ids" = Option<String>, Query, description = "Comma-separated oids"),
         ("adminAccess" = Option<bool>, Query, description = "Administrators: every dashboard, not only their own and shared ones"),
-        crate::http::openapi::SpecialFields
+        crate::http::doc::schemas::SpecialFields
     ),
     responses(
-        (status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<crate::http::openapi::Dashboard>),
+        (status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<crate::http::doc::schemas::Dashboard>),
         ReadErrors,
     )
 )]
@@ -99,8 +100,8 @@ pub async fn list(
     operation_id = "createDashboard",
     path = "/api/v1/dashboards",
     tag = "dashboards",
-    request_body = crate::http::openapi::NewDashboard,
-    responses((status = 201, description = "Created, owned by the caller", body = crate::http::openapi::Dashboard), WriteErrors)
+    request_body = crate::http::doc::schemas::NewDashboard,
+    responses((status = 201, description = "Created, owned by the caller", body = crate::http::doc::schemas::Dashboard), WriteErrors)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -125,8 +126,8 @@ fn dashboard_id(key: &str) -> ApiResult<ObjectId> {
     operation_id = "getDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::openapi::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::openapi::Dashboard), ReadErrors)
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::doc::schemas::SpecialFields),
+    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::doc::schemas::Dashboard), ReadErrors)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -151,8 +152,8 @@ pub async fn get(
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
     params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    request_body = crate::http::openapi::NewDashboard,
-    responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = crate::http::openapi::Dashboard), WriteErrors)
+    request_body = crate::http::doc::schemas::NewDashboard,
+    responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = crate::http::doc::schemas::Dashboard), WriteErrors)
 )]
 pub async fn replace(
     State(state): State<AppState>,
@@ -179,7 +180,7 @@ pub async fn replace(
     tag = "dashboards",
     params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::openapi::Dashboard), WriteErrors)
+    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::Dashboard), WriteErrors)
 )]
 pub async fn patch(
     State(state): State<AppState>,
@@ -263,7 +264,7 @@ pub async fn delete_bulk(
     path = "/api/v1/dashboards/{id}/exists",
     tag = "dashboards",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "Whether the caller can see such a dashboard", body = crate::http::openapi::Exists), ReadErrors)
+    responses((status = 200, description = "Whether the caller can see such a dashboard", body = crate::http::doc::schemas::Exists), ReadErrors)
 )]
 pub async fn exists(
     State(state): State<AppState>,
@@ -332,7 +333,7 @@ pub async fn shares_of(
     path = "/api/v1/dashboards/{id}/shares",
     tag = "dashboards",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::openapi::Shares), ReadErrors)
+    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::doc::schemas::Shares), ReadErrors)
 )]
 pub async fn shares(
     State(state): State<AppState>,
@@ -348,8 +349,8 @@ pub async fn shares(
     path = "/api/v1/dashboards/{id}/change_owner",
     tag = "dashboards",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    request_body = crate::http::openapi::ChangeOwner,
-    responses((status = 200, description = "The dashboard, with its new owner", body = crate::http::openapi::Dashboard), WriteErrors)
+    request_body = crate::http::doc::schemas::ChangeOwner,
+    responses((status = 200, description = "The dashboard, with its new owner", body = crate::http::doc::schemas::Dashboard), WriteErrors)
 )]
 pub async fn change_owner(
     State(state): State<AppState>,
@@ -390,13 +391,13 @@ pub struct AdminQuery {
         ("dashboardType" = Option<String>, Query, description = "`owner` (the only kind Tessera keeps)"),
         ("id" = Option<String>, Query, description = "One dashboard's oid"),
         ("name" = Option<String>, Query, description = "The whole title, case-insensitive"),
-        crate::http::openapi::SpecialFields
+        crate::http::doc::schemas::SpecialFields
     ),
     responses(
-        (status = 200, description = "Every dashboard that matches, whoever owns it; always a list", body = Vec<crate::http::openapi::Dashboard>),
-        (status = 400, description = "Malformed query", body = crate::http::openapi::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::openapi::ErrorEnvelope),
-        (status = 403, description = "Not an administrator", body = crate::http::openapi::ErrorEnvelope),
+        (status = 200, description = "Every dashboard that matches, whoever owns it; always a list", body = Vec<crate::http::doc::schemas::Dashboard>),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not an administrator", body = crate::http::doc::schemas::ErrorEnvelope),
     )
 )]
 pub async fn admin_list(
@@ -441,7 +442,7 @@ pub async fn admin_list(
     path = "/api/v1/dashboards/export",
     tag = "dashboards",
     params(("dashboardIds" = String, Query, description = "Comma-separated oids"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<crate::http::openapi::Dashboard>), ReadErrors)
+    responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<crate::http::doc::schemas::Dashboard>), ReadErrors)
 )]
 pub async fn export(
     State(state): State<AppState>,
@@ -464,7 +465,7 @@ pub async fn export(
     path = "/api/v1/dashboards/{id}/export/dash",
     tag = "dashboards",
     params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = crate::http::openapi::Dashboard), ReadErrors)
+    responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = crate::http::doc::schemas::Dashboard), ReadErrors)
 )]
 pub async fn export_one(
     State(state): State<AppState>,
@@ -497,7 +498,7 @@ pub struct ImportQuery {
         ("importFolder" = Option<String>, Query, description = "Put every imported dashboard in this folder"),
     ),
     request_body(content = Vec<Object>, description = "Exported dashboards (.dash documents)"),
-    responses((status = 201, description = "What was imported, skipped and why some failed", body = crate::http::openapi::ImportResult), WriteErrors)
+    responses((status = 201, description = "What was imported, skipped and why some failed", body = crate::http::doc::schemas::ImportResult), WriteErrors)
 )]
 pub async fn import(
     State(state): State<AppState>,
@@ -615,8 +616,8 @@ fn search_sort(sort: Option<&Value>) -> ApiResult<Vec<SortKey>> {
     path = "/api/v1/dashboards/searches",
     tag = "dashboards",
     params(("adminAccess" = Option<bool>, Query, description = "Administrators: every dashboard")),
-    request_body = crate::http::openapi::DashboardSearch,
-    responses((status = 200, description = "The matching dashboards the caller can see", body = crate::http::openapi::SearchResult), ReadErrors)
+    request_body = crate::http::doc::schemas::DashboardSearch,
+    responses((status = 200, description = "The matching dashboards the caller can see", body = crate::http::doc::schemas::SearchResult), ReadErrors)
 )]
 pub async fn search(
     State(state): State<AppState>,

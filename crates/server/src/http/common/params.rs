@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use tessera_domain::{ObjectId, ResourceKind};
 
-use super::error::{ApiError, Code};
+use crate::http::common::error::{ApiError, Code};
 
 /// An optional id parameter (`roleId=...`).
 pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<ObjectId>, ApiError> {

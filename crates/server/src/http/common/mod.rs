@@ -1,0 +1,11 @@
+//! What every room of the HTTP layer shares: the error envelope, extractors, query parameters,
+//! response shaping, shared bodies. Leaf modules: none of them imports a resource.
+
+pub mod acting;
+pub mod bodies;
+pub mod conditional;
+pub mod error;
+pub mod extract;
+pub mod fallback;
+pub mod params;
+pub mod shape;

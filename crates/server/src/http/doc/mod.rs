@@ -1,0 +1,5 @@
+//! The reference's building blocks: schemas, shared response sets and parameters. Leaf modules:
+//! handlers' annotations point here, and nothing here points back.
+
+pub mod responses;
+pub mod schemas;

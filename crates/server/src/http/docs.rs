@@ -1,0 +1,83 @@
+//! The interactive reference: Swagger UI (served from the binary, no network) with a version
+//! selector over the two documents the rooms' routes produce, and the home page that links to it.
+
+use axum::Router;
+use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::{SwaggerUi, Url};
+
+use crate::http::doc::schemas::*;
+use crate::state::AppState;
+
+/// Where Swagger UI lives (the path of Sisense's older reference).
+pub const DOCS_PATH: &str = "/dev/api/docs";
+/// The OpenAPI document of API 1.0.
+pub const V1_DOC: &str = "/api/v1/openapi.json";
+/// The OpenAPI document of API 0.9.
+pub const V09_DOC: &str = "/api/openapi.json";
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut Document) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// What API 1.0's document says before its routes add their operations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tessera REST API", version = "1.0", description = "The Sisense REST API, version 1.0. Sign in with POST /api/v1/authentication/login, then Authorize with the access_token."),
+    components(schemas(Id, User, NewUser, Group, NewGroup, Credentials, LoginAnswer, TokenAnswer, Done, ErrorEnvelope, ErrorBody,
+        Dashboard, NewDashboard, ShareEntry, Widget, Exists, Shares, ChangeOwner, ImportResult, DashboardSearch, SearchResult,
+        Folder, NewFolder, FolderPatch, Navigation)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct V1;
+
+/// What API 0.9's document says before its routes add their operations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tessera REST API", version = "0.9", description = "The Sisense REST API, version 0.9."),
+    components(schemas(Id, User, NewUser, Group, NewGroup, Role, IsAuth, Done, Count, Deleted, ErrorEnvelope, ErrorBody,
+        Dashboard, NewDashboard, ShareEntry, Widget, Shares, NewShares)),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct V09;
+
+/// Swagger UI with both documents, 1.0 first in the version selector, and a home page that
+/// links to it.
+pub fn router(v1: Document, v09: Document) -> Router<AppState> {
+    Router::new().route("/", axum::routing::get(home)).merge(
+        SwaggerUi::new(DOCS_PATH)
+            .url(Url::new("1.0", V1_DOC), v1)
+            .url(Url::new("0.9", V09_DOC), v09),
+    )
+}
+
+async fn home() -> axum::response::Html<String> {
+    axum::response::Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tessera</title></head><body>\
+         <h1>Tessera</h1><p>The Sisense REST API.</p>\
+         <p><a href=\"{DOCS_PATH}/\">REST API Reference</a> (versions 1.0 and 0.9)</p></body></html>"
+    ))
+}
+
+/// A document as committed under docs/openapi/: pretty-printed, with a final newline.
+pub fn pretty(doc: &Document) -> String {
+    doc.to_pretty_json()
+        .expect("an OpenAPI document serialises")
+        + "\n"
+}
