@@ -1,6 +1,10 @@
-//! Dashboards: `/api/v1/dashboards` (v1.rs: documents, sharing, ownership, export, import,
-//! searches), their widgets (widgets.rs), and the API 0.9 adapters (v09.rs).
+//! Dashboards: `/api/v1/dashboards` (v1.rs: the documents themselves), their shares and owner
+//! (sharing.rs), export and import (transfer.rs), administrators' lists and searches (find.rs),
+//! their widgets (widgets.rs), and the API 0.9 adapters (v09.rs).
 
+mod find;
+mod sharing;
+mod transfer;
 mod v09;
 mod v1;
 mod widgets;
@@ -16,13 +20,13 @@ pub fn routes() -> Rooms {
             .routes(entity(routes!(v1::get, v1::replace, v1::patch, v1::delete)))
             .routes(routes!(v1::delete_bulk))
             .routes(routes!(v1::exists))
-            .routes(routes!(v1::shares))
-            .routes(routes!(v1::change_owner))
-            .routes(routes!(v1::admin_list))
-            .routes(routes!(v1::export))
-            .routes(routes!(v1::export_one))
-            .routes(routes!(v1::import))
-            .routes(routes!(v1::search))
+            .routes(routes!(sharing::shares))
+            .routes(routes!(sharing::change_owner))
+            .routes(routes!(find::admin_list))
+            .routes(routes!(transfer::export))
+            .routes(routes!(transfer::export_one))
+            .routes(routes!(transfer::import))
+            .routes(routes!(find::search))
             .routes(routes!(widgets::list, widgets::create))
             .routes(entity(routes!(
                 widgets::get,

@@ -10,7 +10,8 @@ use tessera_domain::dashboard::{Actor, parse_dashboard};
 use tessera_domain::document::expect_object;
 use tessera_domain::{Document, ObjectId, ResourceKind, ValidationError};
 
-use super::v1::{self as dashboards, ListQuery, shares_of};
+use super::sharing::{self, shares_of};
+use super::v1::{self as dashboards, ListQuery};
 use super::widgets::{self, WidgetPath};
 use crate::http::common::acting::Acting;
 use crate::http::common::bodies::deleted;
@@ -221,7 +222,7 @@ pub async fn shares(
     acting: Acting,
     key: PathKey,
 ) -> ApiResult<Json<Value>> {
-    dashboards::shares(state, acting, key).await
+    sharing::shares(state, acting, key).await
 }
 
 /// Replaces the shares (the owner's, or an admin's with `adminAccess=true`). An entry naming the

@@ -1,0 +1,179 @@
+//! Finding dashboards beyond a plain list: every dashboard for administrators, and the
+//! searches of Sisense's UI.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use tessera_domain::ValidationError;
+use tessera_domain::query::{Page, Resource, SortKey, parse_list_params};
+use tessera_store::DashboardFilter;
+
+use crate::http::common::acting::Acting;
+use crate::http::common::error::{ApiError, ApiResult, Code};
+use crate::http::common::extract::{JsonBody, Query};
+use crate::http::common::params::id_param;
+use crate::http::common::shape::{Special, json_text, list_response};
+use crate::http::doc::responses::ReadErrors;
+use crate::state::AppState;
+use tessera_domain::lazy::json_array;
+
+use super::v1::ListQuery;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminQuery {
+    dashboard_type: Option<String>,
+    id: Option<String>,
+    name: Option<String>,
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "listDashboardsAsAdmin",
+    path = "/api/v1/dashboards/admin",
+    tag = "dashboards",
+    params(
+        ("dashboardType" = Option<String>, Query, description = "`owner` (the only kind Tessera keeps)"),
+        ("id" = Option<String>, Query, description = "One dashboard's oid"),
+        ("name" = Option<String>, Query, description = "The whole title, case-insensitive"),
+        crate::http::doc::schemas::SpecialFields
+    ),
+    responses(
+        (status = 200, description = "Every dashboard that matches, whoever owns it; always a list", body = Vec<crate::http::doc::schemas::Dashboard>),
+        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 403, description = "Not an administrator", body = crate::http::doc::schemas::ErrorEnvelope),
+    )
+)]
+pub async fn admin_list(
+    State(state): State<AppState>,
+    Acting(mut actor): Acting,
+    Query(q): Query<AdminQuery>,
+    special: Special,
+) -> ApiResult<Response> {
+    let params = special.check(Resource::Dashboard)?;
+    actor.admin_access = true;
+    if !actor.acts_as_admin() {
+        return Err(ApiError::new(
+            Code::Forbidden,
+            "Only administrators can list every dashboard",
+        ));
+    }
+    match q.dashboard_type.as_deref() {
+        None | Some("owner") => {}
+        Some(other) => {
+            return Err(ApiError::new(
+                Code::InvalidQuery,
+                format!("Query parameter 'dashboardType' must be 'owner', not '{other}'"),
+            ));
+        }
+    }
+    let filter = DashboardFilter {
+        ids: id_param("id", q.id.as_deref())?.map(|id| vec![id]),
+        name: q.name,
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .content()
+        .list_dashboards(&actor, &filter, &params.sort, params.page, special.count)
+        .await?;
+    list_response(&state, Resource::Dashboard, page, params).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SearchBody {
+    #[serde(default)]
+    query_params: Map<String, Value>,
+    #[serde(default)]
+    query_options: SearchOptions,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SearchOptions {
+    sort: Option<Value>,
+    limit: Option<u64>,
+    skip: Option<u64>,
+}
+
+/// A search's `sort`: `"-title"` as in a query string, or `{"title": -1}` as Sisense's UI sends.
+fn search_sort(sort: Option<&Value>) -> ApiResult<Vec<SortKey>> {
+    let text = match sort {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(keys)) => keys
+            .iter()
+            .map(|(field, dir)| match dir.as_i64() {
+                Some(-1) => Ok(format!("-{field}")),
+                Some(1) => Ok(field.clone()),
+                _ => Err(ValidationError::invalid(
+                    "queryOptions.sort",
+                    "must map fields to 1 or -1",
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .join(","),
+        Some(_) => {
+            return Err(ValidationError::invalid(
+                "queryOptions.sort",
+                "must be a string or an object",
+            )
+            .into());
+        }
+    };
+    Ok(parse_list_params([("sort", text.as_str())])?.sort)
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "searchDashboards",
+    path = "/api/v1/dashboards/searches",
+    tag = "dashboards",
+    params(("adminAccess" = Option<bool>, Query, description = "Administrators: every dashboard")),
+    request_body = crate::http::doc::schemas::DashboardSearch,
+    responses((status = 200, description = "The matching dashboards the caller can see", body = crate::http::doc::schemas::SearchResult), ReadErrors)
+)]
+pub async fn search(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let body: SearchBody = serde_json::from_value(body)
+        .map_err(|e| ValidationError::body(format!("Invalid search: {e}")))?;
+    let text = |field: &str| -> ApiResult<Option<String>> {
+        match body.query_params.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ValidationError::invalid(
+                &format!("queryParams.{field}"),
+                "must be a string",
+            )
+            .into()),
+        }
+    };
+    let q = ListQuery {
+        name: text("name")?,
+        parent_folder: text("parentFolder")?,
+        datasource_title: text("datasourceTitle")?,
+        datasource_address: text("datasourceAddress")?,
+        owner_id: text("ownerId")?,
+        ids: None,
+    };
+    let mut filter = q.filter()?;
+    filter.search = text("search")?;
+    let sort = search_sort(body.query_options.sort.as_ref())?;
+    let page = Page {
+        limit: body.query_options.limit,
+        skip: body.query_options.skip.unwrap_or(0),
+    };
+    let found = state
+        .store
+        .content()
+        .list_dashboards(&actor, &filter, &sort, page, false)
+        .await?;
+    let items = json_array(found.items.iter().map(|raw| raw.get()));
+    Ok(json_text(format!("{{\"items\":{items}}}")))
+}

@@ -1,0 +1,107 @@
+//! A dashboard's shares and owner: who it is shared with, and giving it to someone else.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Map, Value, json};
+use tessera_domain::dashboard::Rule;
+use tessera_domain::document::expect_object;
+use tessera_domain::{Document, ResourceKind, ValidationError};
+
+use crate::http::common::acting::Acting;
+use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::extract::{JsonBody, PathKey};
+use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::state::AppState;
+
+use super::v1::dashboard_id;
+
+/// The public part of a user: never more than a name and an address.
+fn user_summary(doc: &Value) -> Value {
+    let mut out = Map::new();
+    for field in ["_id", "userName", "email", "firstName", "lastName"] {
+        if let Some(v) = doc.get(field) {
+            out.insert(field.into(), v.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+/// `{"sharesTo": [...], "owner": {...}}` of a dashboard the caller can see.
+pub async fn shares_of(
+    state: &AppState,
+    actor: &tessera_domain::dashboard::Actor,
+    key: &str,
+) -> ApiResult<Value> {
+    let id = dashboard_id(key)?;
+    let (raw, _) = state
+        .store
+        .content()
+        .get_dashboard(actor, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Dashboard, key))?;
+    let doc: Value = serde_json::from_str(raw.get()).map_err(ApiError::internal)?;
+    let owner = match doc
+        .get("owner")
+        .and_then(Value::as_str)
+        .and_then(|o| o.parse().ok())
+    {
+        Some(owner) => match state.store.get_user(owner).await? {
+            Some(user) => {
+                user_summary(&serde_json::from_str(user.get()).map_err(ApiError::internal)?)
+            }
+            None => Value::Null,
+        },
+        None => Value::Null,
+    };
+    Ok(json!({
+        "sharesTo": doc.get("shares").cloned().unwrap_or_else(|| json!([])),
+        "owner": owner,
+    }))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getDashboardShares",
+    path = "/api/v1/dashboards/{id}/shares",
+    tag = "dashboards",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::doc::schemas::Shares), ReadErrors)
+)]
+pub async fn shares(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+) -> ApiResult<Json<Value>> {
+    shares_of(&state, &actor, &key).await.map(Json)
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "changeDashboardOwner",
+    path = "/api/v1/dashboards/{id}/change_owner",
+    tag = "dashboards",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    request_body = crate::http::doc::schemas::ChangeOwner,
+    responses((status = 200, description = "The dashboard, with its new owner", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+)]
+pub async fn change_owner(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Document>> {
+    let id = dashboard_id(&key)?;
+    let body = expect_object(body)?;
+    let owner = tessera_domain::document::optional_id(&body, "ownerId")?
+        .ok_or_else(|| ValidationError::missing("ownerId"))?;
+    let rule = match body.get("originalOwnerRule") {
+        None | Some(Value::Null) => Rule::Edit,
+        Some(v) => Rule::parse("originalOwnerRule", v)?,
+    };
+    let doc = state
+        .store
+        .content()
+        .change_dashboard_owner(&actor, id, owner, rule)
+        .await?;
+    Ok(Json(doc))
+}

@@ -1,0 +1,149 @@
+//! Moving dashboards between servers: export (one or many, with their widgets) and import.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use tessera_domain::dashboard::parse_dashboard;
+use tessera_domain::{Document, ResourceKind};
+use tessera_store::{ImportAction, ImportItem};
+
+use crate::http::common::acting::Acting;
+use crate::http::common::bodies::expect_array;
+use crate::http::common::error::{ApiError, ApiResult, Code, envelope};
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::{bulk_ids, id_param};
+use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::state::AppState;
+
+use super::v1::{DashboardIds, dashboard_id};
+
+#[utoipa::path(
+    get,
+    operation_id = "exportDashboards",
+    path = "/api/v1/dashboards/export",
+    tag = "dashboards",
+    params(("dashboardIds" = String, Query, description = "Comma-separated oids"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<crate::http::doc::schemas::Dashboard>), ReadErrors)
+)]
+pub async fn export(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    Query(q): Query<DashboardIds>,
+) -> ApiResult<Json<Vec<Document>>> {
+    let ids = bulk_ids(
+        ResourceKind::Dashboard,
+        "dashboardIds",
+        q.dashboard_ids.as_deref(),
+    )?;
+    Ok(Json(
+        state.store.content().export_dashboards(&actor, ids).await?,
+    ))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "exportDashboard",
+    path = "/api/v1/dashboards/{id}/export/dash",
+    tag = "dashboards",
+    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = crate::http::doc::schemas::Dashboard), ReadErrors)
+)]
+pub async fn export_one(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    PathKey(key): PathKey,
+) -> ApiResult<Json<Document>> {
+    let id = dashboard_id(&key)?;
+    let mut docs = state
+        .store
+        .content()
+        .export_dashboards(&actor, vec![id])
+        .await?;
+    Ok(Json(docs.remove(0)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportQuery {
+    action: Option<String>,
+    import_folder: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    operation_id = "importDashboards",
+    path = "/api/v1/dashboards/import/bulk",
+    tag = "dashboards",
+    params(
+        ("action" = Option<String>, Query, description = "When the oid exists: `skip`, `overwrite`, or `duplicate` (the default; a new oid)"),
+        ("importFolder" = Option<String>, Query, description = "Put every imported dashboard in this folder"),
+    ),
+    request_body(content = Vec<Object>, description = "Exported dashboards (.dash documents)"),
+    responses((status = 201, description = "What was imported, skipped and why some failed", body = crate::http::doc::schemas::ImportResult), WriteErrors)
+)]
+pub async fn import(
+    State(state): State<AppState>,
+    Acting(actor): Acting,
+    Query(q): Query<ImportQuery>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let action = match q.action.as_deref() {
+        None | Some("duplicate") => ImportAction::Duplicate,
+        Some("skip") => ImportAction::Skip,
+        Some("overwrite") => ImportAction::Overwrite,
+        Some(other) => {
+            return Err(ApiError::new(
+                Code::InvalidQuery,
+                format!(
+                    "Query parameter 'action' must be skip, overwrite or duplicate, not '{other}'"
+                ),
+            ));
+        }
+    };
+    let folder = match q.import_folder.as_deref() {
+        None | Some("") => None,
+        Some(f) => id_param("importFolder", Some(f))?,
+    };
+    let items = expect_array(body)?
+        .into_iter()
+        .map(|doc| ImportItem {
+            oid: doc
+                .get("oid")
+                .and_then(Value::as_str)
+                .and_then(|o| o.parse().ok()),
+            title: doc.get("title").and_then(Value::as_str).map(str::to_owned),
+            draft: parse_dashboard(doc),
+        })
+        .collect();
+    let report = state
+        .store
+        .content()
+        .import_dashboards(&actor, items, action, folder)
+        .await?;
+    let failed: Map<String, Value> = report
+        .failed
+        .into_iter()
+        .map(|(key, e)| {
+            let e = ApiError::from(e);
+            let mut env = envelope(e.code(), e.message(), None);
+            (key, env["error"].take())
+        })
+        .collect();
+    let skipped: Vec<Value> = report
+        .skipped
+        .into_iter()
+        .map(|(oid, title)| json!({"oid": oid, "title": title}))
+        .collect();
+    // `succeded` is Sisense's spelling, which clients read; `succeeded` is for everyone else.
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "succeded": report.imported,
+            "succeeded": report.imported,
+            "skipped": skipped,
+            "failed": failed,
+        })),
+    ))
+}
