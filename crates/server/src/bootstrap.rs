@@ -1,7 +1,8 @@
 //! First start: an empty store gets its built-in roles and groups and a first administrator.
 
+use tessera_domain::first_start;
 use tessera_domain::user::{Password, parse_user};
-use tessera_store::{SeedAdmin, Store};
+use tessera_store::Store;
 
 use crate::config::Settings;
 use crate::password::Passwords;
@@ -31,14 +32,14 @@ pub async fn initialize(
     })?;
     let password: Password = draft.password.expect("password was given");
     let password_hash = passwords.hash(password.clone()).await?;
+    let plan = first_start::plan(
+        &draft.email,
+        password_hash,
+        rand::random::<[u8; 32]>().to_vec(),
+    )
+    .map_err(|e| format!("invalid first administrator: {e}"))?;
     let seeded = store
-        .initialize(
-            SeedAdmin {
-                email: draft.email,
-                password_hash,
-            },
-            rand::random::<[u8; 32]>().to_vec(),
-        )
+        .initialize(plan)
         .await
         .map_err(|e| format!("cannot initialise the store: {e}"))?;
     Ok((seeded && generated).then(|| password.expose().to_owned()))

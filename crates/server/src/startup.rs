@@ -23,6 +23,7 @@ pub struct Application {
     router: axum::Router,
     /// HTTPS when set.
     tls: Option<RustlsConfig>,
+    store: Arc<dyn Store>,
 }
 
 impl Application {
@@ -58,7 +59,7 @@ impl Application {
             })
             .ok_or("the built-in role 'consumer' is missing from the store")?;
         let state = AppState::new(Shared {
-            store,
+            store: store.clone(),
             tokens: Tokens::new(&key, settings.token_lifetime_secs),
             passwords,
             default_role,
@@ -91,6 +92,7 @@ impl Application {
             listener,
             router: crate::http::router(state, settings.cors_origins.as_ref()),
             tls,
+            store,
         })
     }
 
@@ -99,6 +101,11 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The store the server runs on (tests read its [`Store::stats`]).
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.store.clone()
     }
 
     /// Whether the server speaks HTTPS.

@@ -18,13 +18,13 @@ use tessera_domain::query::{
     project_lazy, relation,
 };
 
-use crate::{Result, Store, StoreError};
+use crate::{RelationStore, Result, StoreError};
 
 /// Replaces foreign-key ids in `docs` with the entities they name, as `nodes` asks.
 /// Refuses (rather than truncates) a response that would hold more than
 /// [`MAX_EXPANDED_OBJECTS`] expanded objects, counting every copy.
 pub async fn expand(
-    store: &dyn Store,
+    store: &dyn RelationStore,
     resource: Resource,
     docs: &mut [LazyDoc],
     nodes: &[ExpandNode],
@@ -50,7 +50,7 @@ type Step<'a> = Pin<Box<dyn Future<Output = Result<Vec<usize>>> + Send + 'a>>;
 
 /// Expands one level; answers, for each document, how many objects were placed inside it.
 fn expand_level<'a>(
-    store: &'a dyn Store,
+    store: &'a dyn RelationStore,
     resource: Resource,
     docs: &'a mut [LazyDoc],
     nodes: &'a [ExpandNode],
@@ -168,7 +168,7 @@ fn distinct_ids<'v>(values: impl Iterator<Item = &'v String>) -> Vec<ObjectId> {
 
 /// The entities with these ids, expanded and written, by id.
 async fn fetch(
-    store: &dyn Store,
+    store: &dyn RelationStore,
     target: Resource,
     ids: Vec<ObjectId>,
     node: &ExpandNode,
@@ -188,7 +188,7 @@ async fn fetch(
 
 /// Expands the entities' own relations, then writes each one out with the node's options.
 async fn finish(
-    store: &dyn Store,
+    store: &dyn RelationStore,
     target: Resource,
     raws: Vec<(ObjectId, RawDoc)>,
     node: &ExpandNode,

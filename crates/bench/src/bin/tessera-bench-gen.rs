@@ -17,7 +17,7 @@ use tessera_domain::user::parse_user;
 use tessera_server::config::{HashCost, Secret, Settings};
 use tessera_server::password::Passwords;
 use tessera_store::sqlite::SqliteStore;
-use tessera_store::{Store, UserRecord};
+use tessera_store::{DashboardStore, GroupStore, RoleStore, UserRecord, UserStore};
 
 #[derive(Parser)]
 struct Args {
@@ -202,7 +202,6 @@ async fn dashboards(
             })
             .collect::<Result<Vec<_>, _>>()?;
         store
-            .content()
             .create_dashboards(&actor, drafts)
             .await
             .map_err(|e| e.to_string())?;

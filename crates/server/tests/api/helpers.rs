@@ -195,6 +195,8 @@ pub struct TestApp {
     pub addr: std::net::SocketAddr,
     /// The administrator's token.
     pub admin: String,
+    /// The server's store, for counting what a request costs it.
+    pub store: std::sync::Arc<dyn tessera_store::Store>,
     dir: TempDir,
     _shutdown: oneshot::Sender<()>,
 }
@@ -230,6 +232,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("server builds");
     let addr = app.local_addr();
+    let store = app.store();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async {
         let _ = rx.await;
@@ -240,6 +243,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client,
         addr,
         admin,
+        store,
         dir,
         _shutdown: tx,
     }

@@ -106,3 +106,58 @@ async fn a_user_by_id_user_name_or_email() {
     );
     assert!(app.get("/api/users/count", &app.admin).await.json()["count"].is_number());
 }
+
+/// A 0.9 route that names a user by user name, e-mail or group name resolves it with one read,
+/// and the work after it reuses what that read found: a GET costs one read in all, a write one
+/// read before its own write.
+#[tokio::test]
+async fn a_key_is_resolved_with_one_read() {
+    let app = spawn_app().await;
+    app.create_user(json!({"email": "once@corp.example", "userName": "once"}))
+        .await;
+    let group = app
+        .post("/api/v1/groups", &app.admin, &json!({"name": "Once Group"}))
+        .await;
+    assert_eq!(group.status, 201, "{}", group.text);
+    // The caller's own record is cached by the first request.
+    app.get("/api/users/loggedin", &app.admin).await;
+
+    for path in [
+        "/api/users/once",
+        "/api/users/ONCE@corp.example",
+        "/api/groups/once%20group",
+    ] {
+        let before = app.store.stats();
+        let resp = app.get(path, &app.admin).await;
+        assert_eq!(resp.status, 200, "{path}: {}", resp.text);
+        let after = app.store.stats();
+        assert_eq!(after.reads - before.reads, 1, "{path}");
+        assert_eq!(after.writes, before.writes, "{path}");
+    }
+
+    // A write costs what the same 1.0 write by id costs, plus that one read.
+    let twin = app
+        .create_user(json!({"email": "twin@corp.example", "userName": "twin"}))
+        .await;
+    let cost = |before: tessera_store::Stats, after: tessera_store::Stats| {
+        (after.reads - before.reads, after.writes - before.writes)
+    };
+    let before = app.store.stats();
+    let resp = app
+        .patch("/api/users/once", &app.admin, &json!({"firstName": "Olga"}))
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let by_name = cost(before, app.store.stats());
+    let before = app.store.stats();
+    let path = format!("/api/v1/users/{}", twin["_id"].as_str().unwrap());
+    let resp = app
+        .patch(&path, &app.admin, &json!({"firstName": "Olga"}))
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let by_id = cost(before, app.store.stats());
+    assert_eq!(
+        by_name,
+        (by_id.0 + 1, by_id.1),
+        "0.9 by name against 1.0 by id"
+    );
+}

@@ -1,5 +1,6 @@
 //! Dashboards, their shares and widgets, with the access rules applied in the transaction.
 
+use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 use tessera_domain::dashboard::{
@@ -8,15 +9,15 @@ use tessera_domain::dashboard::{
 };
 use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
-use tessera_domain::query::{Page, SortKey};
 use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{created_of, folders, id_array, missing_ids, parse_doc, raw_doc};
+use super::rows::{created_of, id_array, missing_ids, parse_doc, raw_doc};
+use super::{SqliteStore, folders};
 use crate::{
-    DashboardEdit, DashboardFilter, ImportAction, ImportItem, ImportReport, ListPage, Result,
-    StoreError, WidgetEdit,
+    DashboardEdit, DashboardFilter, DashboardStore, ImportAction, ImportItem, ImportReport,
+    ListPage, ListRequest, Result, StoreError,
 };
 
 /// The groups a user is in for sharing: their own, plus the two every user is in.
@@ -73,7 +74,7 @@ fn not_found(id: ObjectId) -> StoreError {
 
 /// The dashboard, when the actor has at least `needed` access to it: `NotFound` when they cannot
 /// see it, `Forbidden` when they see it but may not do this.
-fn require(
+pub(super) fn require(
     conn: &Connection,
     actor: &Actor,
     id: ObjectId,
@@ -205,7 +206,7 @@ fn write_shares(tx: &Transaction<'_>, id: ObjectId, shares: &[Share]) -> Result<
     Ok(())
 }
 
-fn stamp_widget(
+pub(super) fn stamp_widget(
     dashboard: ObjectId,
     id: ObjectId,
     body: Document,
@@ -250,7 +251,7 @@ fn replace_widgets(
         .collect()
 }
 
-fn widget_docs(conn: &Connection, dashboard: ObjectId) -> Result<Vec<String>> {
+pub(super) fn widget_docs(conn: &Connection, dashboard: ObjectId) -> Result<Vec<String>> {
     let mut stmt = conn
         .prepare_cached("SELECT doc FROM widgets WHERE dashboard_id = ?1 ORDER BY position, id")?;
     let rows = stmt.query_map([dashboard.to_string()], |r| r.get::<_, String>(0))?;
@@ -470,11 +471,15 @@ fn visible_at_least(conn: &Connection, parties: &str, n: i64) -> Result<bool> {
 pub(super) fn list(
     conn: &Connection,
     actor: &Actor,
-    filter: &DashboardFilter,
-    sort: &[SortKey],
-    page: Page,
-    count: bool,
+    request: &ListRequest<DashboardFilter>,
 ) -> Result<ListPage> {
+    let ListRequest {
+        filter,
+        sort,
+        page,
+        count,
+    } = request;
+    let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if !actor.acts_as_admin() {
         let mut parties = member_of(conn, actor.id)?;
@@ -635,122 +640,80 @@ fn import_one(
     }
 }
 
-pub(super) fn list_widgets(
-    conn: &Connection,
-    actor: &Actor,
-    dashboard: ObjectId,
-) -> Result<Vec<RawDoc>> {
-    require(conn, actor, dashboard, Access::View)?;
-    widget_docs(conn, dashboard)?
-        .into_iter()
-        .map(raw_doc)
-        .collect()
-}
-
-fn widget_not_found(id: ObjectId) -> StoreError {
-    StoreError::NotFound {
-        kind: ResourceKind::Widget,
-        id: id.to_string(),
+#[async_trait]
+impl DashboardStore for SqliteStore {
+    async fn create_dashboards(
+        &self,
+        actor: &Actor,
+        drafts: Vec<DashboardDraft>,
+    ) -> Result<Vec<Document>> {
+        let actor = actor.clone();
+        self.write(move |tx| drafts.into_iter().map(|d| insert(tx, &actor, d)).collect())
+            .await
     }
-}
 
-fn load_widget(conn: &Connection, dashboard: ObjectId, id: ObjectId) -> Result<String> {
-    conn.prepare_cached("SELECT doc FROM widgets WHERE dashboard_id = ?1 AND id = ?2")?
-        .query_row([dashboard.to_string(), id.to_string()], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| widget_not_found(id))
-}
-
-pub(super) fn get_widget(
-    conn: &Connection,
-    actor: &Actor,
-    dashboard: ObjectId,
-    id: ObjectId,
-) -> Result<RawDoc> {
-    require(conn, actor, dashboard, Access::View)?;
-    raw_doc(load_widget(conn, dashboard, id)?)
-}
-
-/// Marks the dashboard changed: its widgets are part of it.
-fn touch(tx: &Transaction<'_>, dashboard: ObjectId) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE dashboards SET doc = json_set(doc, '$.lastUpdated', ?2) WHERE id = ?1",
-    )?
-    .execute(params![dashboard.to_string(), now_iso()])?;
-    Ok(())
-}
-
-pub(super) fn create_widget(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    dashboard: ObjectId,
-    doc: Document,
-) -> Result<Document> {
-    require(tx, actor, dashboard, Access::Edit)?;
-    let count: i64 = tx
-        .prepare_cached("SELECT count(*) FROM widgets WHERE dashboard_id = ?1")?
-        .query_row([dashboard.to_string()], |r| r.get(0))?;
-    if count as usize >= tessera_domain::dashboard::MAX_WIDGETS {
-        return Err(tessera_domain::ValidationError::body(format!(
-            "A dashboard holds at most {} widgets",
-            tessera_domain::dashboard::MAX_WIDGETS
-        ))
-        .into());
+    async fn get_dashboard(&self, actor: &Actor, id: ObjectId) -> Result<Option<(RawDoc, Access)>> {
+        let actor = actor.clone();
+        self.read(move |c| get(c, &actor, id)).await
     }
-    let id = ObjectId::generate();
-    let now = now_iso();
-    let doc = stamp_widget(dashboard, id, doc, &now, &now);
-    tx.prepare_cached(
-        "INSERT INTO widgets (dashboard_id, id, position, doc)
-         VALUES (?1, ?2, (SELECT coalesce(max(position), -1) + 1 FROM widgets WHERE dashboard_id = ?1), ?3)",
-    )?
-    .execute(params![
-        dashboard.to_string(),
-        id.to_string(),
-        serde_json::to_string(&doc)?
-    ])?;
-    touch(tx, dashboard)?;
-    Ok(doc)
-}
 
-pub(super) fn update_widget(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    dashboard: ObjectId,
-    id: ObjectId,
-    edit: WidgetEdit,
-) -> Result<Document> {
-    require(tx, actor, dashboard, Access::Edit)?;
-    let current = parse_doc(&load_widget(tx, dashboard, id)?)?;
-    let created = created_of(&current);
-    let body = edit(current)?;
-    let doc = stamp_widget(dashboard, id, body, &created, &now_iso());
-    tx.prepare_cached("UPDATE widgets SET doc = ?3 WHERE dashboard_id = ?1 AND id = ?2")?
-        .execute(params![
-            dashboard.to_string(),
-            id.to_string(),
-            serde_json::to_string(&doc)?
-        ])?;
-    touch(tx, dashboard)?;
-    Ok(doc)
-}
+    async fn list_dashboards(
+        &self,
+        actor: &Actor,
+        request: ListRequest<DashboardFilter>,
+    ) -> Result<ListPage> {
+        let actor = actor.clone();
+        self.read_rows(request.page.limit, move |c| list(c, &actor, &request))
+            .await
+    }
 
-pub(super) fn delete_widget(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    dashboard: ObjectId,
-    id: ObjectId,
-    if_match: Option<&IfMatch>,
-) -> Result<()> {
-    require(tx, actor, dashboard, Access::Edit)?;
-    if let Some(m) = if_match {
-        m.check(&parse_doc(&load_widget(tx, dashboard, id)?)?)?;
+    async fn update_dashboard(
+        &self,
+        actor: &Actor,
+        id: ObjectId,
+        edit: DashboardEdit,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| update(tx, &actor, id, edit)).await
     }
-    let n = tx
-        .prepare_cached("DELETE FROM widgets WHERE dashboard_id = ?1 AND id = ?2")?
-        .execute([dashboard.to_string(), id.to_string()])?;
-    if n == 0 {
-        return Err(widget_not_found(id));
+
+    async fn change_dashboard_owner(
+        &self,
+        actor: &Actor,
+        id: ObjectId,
+        new_owner: ObjectId,
+        previous_rule: Rule,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| change_owner(tx, &actor, id, new_owner, previous_rule))
+            .await
     }
-    touch(tx, dashboard)
+
+    async fn delete_dashboards(
+        &self,
+        actor: &Actor,
+        ids: Vec<ObjectId>,
+        if_match: Option<IfMatch>,
+    ) -> Result<()> {
+        let actor = actor.clone();
+        self.write(move |tx| delete(tx, &actor, &ids, if_match.as_ref()))
+            .await
+    }
+
+    async fn export_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<Vec<Document>> {
+        let actor = actor.clone();
+        self.read_large(move |c| export(c, &actor, &ids)).await
+    }
+
+    async fn import_dashboards(
+        &self,
+        actor: &Actor,
+        items: Vec<ImportItem>,
+        action: ImportAction,
+        folder: Option<ObjectId>,
+    ) -> Result<ImportReport> {
+        let actor = actor.clone();
+        self.write(move |tx| import(tx, &actor, items, action, folder))
+            .await
+    }
 }

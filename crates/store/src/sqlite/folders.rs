@@ -2,19 +2,21 @@
 
 use std::collections::{HashMap, HashSet};
 
+use async_trait::async_trait;
+
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 use tessera_domain::dashboard::Actor;
 use tessera_domain::etag::IfMatch;
 use tessera_domain::folder::{FolderDraft, descendants, would_cycle};
 use tessera_domain::lazy::RawDoc;
-use tessera_domain::query::{Page, SortKey};
 use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
+use super::SqliteStore;
 use super::query::{self, Filter};
-use super::{created_of, id_array, parse_doc, raw_doc};
-use crate::{FolderEdit, FolderFilter, ListPage, Result, StoreError};
+use super::rows::{created_of, id_array, parse_doc, raw_doc};
+use crate::{FolderEdit, FolderFilter, FolderStore, ListPage, ListRequest, Result, StoreError};
 
 fn load(conn: &Connection, id: ObjectId) -> Result<Option<(String, Document)>> {
     let row: Option<(String, String)> = conn
@@ -136,11 +138,15 @@ pub(super) fn get(conn: &Connection, actor: &Actor, id: ObjectId) -> Result<Opti
 pub(super) fn list(
     conn: &Connection,
     actor: &Actor,
-    filter: &FolderFilter,
-    sort: &[SortKey],
-    page: Page,
-    count: bool,
+    request: &ListRequest<FolderFilter>,
 ) -> Result<ListPage> {
+    let ListRequest {
+        filter,
+        sort,
+        page,
+        count,
+    } = request;
+    let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if !actor.acts_as_admin() {
         f.and("f.owner = ?", actor.id.to_string());
@@ -251,4 +257,49 @@ pub(super) fn delete(
     tx.prepare_cached("DELETE FROM folders WHERE id IN (SELECT value FROM json_each(?1))")?
         .execute([&wanted])?;
     Ok(())
+}
+
+#[async_trait]
+impl FolderStore for SqliteStore {
+    async fn create_folder(&self, actor: &Actor, draft: FolderDraft) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| insert(tx, &actor, draft)).await
+    }
+
+    async fn get_folder(&self, actor: &Actor, id: ObjectId) -> Result<Option<RawDoc>> {
+        let actor = actor.clone();
+        self.read(move |c| get(c, &actor, id)).await
+    }
+
+    async fn list_folders(
+        &self,
+        actor: &Actor,
+        request: ListRequest<FolderFilter>,
+    ) -> Result<ListPage> {
+        let actor = actor.clone();
+        self.read_rows(request.page.limit, move |c| list(c, &actor, &request))
+            .await
+    }
+
+    async fn update_folder(
+        &self,
+        actor: &Actor,
+        id: ObjectId,
+        edit: FolderEdit,
+    ) -> Result<Document> {
+        let actor = actor.clone();
+        self.write(move |tx| update(tx, &actor, id, edit)).await
+    }
+
+    async fn delete_folders(
+        &self,
+        actor: &Actor,
+        ids: Vec<ObjectId>,
+        cascade: bool,
+        if_match: Option<IfMatch>,
+    ) -> Result<()> {
+        let actor = actor.clone();
+        self.write(move |tx| delete(tx, &actor, &ids, cascade, if_match.as_ref()))
+            .await
+    }
 }

@@ -1,16 +1,30 @@
-use rusqlite::{Connection, Transaction, params};
+//! Groups' SQL and the engine's `GroupStore` (memberships are written by `users.rs`).
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tessera_domain::document::lookup_key;
-use tessera_domain::query::{Page, SortKey};
+use tessera_domain::etag::IfMatch;
+use tessera_domain::lazy::RawDoc;
 use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{conflict_or, created_of, id_array, missing_ids, optional_doc, stamp};
-use crate::{GroupEdit, GroupFilter, GroupRecord, ListPage, Result, StoreError};
+use super::rows::{
+    check_version, conflict_or, created_of, id_array, missing_ids, optional_doc, optional_raw,
+    raw_doc, stamp,
+};
+use super::{SqliteStore, dashboards, users};
+use crate::{
+    GroupEdit, GroupFilter, GroupRecord, GroupStore, ListPage, ListRequest, Result, StoreError,
+};
 
-pub(super) fn insert(tx: &Transaction<'_>, group: GroupRecord, builtin: bool) -> Result<Document> {
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    id: ObjectId,
+    group: GroupRecord,
+    builtin: bool,
+) -> Result<Document> {
     check_role(tx, group.role_id)?;
-    let id = ObjectId::generate();
     let now = now_iso();
     let doc = stamp(id, group.doc, &now, &now, None);
     tx.prepare_cached(
@@ -50,13 +64,14 @@ pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
     )
 }
 
-pub(super) fn list(
-    conn: &Connection,
-    filter: &GroupFilter,
-    sort: &[SortKey],
-    page: Page,
-    count: bool,
-) -> Result<ListPage> {
+pub(super) fn list(conn: &Connection, request: &ListRequest<GroupFilter>) -> Result<ListPage> {
+    let ListRequest {
+        filter,
+        sort,
+        page,
+        count,
+    } = request;
+    let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if let Some(name) = &filter.name {
         f.and("g.name_key = ?", lookup_key(name));
@@ -145,4 +160,86 @@ pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
     tx.prepare_cached("DELETE FROM groups WHERE id IN (SELECT value FROM json_each(?1))")?
         .execute([&wanted])?;
     Ok(())
+}
+
+/// The group `key` names: by id first, then by name; one statement.
+fn find(conn: &Connection, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, doc FROM groups WHERE id = ?1 OR name_key = ?2
+             ORDER BY id = ?1 DESC LIMIT 1",
+        )?
+        .query_row(params![key.to_lowercase(), lookup_key(key)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    row.map(|(id, doc)| {
+        let id = id
+            .parse()
+            .map_err(|_| StoreError::Internal(format!("stored id '{id}' is not an ObjectId")))?;
+        Ok((id, raw_doc(doc)?))
+    })
+    .transpose()
+}
+
+#[async_trait]
+impl GroupStore for SqliteStore {
+    async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>> {
+        self.write(move |tx| {
+            groups
+                .into_iter()
+                .map(|g| insert(tx, ObjectId::generate(), g, false))
+                .collect()
+        })
+        .await
+    }
+
+    async fn get_group(&self, id: ObjectId) -> Result<Option<RawDoc>> {
+        self.read(move |c| optional_raw(c, "SELECT doc FROM groups WHERE id = ?1", &id.to_string()))
+            .await
+    }
+
+    async fn find_group(&self, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
+        let key = key.to_owned();
+        self.read(move |c| find(c, &key)).await
+    }
+
+    async fn list_groups(&self, request: ListRequest<GroupFilter>) -> Result<ListPage> {
+        self.read(move |c| list(c, &request)).await
+    }
+
+    async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>> {
+        let result = self.write(move |tx| update(tx, id, edit)).await;
+        self.docs.invalidate(&[id]);
+        result
+    }
+
+    async fn change_membership(
+        &self,
+        group: ObjectId,
+        users: Vec<ObjectId>,
+        add: bool,
+    ) -> Result<()> {
+        let changed = users.clone();
+        let result = self
+            .write(move |tx| users::change_membership(tx, group, &users, add))
+            .await;
+        self.users.invalidate(&changed);
+        result
+    }
+
+    async fn delete_groups(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()> {
+        let gone = ids.clone();
+        let result = self
+            .write(move |tx| {
+                check_version(tx, "groups", &ids, if_match.as_ref())?;
+                delete(tx, &ids)?;
+                dashboards::drop_parties(tx, &ids)
+            })
+            .await;
+        self.docs.invalidate(&gone);
+        // Members' documents lost the groups: forget every cached user.
+        self.users.clear();
+        result
+    }
 }

@@ -4,7 +4,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, params_from_iter};
 use tessera_domain::query::{Page, SortKey};
 
-use super::raw_doc;
+use super::rows::raw_doc;
 use crate::{ListPage, Result};
 
 /// A `WHERE` clause being built, with its arguments.

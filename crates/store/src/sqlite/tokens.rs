@@ -1,10 +1,15 @@
-//! Logged-out tokens.
+//! Logged-out tokens, and the engine's `TokenStore` (secrets are users' columns, renewed in
+//! `users.rs`).
 
 use std::collections::HashSet;
 
+use async_trait::async_trait;
+use tessera_domain::ObjectId;
+
 use rusqlite::{Connection, Transaction, params};
 
-use crate::Result;
+use super::{SqliteStore, users};
+use crate::{Result, StoreError, TokenStore};
 
 fn now() -> i64 {
     std::time::SystemTime::now()
@@ -13,7 +18,7 @@ fn now() -> i64 {
 }
 
 /// Records a logged-out token, and forgets those that have expired since (they are dead anyway).
-pub(super) fn revoke(tx: &Transaction<'_>, jti: &str, expires_at: Option<i64>) -> Result<()> {
+fn revoke(tx: &Transaction<'_>, jti: &str, expires_at: Option<i64>) -> Result<()> {
     tx.prepare_cached("DELETE FROM revoked_tokens WHERE expires_at <= ?1")?
         .execute([now()])?;
     tx.prepare_cached("INSERT OR REPLACE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)")?
@@ -28,4 +33,32 @@ pub(super) fn live_revocations(conn: &Connection) -> Result<HashSet<String>> {
     )?;
     let rows = stmt.query_map([now()], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+#[async_trait]
+impl TokenStore for SqliteStore {
+    async fn renew_secrets(&self, ids: Vec<ObjectId>) -> Result<Vec<String>> {
+        let changed = ids.clone();
+        let result = self.write(move |tx| users::renew_secrets(tx, &ids)).await;
+        self.auth.invalidate(&changed);
+        result
+    }
+
+    async fn revoke_token(&self, jti: String, expires_at: Option<i64>) -> Result<()> {
+        let id = jti.clone();
+        self.write(move |tx| revoke(tx, &id, expires_at)).await?;
+        self.revoked
+            .write()
+            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))?
+            .insert(jti);
+        Ok(())
+    }
+
+    async fn is_token_revoked(&self, jti: &str) -> Result<bool> {
+        Ok(self
+            .revoked
+            .read()
+            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))?
+            .contains(jti))
+    }
 }

@@ -1,16 +1,25 @@
+//! Users' SQL (documents, credentials, memberships) and the engine's `UserStore`.
+
+use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde_json::Value;
 use tessera_domain::document::lookup_key;
+use tessera_domain::etag::IfMatch;
+use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, SortKey};
 use tessera_domain::time::now_iso;
 use tessera_domain::user::new_api_secret;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::{conflict_or, created_of, id_array, missing_ids, optional_doc, raw_doc, stamp};
+use super::rows::{
+    check_version, conflict_or, created_of, id_array, missing_ids, optional_doc, optional_raw,
+    raw_doc, stamp,
+};
+use super::{SqliteStore, dashboards};
 use crate::{
-    AuthRecord, ListPage, LoginRecord, Referencing, Result, StoreError, UserEdit, UserFilter,
-    UserRecord,
+    AuthRecord, ListPage, ListRequest, LoginRecord, Referencing, Result, StoreError, UserEdit,
+    UserFilter, UserRecord, UserStore,
 };
 
 pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document> {
@@ -95,13 +104,14 @@ pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
     optional_doc(conn, "SELECT doc FROM users WHERE id = ?1", &id.to_string())
 }
 
-pub(super) fn list(
-    conn: &Connection,
-    filter: &UserFilter,
-    sort: &[SortKey],
-    page: Page,
-    count: bool,
-) -> Result<ListPage> {
+pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Result<ListPage> {
+    let ListRequest {
+        filter,
+        sort,
+        page,
+        count,
+    } = request;
+    let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if let Some(part) = &filter.user_name {
         f.and("instr(u.user_name_key, ?) > 0", lookup_key(part));
@@ -380,4 +390,100 @@ pub(super) fn change_membership(
         write_memberships(tx, *user, &groups)?;
     }
     Ok(())
+}
+
+/// The user `key` names: by id first, then by user name, then by e-mail; one statement.
+fn find(conn: &Connection, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, doc FROM users
+             WHERE id = ?1 OR user_name_key = ?2 OR email_key = ?2
+             ORDER BY id = ?1 DESC, user_name_key = ?2 DESC LIMIT 1",
+        )?
+        .query_row(params![key.to_lowercase(), lookup_key(key)], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    row.map(|(id, doc)| Ok((parse_stored_id(&id)?, raw_doc(doc)?)))
+        .transpose()
+}
+
+#[async_trait]
+impl UserStore for SqliteStore {
+    async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>> {
+        self.write(move |tx| users.into_iter().map(|u| insert(tx, u)).collect())
+            .await
+    }
+
+    async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>> {
+        if let Some(doc) = self.users.get(&id) {
+            return Ok(Some(doc));
+        }
+        let generation = self.users.generation();
+        let doc = self
+            .read(move |c| optional_raw(c, "SELECT doc FROM users WHERE id = ?1", &id.to_string()))
+            .await?;
+        if let Some(doc) = &doc {
+            self.users.put(generation, [(id, doc.clone())]);
+        }
+        Ok(doc)
+    }
+
+    async fn find_user(&self, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
+        if let Ok(id) = key.parse::<ObjectId>()
+            && let Some(doc) = self.users.get(&id)
+        {
+            return Ok(Some((id, doc)));
+        }
+        let key = key.to_owned();
+        self.read(move |c| find(c, &key)).await
+    }
+
+    async fn list_users(&self, request: ListRequest<UserFilter>) -> Result<ListPage> {
+        self.read(move |c| list(c, &request)).await
+    }
+
+    async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>> {
+        let result = self.write(move |tx| update(tx, id, edit)).await;
+        self.auth.invalidate(&[id]);
+        self.users.invalidate(&[id]);
+        result
+    }
+
+    async fn delete_users(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()> {
+        let gone = ids.clone();
+        let result = self
+            .write(move |tx| {
+                check_version(tx, "users", &ids, if_match.as_ref())?;
+                delete(tx, &ids)?;
+                dashboards::drop_parties(tx, &ids)
+            })
+            .await;
+        self.auth.invalidate(&gone);
+        self.users.invalidate(&gone);
+        result
+    }
+
+    async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>> {
+        let key = lookup_key(username);
+        self.read(move |c| login_record(c, &key)).await
+    }
+
+    async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>> {
+        if let Some(record) = self.auth.get(&id) {
+            return Ok(Some(record));
+        }
+        let generation = self.auth.generation();
+        let record = self.read(move |c| auth_record(c, id)).await?;
+        if let Some(r) = &record {
+            self.auth.put(generation, [(id, r.clone())]);
+        }
+        Ok(record)
+    }
+
+    async fn record_login(&self, id: ObjectId) -> Result<()> {
+        let result = self.write(move |tx| record_login(tx, id)).await;
+        self.users.invalidate(&[id]);
+        result
+    }
 }

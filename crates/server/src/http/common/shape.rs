@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use tessera_domain::lazy::{LazyDoc, RawDoc, json_array};
 use tessera_domain::query::{ListParams, QueryError, Resource, parse_list_params, project_lazy};
-use tessera_store::ListPage;
+use tessera_store::{ListPage, ListRequest};
 
 use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
@@ -47,6 +47,17 @@ impl FromRequestParts<AppState> for Special {
 }
 
 impl Special {
+    /// The list request for `filter`, with these special fields' sort and page, counted when
+    /// the client asked.
+    pub fn list<F>(&self, filter: F) -> ListRequest<F> {
+        ListRequest {
+            filter,
+            sort: self.params.sort.clone(),
+            page: self.params.page,
+            count: self.count,
+        }
+    }
+
     /// Refuses relations `resource` does not have, before any work is done.
     pub fn check(&self, resource: Resource) -> ApiResult<&ListParams> {
         resource.check_expand(&self.params.expand)?;

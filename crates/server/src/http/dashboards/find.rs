@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use tessera_domain::ValidationError;
 use tessera_domain::query::{Page, Resource, SortKey, parse_list_params};
-use tessera_store::DashboardFilter;
+use tessera_store::{DashboardFilter, ListRequest};
 
 use crate::http::common::acting::Acting;
 use crate::http::common::error::{ApiError, ApiResult, Code};
@@ -76,8 +76,7 @@ pub async fn admin_list(
     };
     let page = state
         .store
-        .content()
-        .list_dashboards(&actor, &filter, &params.sort, params.page, special.count)
+        .list_dashboards(&actor, special.list(filter))
         .await?;
     list_response(&state, Resource::Dashboard, page, params).await
 }
@@ -171,8 +170,15 @@ pub async fn search(
     };
     let found = state
         .store
-        .content()
-        .list_dashboards(&actor, &filter, &sort, page, false)
+        .list_dashboards(
+            &actor,
+            ListRequest {
+                filter,
+                sort,
+                page,
+                count: false,
+            },
+        )
         .await?;
     let items = json_array(found.items.iter().map(|raw| raw.get()));
     Ok(json_text(format!("{{\"items\":{items}}}")))

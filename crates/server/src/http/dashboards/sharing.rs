@@ -35,7 +35,6 @@ pub async fn shares_of(
     let id = dashboard_id(key)?;
     let (raw, _) = state
         .store
-        .content()
         .get_dashboard(actor, id)
         .await?
         .ok_or_else(|| ApiError::not_found(ResourceKind::Dashboard, key))?;
@@ -100,7 +99,6 @@ pub async fn change_owner(
     };
     let doc = state
         .store
-        .content()
         .change_dashboard_owner(&actor, id, owner, rule)
         .await?;
     Ok(Json(doc))

@@ -37,9 +37,7 @@ pub async fn export(
         "dashboardIds",
         q.dashboard_ids.as_deref(),
     )?;
-    Ok(Json(
-        state.store.content().export_dashboards(&actor, ids).await?,
-    ))
+    Ok(Json(state.store.export_dashboards(&actor, ids).await?))
 }
 
 #[utoipa::path(
@@ -56,11 +54,7 @@ pub async fn export_one(
     PathKey(key): PathKey,
 ) -> ApiResult<Json<Document>> {
     let id = dashboard_id(&key)?;
-    let mut docs = state
-        .store
-        .content()
-        .export_dashboards(&actor, vec![id])
-        .await?;
+    let mut docs = state.store.export_dashboards(&actor, vec![id]).await?;
     Ok(Json(docs.remove(0)))
 }
 
@@ -119,7 +113,6 @@ pub async fn import(
         .collect();
     let report = state
         .store
-        .content()
         .import_dashboards(&actor, items, action, folder)
         .await?;
     let failed: Map<String, Value> = report

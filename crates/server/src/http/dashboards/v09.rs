@@ -70,11 +70,7 @@ pub async fn create(
         .into_iter()
         .map(parse_dashboard)
         .collect::<Result<Vec<_>, _>>()?;
-    let mut created = state
-        .store
-        .content()
-        .create_dashboards(&actor, drafts)
-        .await?;
+    let mut created = state.store.create_dashboards(&actor, drafts).await?;
     Ok(Json(if one {
         Value::Object(created.remove(0))
     } else {
@@ -264,7 +260,6 @@ async fn set(state: &AppState, actor: &Actor, id: ObjectId, shares: Vec<Value>) 
     };
     state
         .store
-        .content()
         .update_dashboard(actor, id, Box::new(edit))
         .await?;
     Ok(())

@@ -81,14 +81,7 @@ pub async fn list(
     let params = special.check(Resource::Dashboard)?;
     let page = state
         .store
-        .content()
-        .list_dashboards(
-            &actor,
-            &q.filter()?,
-            &params.sort,
-            params.page,
-            special.count,
-        )
+        .list_dashboards(&actor, special.list(q.filter()?))
         .await?;
     list_response(&state, Resource::Dashboard, page, params).await
 }
@@ -107,11 +100,7 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let draft = parse_dashboard(body)?;
-    let mut created = state
-        .store
-        .content()
-        .create_dashboards(&actor, vec![draft])
-        .await?;
+    let mut created = state.store.create_dashboards(&actor, vec![draft]).await?;
     Ok((StatusCode::CREATED, Json(created.remove(0))))
 }
 
@@ -137,7 +126,6 @@ pub async fn get(
     let id = dashboard_id(&key)?;
     let (doc, _) = state
         .store
-        .content()
         .get_dashboard(&actor, id)
         .await?
         .ok_or_else(|| ApiError::not_found(ResourceKind::Dashboard, key))?;
@@ -165,7 +153,6 @@ pub async fn replace(
     let edit = move |current: Document| precondition.check(&current).map(|()| draft);
     let doc = state
         .store
-        .content()
         .update_dashboard(&actor, id, Box::new(edit))
         .await?;
     Ok(Json(doc))
@@ -195,7 +182,6 @@ pub async fn patch(
     };
     let doc = state
         .store
-        .content()
         .update_dashboard(&actor, id, Box::new(edit))
         .await?;
     Ok(Json(doc))
@@ -218,7 +204,6 @@ pub async fn delete(
     let id = dashboard_id(&key)?;
     state
         .store
-        .content()
         .delete_dashboards(&actor, vec![id], if_match)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -248,11 +233,7 @@ pub async fn delete_bulk(
         "dashboardIds",
         q.dashboard_ids.as_deref(),
     )?;
-    state
-        .store
-        .content()
-        .delete_dashboards(&actor, ids, None)
-        .await?;
+    state.store.delete_dashboards(&actor, ids, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -270,12 +251,7 @@ pub async fn exists(
     PathKey(key): PathKey,
 ) -> ApiResult<Json<Value>> {
     let exists = match key.parse::<ObjectId>() {
-        Ok(id) => state
-            .store
-            .content()
-            .get_dashboard(&actor, id)
-            .await?
-            .is_some(),
+        Ok(id) => state.store.get_dashboard(&actor, id).await?.is_some(),
         Err(_) => false,
     };
     Ok(Json(json!({ "exists": exists })))

@@ -62,11 +62,7 @@ pub async fn list(
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Widget)?;
     let dashboard = path_id(ResourceKind::Dashboard, &key)?;
-    let mut items = state
-        .store
-        .content()
-        .list_widgets(&actor, dashboard)
-        .await?;
+    let mut items = state.store.list_widgets(&actor, dashboard).await?;
     let page = &params.page;
     let skip = usize::try_from(page.skip).unwrap_or(usize::MAX);
     let limit = page
@@ -98,11 +94,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let dashboard = path_id(ResourceKind::Dashboard, &key)?;
     let doc = parse_widget(body)?;
-    let created = state
-        .store
-        .content()
-        .create_widget(&actor, dashboard, doc)
-        .await?;
+    let created = state.store.create_widget(&actor, dashboard, doc).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -121,11 +113,7 @@ pub async fn get(
     special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Widget)?;
-    let doc = state
-        .store
-        .content()
-        .get_widget(&actor, dashboard, widget)
-        .await?;
+    let doc = state.store.get_widget(&actor, dashboard, widget).await?;
     shape_one(&state, Resource::Widget, doc, params).await
 }
 
@@ -152,7 +140,6 @@ pub async fn patch(
     };
     let doc = state
         .store
-        .content()
         .update_widget(&actor, dashboard, widget, Box::new(edit))
         .await?;
     Ok(Json(doc))
@@ -174,7 +161,6 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     state
         .store
-        .content()
         .delete_widget(&actor, dashboard, widget, if_match)
         .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 use tessera_domain::document::expect_object;
 use tessera_domain::folder::{parse_folder, tree};
 use tessera_domain::merge_patch::patched;
-use tessera_domain::query::{Page, Resource};
+use tessera_domain::query::Resource;
 use tessera_domain::{Document, ResourceKind};
-use tessera_store::{DashboardFilter, FolderFilter, ListPage};
+use tessera_store::{DashboardFilter, FolderFilter, ListPage, ListRequest};
 
 use crate::http::common::acting::Acting;
 use crate::http::common::conditional::Precondition;
@@ -55,18 +55,13 @@ async fn nested(
     state: &AppState,
     actor: &tessera_domain::dashboard::Actor,
 ) -> ApiResult<(Vec<Value>, Vec<Value>)> {
-    let content = state.store.content();
-    let folders = content
-        .list_folders(actor, &FolderFilter::default(), &[], Page::default(), false)
+    let folders = state
+        .store
+        .list_folders(actor, ListRequest::all(FolderFilter::default()))
         .await?;
-    let dashboards = content
-        .list_dashboards(
-            actor,
-            &DashboardFilter::default(),
-            &[],
-            Page::default(),
-            false,
-        )
+    let dashboards = state
+        .store
+        .list_dashboards(actor, ListRequest::all(DashboardFilter::default()))
         .await?;
     let dashboards = parse_docs(dashboards)?
         .into_iter()
@@ -122,8 +117,7 @@ pub async fn list(
     };
     let page = state
         .store
-        .content()
-        .list_folders(&actor, &filter, &params.sort, params.page, special.count)
+        .list_folders(&actor, special.list(filter))
         .await?;
     list_response(&state, Resource::Folder, page, params).await
 }
@@ -160,7 +154,7 @@ pub async fn create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let draft = parse_folder(body)?;
-    let doc = state.store.content().create_folder(&actor, draft).await?;
+    let doc = state.store.create_folder(&actor, draft).await?;
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
@@ -182,7 +176,6 @@ pub async fn get(
     let id = path_id(ResourceKind::Folder, &key)?;
     let doc = state
         .store
-        .content()
         .get_folder(&actor, id)
         .await?
         .ok_or_else(|| ApiError::not_found(ResourceKind::Folder, key))?;
@@ -213,7 +206,6 @@ pub async fn patch(
     };
     let doc = state
         .store
-        .content()
         .update_folder(&actor, id, Box::new(edit))
         .await?;
     Ok(Json(doc))
@@ -247,7 +239,6 @@ pub async fn delete(
     let cascade = bool_param("cascade", q.cascade.as_deref())?.unwrap_or(false);
     state
         .store
-        .content()
         .delete_folders(&actor, vec![id], cascade, if_match)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -281,7 +272,6 @@ pub async fn delete_bulk(
     let cascade = bool_param("cascade", q.cascade.as_deref())?.unwrap_or(false);
     state
         .store
-        .content()
         .delete_folders(&actor, ids, cascade, None)
         .await?;
     Ok(StatusCode::NO_CONTENT)

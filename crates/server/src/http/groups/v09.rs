@@ -7,9 +7,10 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
-use tessera_domain::query::{Page, Resource};
+use tessera_domain::lazy::RawDoc;
+use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
-use tessera_store::{GroupFilter, UserFilter};
+use tessera_store::{GroupFilter, ListRequest, UserFilter};
 
 use super::v1 as groups;
 use crate::http::auth::caller::Caller;
@@ -50,34 +51,17 @@ pub async fn list(
         search: q.search.filter(|s| !s.is_empty()),
         ..GroupFilter::default()
     };
-    let page = state
-        .store
-        .list_groups(&filter, &params.sort, params.page, special.count)
-        .await?;
+    let page = state.store.list_groups(special.list(filter)).await?;
     list_response(&state, Resource::Group, page, params).await
 }
 
-/// The id of the group a 0.9 path names: an id first, then a name (case-insensitive).
-async fn resolve(state: &AppState, key: &str) -> ApiResult<ObjectId> {
-    if let Ok(id) = key.parse::<ObjectId>()
-        && state.store.get_group(id).await?.is_some()
-    {
-        return Ok(id);
-    }
-    let filter = GroupFilter {
-        name: Some(key.to_owned()),
-        ..GroupFilter::default()
-    };
-    let page = Page {
-        skip: 0,
-        limit: Some(1),
-    };
-    let found = state.store.list_groups(&filter, &[], page, false).await?;
-    found
-        .items
-        .first()
-        .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())
-        .and_then(|doc| doc.get("_id")?.as_str()?.parse().ok())
+/// The group a 0.9 path names (an id first, then a name, case-insensitive), with its document:
+/// one read.
+async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
+    state
+        .store
+        .find_group(key)
+        .await?
         .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
 }
 
@@ -104,12 +88,7 @@ pub async fn get(
     special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Group)?;
-    let id = resolve(&state, &key).await?;
-    let group = state
-        .store
-        .get_group(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))?;
+    let (_, group) = find(&state, &key).await?;
     shape_one(&state, Resource::Group, group, params).await
 }
 
@@ -140,14 +119,14 @@ pub async fn create(
     responses((status = 200, description = "Replaced", body = crate::http::doc::schemas::Group), WriteErrors)
 )]
 pub async fn replace(
-    state: State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
     precondition: Precondition,
-    body: JsonBody,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
-    let id = resolve(&state, &key).await?;
-    groups::replace(state, caller, PathKey(id.to_string()), precondition, body).await
+    let (id, _) = find(&state, &key).await?;
+    groups::replace_group(&state, &caller, id, precondition, body).await
 }
 
 #[utoipa::path(
@@ -159,13 +138,13 @@ pub async fn replace(
     responses((status = 200, description = "Deleted", body = crate::http::doc::schemas::Deleted), WriteErrors)
 )]
 pub async fn delete(
-    state: State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
     precondition: Precondition,
 ) -> ApiResult<Json<Value>> {
-    let id = resolve(&state, &key).await?;
-    groups::delete(state, caller, PathKey(id.to_string()), precondition).await?;
+    let (id, _) = find(&state, &key).await?;
+    groups::delete_group(&state, &caller, id, precondition).await?;
     Ok(deleted(&[id]))
 }
 
@@ -197,10 +176,7 @@ pub async fn members(
         group_id: Some(id),
         ..UserFilter::default()
     };
-    let page = state
-        .store
-        .list_users(&filter, &params.sort, params.page, special.count)
-        .await?;
+    let page = state.store.list_users(special.list(filter)).await?;
     list_response(&state, Resource::User, page, params).await
 }
 
@@ -219,10 +195,7 @@ async fn change(
         group_id: Some(id),
         ..UserFilter::default()
     };
-    let page = state
-        .store
-        .list_users(&filter, &[], Page::default(), false)
-        .await?;
+    let page = state.store.list_users(ListRequest::all(filter)).await?;
     list_response(&state, Resource::User, page, &Default::default()).await
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use tessera_domain::group::parse_group;
 use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
-use tessera_domain::{Document, ResourceKind};
+use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::GroupFilter;
 
 use crate::http::auth::caller::Caller;
@@ -62,10 +62,7 @@ pub async fn list(
         mail: q.mail,
         search: None,
     };
-    let page = state
-        .store
-        .list_groups(&filter, &params.sort, params.page, special.count)
-        .await?;
+    let page = state.store.list_groups(special.list(filter)).await?;
     list_response(&state, Resource::Group, page, params).await
 }
 
@@ -181,8 +178,19 @@ pub async fn replace(
     precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
-    caller.require_identity_admin()?;
     let id = path_id(ResourceKind::Group, &key)?;
+    replace_group(&state, &caller, id, precondition, body).await
+}
+
+/// The core of `replace`, for an id already resolved (the API 0.9 adapters call it too).
+pub(super) async fn replace_group(
+    state: &AppState,
+    caller: &Caller,
+    id: ObjectId,
+    precondition: Precondition,
+    body: Value,
+) -> ApiResult<Json<Document>> {
+    caller.require_identity_admin()?;
     let group = parse_group(body)?;
     let updated = state
         .store
@@ -193,7 +201,7 @@ pub async fn replace(
         .await?;
     updated
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
+        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, id.to_string()))
 }
 
 #[utoipa::path(
@@ -252,8 +260,18 @@ pub async fn delete(
     PathKey(key): PathKey,
     Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
-    caller.require_identity_admin()?;
     let id = path_id(ResourceKind::Group, &key)?;
+    delete_group(&state, &caller, id, Precondition(if_match)).await
+}
+
+/// The core of `delete`, for an id already resolved (the API 0.9 adapters call it too).
+pub(super) async fn delete_group(
+    state: &AppState,
+    caller: &Caller,
+    id: ObjectId,
+    Precondition(if_match): Precondition,
+) -> ApiResult<StatusCode> {
+    caller.require_identity_admin()?;
     state.store.delete_groups(vec![id], if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }

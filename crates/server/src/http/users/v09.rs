@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tessera_domain::lazy::{LazyDoc, RawDoc, string_value};
 use tessera_domain::query::{Page, Resource};
 use tessera_domain::{Document, ObjectId, ResourceKind};
-use tessera_store::UserFilter;
+use tessera_store::{ListRequest, UserFilter};
 
 use super::v1 as users;
 use crate::http::auth::caller::Caller;
@@ -61,10 +61,7 @@ pub async fn list(
     special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
-    let mut page = state
-        .store
-        .list_users(&q.filter(), &params.sort, params.page, special.count)
-        .await?;
+    let mut page = state.store.list_users(special.list(q.filter())).await?;
     page.items = with_role_names(&state, page.items).await?;
     list_response(&state, Resource::User, page, params).await
 }
@@ -89,15 +86,14 @@ pub async fn count(
 ) -> ApiResult<Json<Value>> {
     let page = state
         .store
-        .list_users(
-            &q.filter(),
-            &[],
-            Page {
+        .list_users(ListRequest {
+            page: Page {
                 skip: 0,
                 limit: Some(0),
             },
-            true,
-        )
+            count: true,
+            ..ListRequest::all(q.filter())
+        })
         .await?;
     Ok(Json(json!({ "count": page.total.unwrap_or(0) })))
 }
@@ -123,26 +119,18 @@ pub async fn get(
     special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
-    let id = resolve(&state, &key).await?;
-    let user = state
-        .store
-        .get_user(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))?;
+    let (_, user) = find(&state, &key).await?;
     shape_one(&state, Resource::User, user, params).await
 }
 
-/// The id of the user a 0.9 path names: an id first, then a user name or e-mail.
-async fn resolve(state: &AppState, key: &str) -> ApiResult<ObjectId> {
-    if let Ok(id) = key.parse::<ObjectId>()
-        && state.store.get_user(id).await?.is_some()
-    {
-        return Ok(id);
-    }
-    match state.store.login_record(key).await? {
-        Some(record) => Ok(record.id),
-        None => Err(ApiError::not_found(ResourceKind::User, key)),
-    }
+/// The user a 0.9 path names (an id first, then a user name or e-mail), with its document:
+/// one read.
+async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
+    state
+        .store
+        .find_user(key)
+        .await?
+        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
 }
 
 /// `POST /api/users`: an array of users (one object is taken as an array of one), created all
@@ -219,14 +207,14 @@ const USER_KEY: &str = "A user id, user name or e-mail";
     responses((status = 200, description = "Replaced", body = crate::http::doc::schemas::User), WriteErrors)
 )]
 pub async fn replace(
-    state: State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
     precondition: Precondition,
-    body: JsonBody,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
-    let id = resolve(&state, &key).await?;
-    users::replace(state, caller, PathKey(id.to_string()), precondition, body).await
+    let (id, _) = find(&state, &key).await?;
+    users::replace_user(&state, &caller, id, precondition, body).await
 }
 
 /// `PATCH /api/users/{idOrUserName}`: a merge patch, as `PATCH /api/v1/users/{id}`.
@@ -240,14 +228,14 @@ pub async fn replace(
     responses((status = 200, description = "Patched", body = crate::http::doc::schemas::User), WriteErrors)
 )]
 pub async fn patch(
-    state: State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
     precondition: Precondition,
-    body: JsonBody,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
-    let id = resolve(&state, &key).await?;
-    users::patch(state, caller, PathKey(id.to_string()), precondition, body).await
+    let (id, _) = find(&state, &key).await?;
+    users::patch_user(&state, &caller, id, precondition, body).await
 }
 
 /// `DELETE /api/users/{idOrUserName}` → 200 `{"deleted": [id]}`.
@@ -260,13 +248,13 @@ pub async fn patch(
     responses((status = 200, description = "Deleted", body = crate::http::doc::schemas::Deleted), WriteErrors)
 )]
 pub async fn delete(
-    state: State<AppState>,
+    State(state): State<AppState>,
     caller: Caller,
     PathKey(key): PathKey,
     precondition: Precondition,
 ) -> ApiResult<Json<Value>> {
-    let id = resolve(&state, &key).await?;
-    users::delete(state, caller, PathKey(id.to_string()), precondition).await?;
+    let (id, _) = find(&state, &key).await?;
+    users::delete_user(&state, &caller, id, precondition).await?;
     Ok(deleted(&[id]))
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::user::{Password, UserDraft, parse_user, take_password};
-use tessera_domain::{Document, ResourceKind};
+use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{UserFilter, UserRecord};
 
 use crate::http::users::access::{WriteKind, authorize_user_write};
@@ -88,10 +88,7 @@ pub async fn list(
     special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
-    let page = state
-        .store
-        .list_users(&q.filter()?, &params.sort, params.page, special.count)
-        .await?;
+    let page = state.store.list_users(special.list(q.filter()?)).await?;
     list_response(&state, Resource::User, page, params).await
 }
 
@@ -211,13 +208,24 @@ pub async fn replace(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::User, &key)?;
+    replace_user(&state, &caller, id, precondition, body).await
+}
+
+/// The core of `replace`, for an id already resolved (the API 0.9 adapters call it too).
+pub(super) async fn replace_user(
+    state: &AppState,
+    caller: &Caller,
+    id: ObjectId,
+    precondition: Precondition,
+    body: Value,
+) -> ApiResult<Json<Document>> {
     let draft = parse_user(body, state.default_role)?;
     let kind = WriteKind {
         disables: !draft.active,
         ..WriteKind::default()
     };
-    authorize_user_write(&state, &caller, Some(id), Some(draft.role_id), kind).await?;
-    let record = hashed(&state, draft).await?;
+    authorize_user_write(state, caller, Some(id), Some(draft.role_id), kind).await?;
+    let record = hashed(state, draft).await?;
     let updated = state
         .store
         .update_user(
@@ -227,7 +235,7 @@ pub async fn replace(
         .await?;
     updated
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
+        .ok_or_else(|| ApiError::not_found(ResourceKind::User, id.to_string()))
 }
 
 /// PATCH: a JSON merge patch (RFC 7396) on the stored user, validated as a whole afterwards.
@@ -256,6 +264,17 @@ pub async fn patch(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::User, &key)?;
+    patch_user(&state, &caller, id, precondition, body).await
+}
+
+/// The core of `patch`, for an id already resolved (the API 0.9 adapters call it too).
+pub(super) async fn patch_user(
+    state: &AppState,
+    caller: &Caller,
+    id: ObjectId,
+    precondition: Precondition,
+    body: Value,
+) -> ApiResult<Json<Document>> {
     let mut patch = tessera_domain::document::expect_object(body)?;
     let fields: Vec<&str> = patch.keys().map(String::as_str).collect();
     let new_role = patch
@@ -267,8 +286,8 @@ pub async fn patch(
         fields: &fields,
         disables: patch.get("active") == Some(&Value::Bool(false)),
     };
-    authorize_user_write(&state, &caller, Some(id), new_role, kind).await?;
-    let password_hash = hash(&state, take_password(&mut patch)?).await?;
+    authorize_user_write(state, caller, Some(id), new_role, kind).await?;
+    let password_hash = hash(state, take_password(&mut patch)?).await?;
     let default_role = state.default_role;
     let patch = Value::Object(patch);
     let edit = move |current: Document| {
@@ -279,7 +298,7 @@ pub async fn patch(
     let updated = state.store.update_user(id, Box::new(edit)).await?;
     updated
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
+        .ok_or_else(|| ApiError::not_found(ResourceKind::User, id.to_string()))
 }
 
 #[utoipa::path(
@@ -302,7 +321,17 @@ pub async fn delete(
     Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = path_id(ResourceKind::User, &key)?;
-    authorize_user_write(&state, &caller, Some(id), None, DELETES).await?;
+    delete_user(&state, &caller, id, Precondition(if_match)).await
+}
+
+/// The core of `delete`, for an id already resolved (the API 0.9 adapters call it too).
+pub(super) async fn delete_user(
+    state: &AppState,
+    caller: &Caller,
+    id: ObjectId,
+    Precondition(if_match): Precondition,
+) -> ApiResult<StatusCode> {
+    authorize_user_write(state, caller, Some(id), None, DELETES).await?;
     state.store.delete_users(vec![id], if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }

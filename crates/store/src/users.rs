@@ -1,6 +1,42 @@
+//! Users: the records the engine writes and the narrow trait it answers for them.
+
+use async_trait::async_trait;
+use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::user::UserDraft;
-use tessera_domain::{Document, ObjectId};
+use tessera_domain::{Document, ObjectId, ValidationError};
+
+use crate::{ListPage, ListRequest, Result};
+
+/// Computes the new state of a user from the stored document, inside the write transaction,
+/// so that read-modify-write (PATCH) cannot lose a concurrent update.
+pub type UserEdit =
+    Box<dyn FnOnce(Document) -> std::result::Result<UserRecord, ValidationError> + Send>;
+
+/// Users, their credentials and their group memberships.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates all the users or none of them.
+    async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>>;
+    async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>>;
+    /// The user `key` names, with its id: an id first, then a user name, then an e-mail address
+    /// (case-insensitive). One read, for the API 0.9 routes that take any of the three.
+    async fn find_user(&self, key: &str) -> Result<Option<(ObjectId, RawDoc)>>;
+    /// The users that pass the filter, ordered by the sort (ties by id; insertion order without
+    /// one), the page of them, and the total count when it is asked.
+    async fn list_users(&self, request: ListRequest<UserFilter>) -> Result<ListPage>;
+    /// Replaces a user with what `edit` makes of it; `None` when there is no such user.
+    async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>>;
+    /// Deletes all the users or, when one of them does not exist, none of them.
+    /// With `if_match`, the (single) user must still be that version.
+    async fn delete_users(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()>;
+    /// The user whose `userName`, or else `email`, is `username` (case-insensitive).
+    async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>>;
+    /// What checking a token needs to know about its user.
+    async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>>;
+    /// Sets the user's `lastLogin`.
+    async fn record_login(&self, id: ObjectId) -> Result<()>;
+}
 
 /// A valid user as the store writes it: the document plus the keys it is indexed by.
 #[derive(Debug, Clone)]
@@ -40,13 +76,6 @@ impl UserRecord {
     }
 }
 
-/// The first administrator, created by `Store::initialize`.
-#[derive(Debug, Clone)]
-pub struct SeedAdmin {
-    pub email: String,
-    pub password_hash: String,
-}
-
 /// What a login needs to know about a user.
 #[derive(Debug, Clone)]
 pub struct LoginRecord {
@@ -83,25 +112,4 @@ pub struct UserFilter {
     /// Part of the user name, e-mail address, first or last name, case-insensitive (API 0.9's
     /// `search`).
     pub search: Option<String>,
-}
-
-/// Filters of `GET /api/v1/groups`; every one that is set must hold.
-#[derive(Debug, Clone, Default)]
-pub struct GroupFilter {
-    /// The whole name, case-insensitive.
-    pub name: Option<String>,
-    /// The whole mail address, case-insensitive (ASCII).
-    pub mail: Option<String>,
-    pub role_id: Option<ObjectId>,
-    pub ids: Option<Vec<ObjectId>>,
-    /// Part of the name, case-insensitive (API 0.9's `search`).
-    pub search: Option<String>,
-}
-
-/// One page of a list, with the number of all matching entities when it was asked for.
-#[derive(Debug, Clone, Default)]
-pub struct ListPage {
-    /// The stored JSON text of each entity.
-    pub items: Vec<RawDoc>,
-    pub total: Option<u64>,
 }

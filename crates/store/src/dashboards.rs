@@ -1,29 +1,19 @@
-//! Content: dashboards, their widgets and shares, and folders. Every call names the [`Actor`]
-//! it acts for, and the engine applies the access rules of `tessera_domain::dashboard` inside
+//! Dashboards, their widgets and shares. Every call names the [`Actor`] it acts for, and the engine applies the access rules of `tessera_domain::dashboard` inside
 //! the same transaction as the read or write, so that a share withdrawn a moment ago is never
 //! honoured.
 
 use async_trait::async_trait;
 use tessera_domain::dashboard::{Access, Actor, DashboardDraft, Rule};
 use tessera_domain::etag::IfMatch;
-use tessera_domain::folder::FolderDraft;
 use tessera_domain::lazy::RawDoc;
-use tessera_domain::query::{Page, SortKey};
 use tessera_domain::{Document, ObjectId, ValidationError};
 
-use crate::{ListPage, Result, StoreError};
+use crate::{ListPage, ListRequest, Result, StoreError};
 
 /// Computes a dashboard's new state from the stored document and the caller's access, inside
 /// the write transaction.
 pub type DashboardEdit =
     Box<dyn FnOnce(Document) -> std::result::Result<DashboardDraft, ValidationError> + Send>;
-/// The same for a widget.
-pub type WidgetEdit =
-    Box<dyn FnOnce(Document) -> std::result::Result<Document, ValidationError> + Send>;
-/// The same for a folder.
-pub type FolderEdit =
-    Box<dyn FnOnce(Document) -> std::result::Result<FolderDraft, ValidationError> + Send>;
-
 /// Filters of `GET /api/v1/dashboards`; every one that is set must hold.
 #[derive(Debug, Clone, Default)]
 pub struct DashboardFilter {
@@ -39,15 +29,6 @@ pub struct DashboardFilter {
     pub datasource_address: Option<String>,
     pub owner: Option<ObjectId>,
     pub ids: Option<Vec<ObjectId>>,
-}
-
-/// Filters of `GET /api/v1/folders`.
-#[derive(Debug, Clone, Default)]
-pub struct FolderFilter {
-    /// The whole name, case-insensitive.
-    pub name: Option<String>,
-    /// Children of this folder; `Some(None)`: root folders.
-    pub parent: Option<Option<ObjectId>>,
 }
 
 /// What an import does with a dashboard whose `oid` already exists.
@@ -84,7 +65,7 @@ pub struct ImportReport {
 /// precondition, checked (after the access rules) against the entity as stored in the same
 /// transaction.
 #[async_trait]
-pub trait ContentStore: Send + Sync + 'static {
+pub trait DashboardStore: Send + Sync {
     /// Creates all the dashboards (with their widgets), owned by the actor, or none of them.
     async fn create_dashboards(
         &self,
@@ -98,10 +79,7 @@ pub trait ContentStore: Send + Sync + 'static {
     async fn list_dashboards(
         &self,
         actor: &Actor,
-        filter: &DashboardFilter,
-        sort: &[SortKey],
-        page: Page,
-        count: bool,
+        request: ListRequest<DashboardFilter>,
     ) -> Result<ListPage>;
     /// Replaces a dashboard with what `edit` makes of it. `NotFound` when the actor cannot see
     /// it; `Forbidden` when they may not edit it, or change its shares without owning it.
@@ -137,58 +115,4 @@ pub trait ContentStore: Send + Sync + 'static {
         action: ImportAction,
         folder: Option<ObjectId>,
     ) -> Result<ImportReport>;
-
-    /// The widgets of a dashboard the actor may see, in order.
-    async fn list_widgets(&self, actor: &Actor, dashboard: ObjectId) -> Result<Vec<RawDoc>>;
-    async fn get_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<RawDoc>;
-    async fn create_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        doc: Document,
-    ) -> Result<Document>;
-    async fn update_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        id: ObjectId,
-        edit: WidgetEdit,
-    ) -> Result<Document>;
-    async fn delete_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        id: ObjectId,
-        if_match: Option<IfMatch>,
-    ) -> Result<()>;
-
-    /// Creates a folder owned by the actor (or by the owner an admin names).
-    async fn create_folder(&self, actor: &Actor, draft: FolderDraft) -> Result<Document>;
-    /// A folder the actor may see (their own; any, for an admin acting as one).
-    async fn get_folder(&self, actor: &Actor, id: ObjectId) -> Result<Option<RawDoc>>;
-    async fn list_folders(
-        &self,
-        actor: &Actor,
-        filter: &FolderFilter,
-        sort: &[SortKey],
-        page: Page,
-        count: bool,
-    ) -> Result<ListPage>;
-    /// Replaces a folder with what `edit` makes of it; refuses (`Cycle`) a parent that would
-    /// make the folder its own ancestor.
-    async fn update_folder(
-        &self,
-        actor: &Actor,
-        id: ObjectId,
-        edit: FolderEdit,
-    ) -> Result<Document>;
-    /// Deletes the folders. A folder holding folders or dashboards is refused (`NotEmpty`)
-    /// unless `cascade`, which deletes everything under it.
-    async fn delete_folders(
-        &self,
-        actor: &Actor,
-        ids: Vec<ObjectId>,
-        cascade: bool,
-        if_match: Option<IfMatch>,
-    ) -> Result<()>;
 }

@@ -1,0 +1,17 @@
+//! What the store keeps about itself: whether it has had its first start, and the token signing
+//! key.
+
+use async_trait::async_trait;
+use tessera_domain::first_start::FirstStart;
+
+use crate::Result;
+
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// On an empty store, writes the first start's plan (built-in roles and groups, the first
+    /// administrator, the signing key) in one transaction and answers `true`. On an initialised
+    /// store it changes nothing and answers `false`.
+    async fn initialize(&self, plan: FirstStart) -> Result<bool>;
+    /// The key that signs tokens, written by [`SettingsStore::initialize`].
+    async fn signing_key(&self) -> Result<Vec<u8>>;
+}

@@ -1,0 +1,104 @@
+//! What `expand` asks of the engine: entities by id (groups and roles through the cache), and
+//! the members of a page of groups in one windowed query.
+
+use async_trait::async_trait;
+use tessera_domain::ObjectId;
+use tessera_domain::lazy::RawDoc;
+use tessera_domain::query::{Page, Resource, SortKey};
+
+use super::rows::{id_array, raw_doc};
+use super::{SqliteStore, users};
+use crate::{Referencing, RelationStore, Result, StoreError};
+
+#[async_trait]
+impl RelationStore for SqliteStore {
+    async fn fetch_by_ids(
+        &self,
+        resource: Resource,
+        ids: Vec<ObjectId>,
+    ) -> Result<Vec<(ObjectId, RawDoc)>> {
+        let sql = match resource {
+            Resource::User => {
+                "SELECT id, doc FROM users WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            Resource::Group => {
+                "SELECT id, doc FROM groups WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            Resource::Role => {
+                "SELECT id, doc FROM roles WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            Resource::Dashboard => {
+                "SELECT id, doc FROM dashboards WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            Resource::Folder => {
+                "SELECT id, doc FROM folders WHERE id IN (SELECT value FROM json_each(?1))"
+            }
+            // No relation leads to a widget (they live inside their dashboard).
+            Resource::Widget => {
+                return Err(StoreError::Internal("widgets are not fetched by id".into()));
+            }
+        };
+        // Groups and roles come from the cache when they can; the rest always from the file.
+        let cached = matches!(resource, Resource::Group | Resource::Role);
+        let generation = self.docs.generation();
+        let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) = if cached {
+            let mut found = Vec::new();
+            let mut missing = Vec::new();
+            for id in ids {
+                match self.docs.get(&id) {
+                    Some(doc) => found.push((id, doc)),
+                    None => missing.push(id),
+                }
+            }
+            (found, missing)
+        } else {
+            (Vec::new(), ids)
+        };
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let rows = self
+            .read_rows(Some(missing.len() as u64), move |c| {
+                let mut stmt = c.prepare_cached(sql)?;
+                let rows = stmt.query_map([id_array(&missing)], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?;
+                rows.map(|row| {
+                    let (id, doc) = row?;
+                    Ok((
+                        id.parse::<ObjectId>()
+                            .map_err(|_| StoreError::Internal(format!("bad stored id {id}")))?,
+                        raw_doc(doc)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()
+            })
+            .await?;
+        if cached {
+            self.docs
+                .put(generation, rows.iter().map(|(id, doc)| (*id, doc.clone())));
+        }
+        found.extend(rows);
+        Ok(found)
+    }
+
+    async fn fetch_referencing(
+        &self,
+        target: Resource,
+        field: &'static str,
+        parents: Vec<ObjectId>,
+        sort: Vec<SortKey>,
+        page: Page,
+        max_rows: usize,
+    ) -> Result<Vec<Referencing>> {
+        match (target, field) {
+            (Resource::User, "groups") => {
+                self.read(move |c| users::members(c, &parents, &sort, page, max_rows))
+                    .await
+            }
+            _ => Err(StoreError::Internal(format!(
+                "no index for {target:?} referencing through '{field}'"
+            ))),
+        }
+    }
+}

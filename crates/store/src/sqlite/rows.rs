@@ -1,0 +1,144 @@
+//! Helpers every resource file of the engine uses: error mapping, the stored form of a document,
+//! id lists, version checks. Leaf module: it imports no resource file.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::Value;
+use tessera_domain::etag::IfMatch;
+use tessera_domain::lazy::RawDoc;
+use tessera_domain::{Document, ObjectId, ResourceKind};
+
+use crate::{Result, StoreError};
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Internal(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Internal(format!("stored document is not valid JSON: {e}"))
+    }
+}
+
+/// The one place where a unique-constraint failure becomes a conflict. `columns` maps each
+/// unique column of the statement to the field name and value the client sent.
+pub(super) fn conflict_or(
+    err: rusqlite::Error,
+    kind: ResourceKind,
+    columns: &[(&str, &'static str, &str)],
+) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(code, Some(msg)) = &err
+        && code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    {
+        for (column, field, value) in columns {
+            if msg.ends_with(&format!(".{column}")) {
+                return StoreError::Conflict {
+                    kind,
+                    field,
+                    value: (*value).to_owned(),
+                };
+            }
+        }
+    }
+    err.into()
+}
+
+/// The stored form of a document: `_id` first, the client's fields, then the server's.
+pub(super) fn stamp(
+    id: ObjectId,
+    body: Document,
+    created: &str,
+    updated: &str,
+    last_login: Option<Value>,
+) -> Document {
+    let mut out = Document::with_capacity(body.len() + 4);
+    out.insert("_id".into(), Value::String(id.to_string()));
+    out.extend(body);
+    out.insert("created".into(), Value::String(created.to_owned()));
+    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
+    if let Some(at) = last_login {
+        out.insert("lastLogin".into(), at);
+    }
+    out
+}
+
+/// A stored document's `created`, which every rewrite keeps.
+pub(super) fn created_of(doc: &Document) -> String {
+    doc.get("created")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub(super) fn parse_doc(text: &str) -> Result<Document> {
+    Ok(serde_json::from_str(text)?)
+}
+
+/// A stored document as it is, checked to be a JSON object (not parsed into a map).
+pub(super) fn raw_doc(text: String) -> Result<RawDoc> {
+    if !text.starts_with('{') {
+        return Err(StoreError::Internal(
+            "stored document is not a JSON object".into(),
+        ));
+    }
+    Ok(serde_json::value::RawValue::from_string(text)?)
+}
+
+pub(super) fn optional_raw(conn: &Connection, sql: &str, key: &str) -> Result<Option<RawDoc>> {
+    let text: Option<String> = conn
+        .prepare_cached(sql)?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    text.map(raw_doc).transpose()
+}
+
+/// An id list as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+pub(super) fn id_array(ids: &[ObjectId]) -> String {
+    Value::Array(ids.iter().map(|id| Value::String(id.to_string())).collect()).to_string()
+}
+
+/// Ids from `wanted` that the query `sql` (one `?` for the JSON id array) does not return.
+pub(super) fn missing_ids(
+    tx: &Connection,
+    sql: &str,
+    wanted: &[ObjectId],
+) -> Result<Vec<ObjectId>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let found: std::collections::HashSet<String> = stmt
+        .query_map([id_array(wanted)], |r| r.get::<_, String>(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(wanted
+        .iter()
+        .filter(|id| !found.contains(&id.to_string()))
+        .copied()
+        .collect())
+}
+
+/// An `If-Match` precondition on the entities of `table` with these ids, as stored now (an
+/// entity that does not exist is left to the caller's not-found answer).
+pub(super) fn check_version(
+    conn: &Connection,
+    table: &str,
+    ids: &[ObjectId],
+    if_match: Option<&IfMatch>,
+) -> Result<()> {
+    let Some(if_match) = if_match else {
+        return Ok(());
+    };
+    let sql = format!("SELECT doc FROM {table} WHERE id = ?1");
+    for id in ids {
+        if let Some(doc) = optional_doc(conn, &sql, &id.to_string())? {
+            if_match.check(&doc)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn optional_doc(conn: &Connection, sql: &str, key: &str) -> Result<Option<Document>> {
+    let text: Option<String> = conn
+        .prepare_cached(sql)?
+        .query_row([key], |r| r.get(0))
+        .optional()?;
+    text.as_deref().map(parse_doc).transpose()
+}

@@ -1,0 +1,66 @@
+//! The store's own facts: whether the first start happened (the signing key is there), and
+//! writing down the first start's plan, which `tessera_domain::first_start` decides.
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use tessera_domain::document::lookup_key;
+use tessera_domain::first_start::FirstStart;
+
+use super::{SqliteStore, groups, users};
+use crate::{Result, SettingsStore, StoreError, UserRecord};
+
+const SIGNING_KEY: &str = "signing_key";
+
+fn initialize(tx: &Transaction<'_>, plan: FirstStart) -> Result<bool> {
+    let initialised: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
+        [SIGNING_KEY],
+        |r| r.get(0),
+    )?;
+    if initialised {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        params![SIGNING_KEY, plan.signing_key],
+    )?;
+    for role in &plan.roles {
+        tx.execute(
+            "INSERT INTO roles (id, name_key, doc) VALUES (?1, ?2, ?3)",
+            params![
+                role.id.to_string(),
+                lookup_key(role.name),
+                serde_json::to_string(&role.doc)?
+            ],
+        )?;
+    }
+    for group in plan.groups {
+        groups::insert(tx, group.id, group.draft, true)?;
+    }
+    users::insert(
+        tx,
+        UserRecord::from_draft(plan.admin, Some(plan.admin_password_hash)),
+    )?;
+    Ok(true)
+}
+
+fn signing_key(conn: &Connection) -> Result<Vec<u8>> {
+    conn.query_row(
+        "SELECT value FROM meta WHERE key = ?1",
+        [SIGNING_KEY],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| StoreError::Internal("the store has not been initialised".into()))
+}
+
+#[async_trait]
+impl SettingsStore for SqliteStore {
+    async fn initialize(&self, plan: FirstStart) -> Result<bool> {
+        self.write(move |tx| initialize(tx, plan)).await
+    }
+
+    async fn signing_key(&self) -> Result<Vec<u8>> {
+        self.read(signing_key).await
+    }
+}
