@@ -28,6 +28,8 @@ pub const WIDGET_MANAGED: &[&str] = &["oid", "_id", "dashboardid", "created", "l
 
 /// Most widgets one dashboard may hold.
 pub const MAX_WIDGETS: usize = 500;
+/// Longest dashboard description.
+pub const MAX_DESC_LEN: usize = 10_000;
 
 /// Who a share is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +101,7 @@ pub fn parse_dashboard(body: Value) -> Result<DashboardDraft, ValidationError> {
     let mut doc = expect_object(body)?;
     strip(&mut doc, DASHBOARD_MANAGED);
     required_str(&doc, "title", MAX_NAME_LEN)?;
-    optional_str(&doc, "desc", 10_000)?;
+    optional_str(&doc, "desc", MAX_DESC_LEN)?;
     let parent_folder = optional_id(&doc, "parentFolder")?;
     optional_object(&doc, "datasource")?;
     if let Some(ds) = doc.get("datasource").and_then(Value::as_object) {

@@ -19,6 +19,9 @@ use crate::{ObjectId, ValidationError};
 
 /// Longest text accepted in a name-like field.
 pub const MAX_NAME_LEN: usize = 255;
+/// What `required_str` accepts, as a JSON Schema pattern for the reference: not only white
+/// space.
+pub const NOT_BLANK_PATTERN: &str = r"\S";
 
 /// The body of a create or replace must be a JSON object.
 pub fn expect_object(body: Value) -> Result<Document, ValidationError> {

@@ -10,6 +10,9 @@ use crate::{Document, ObjectId, ValidationError};
 
 /// Longest e-mail address (RFC 5321's path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
+/// What `looks_like_email` accepts, as a JSON Schema pattern for the reference: something, an
+/// `@`, something, neither holding `@` or white space.
+pub const EMAIL_PATTERN: &str = r"^[^@\s]+@[^@\s]+$";
 /// Shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 8;
 /// Longest password accepted: bounds the work of hashing one.

@@ -28,11 +28,12 @@ use tower_http::request_id::{
 };
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
-use utoipa::OpenApi;
+use utoipa::{Modify, OpenApi};
 use utoipa::openapi::OpenApi as Document;
 
 use crate::config::CorsOrigins;
 use crate::http::common::fallback;
+use crate::http::doc::constraints::Limits;
 use crate::http::rooms::{Rooms, Routes};
 use crate::state::AppState;
 
@@ -56,12 +57,15 @@ fn api() -> Api {
     }
 }
 
-/// One API version: its routes and the document they make, on top of `base`.
+/// One API version: its routes and the document they make, on top of `base`, with the
+/// validation's limits written into its request schemas.
 fn version(base: Document, public: Routes, protected: Routes) -> (Router<AppState>, Document) {
-    Routes::with_openapi(base)
+    let (router, mut doc) = Routes::with_openapi(base)
         .merge(public)
         .merge(protected)
-        .split_for_parts()
+        .split_for_parts();
+    Limits.modify(&mut doc);
+    (router, doc)
 }
 
 /// Both documents as committed under docs/openapi/.

@@ -9,6 +9,9 @@ use utoipa_axum::routes;
 use crate::http::auth::caller::Caller;
 use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::PathKey;
+use crate::http::doc::params::{IfNoneMatch, RoleKey};
+use crate::http::doc::responses::{ReadErrors, Roles, TokenErrors};
+use crate::http::doc::schemas::Role;
 use crate::http::rooms::{Rooms, Routes, entity};
 use crate::state::AppState;
 
@@ -21,31 +24,34 @@ pub fn routes() -> Rooms {
     }
 }
 
+/// List roles
+///
+/// The built-in roles: `super` (Sys. Admin), `admin`, `contributor` (Designer), `consumer`
+/// (Viewer), `dataDesigner`, `dataAdmin`.
 #[utoipa::path(
     get,
     operation_id = "listRoles",
     path = "/api/roles",
     tag = "roles",
-    responses(
-        (status = 200, description = "The built-in roles", body = Vec<crate::http::doc::schemas::Role>),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "The built-in roles", body = Vec<Role>), TokenErrors)
 )]
 pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Vec<Document>>> {
     Ok(Json(state.store.list_roles().await?))
 }
 
-/// A role by id or by name (`super`, `admin`, `contributor`, `consumer`, ...).
+/// Get a role by id or name
+///
+/// A role by id, or else by name (case-insensitive), as every client looks roles up.
 #[utoipa::path(
     get,
     operation_id = "getRole",
     path = "/api/roles/{id_or_name}",
     tag = "roles",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_name" = String, Path, description = "A role id or name (super, admin, contributor, consumer, dataDesigner, dataAdmin)")),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
-        (status = 200, description = "The role", body = crate::http::doc::schemas::Role),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
+    params(RoleKey, IfNoneMatch),
+    responses(
+        (status = 200, description = "The role", body = Role),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Roles>
     )
 )]
 pub async fn get(

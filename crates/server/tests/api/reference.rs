@@ -103,3 +103,34 @@ fn operation_ids_are_unique() {
         assert_eq!(unique.len(), ids.len(), "{name}: {ids:?}");
     }
 }
+
+/// Every operation says what it does (a summary and a description), every parameter is
+/// described, and every error response carries an example of its own status: a 401 never shows
+/// a 404's envelope.
+#[test]
+fn every_operation_is_described_and_every_error_has_its_own_example() {
+    for (name, text) in tessera_server::http::documents() {
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                let at = format!("{name}: {method} {path}");
+                for field in ["summary", "description"] {
+                    let text = op[field].as_str().unwrap_or_default();
+                    assert!(!text.trim().is_empty(), "{at} has no {field}");
+                }
+                for param in op["parameters"].as_array().into_iter().flatten() {
+                    let described = param["description"].as_str().unwrap_or_default();
+                    assert!(!described.is_empty(), "{at}: parameter {} undescribed", param["name"]);
+                }
+                for (status, response) in op["responses"].as_object().unwrap() {
+                    let code: u16 = status.parse().unwrap();
+                    if code < 400 {
+                        continue;
+                    }
+                    let example = &response["content"]["application/json"]["example"];
+                    assert_eq!(example["error"]["status"], code, "{at}: the {status} example");
+                }
+            }
+        }
+    }
+}

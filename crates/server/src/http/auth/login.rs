@@ -10,6 +10,8 @@ use tessera_domain::document::lookup_key;
 
 use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::http::common::extract::{JsonBody, content_type, is_json, too_large};
+use crate::http::doc::responses::LoginErrors;
+use crate::http::doc::schemas::{Credentials as CredentialsDoc, LoginAnswer};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -18,22 +20,20 @@ struct Credentials {
     password: Option<String>,
 }
 
-/// Form-urlencoded (as the seed shows, with `%40` for `@`) or JSON. The same 401 for an unknown
-/// user, a wrong password and an inactive user, after the same amount of hashing work.
+/// Sign in
+///
+/// User name (or e-mail) and password, form-urlencoded (as the seed shows, with `%40` for `@`)
+/// or JSON; answers with the bearer token in `access_token`. The same 401 for an unknown user,
+/// a wrong password and an inactive user, after the same amount of hashing work; repeated
+/// failures for one user name or address are throttled (429).
 #[utoipa::path(
     post,
     operation_id = "login",
     path = "/api/v1/authentication/login",
     tag = "authentication",
-    request_body(content((crate::http::doc::schemas::Credentials = "application/x-www-form-urlencoded"), (crate::http::doc::schemas::Credentials = "application/json"))),
+    request_body(content((CredentialsDoc = "application/x-www-form-urlencoded"), (CredentialsDoc = "application/json"))),
     security(()),
-    responses(
-        (status = 200, description = "Signed in", body = crate::http::doc::schemas::LoginAnswer),
-        (status = 400, description = "Missing field or wrong content type", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "Unknown user, wrong password or inactive user", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 429, description = "Too many failed logins", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "Signed in", body = LoginAnswer), LoginErrors)
 )]
 pub async fn login(
     State(state): State<AppState>,

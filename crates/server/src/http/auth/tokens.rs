@@ -9,28 +9,31 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::ResourceKind;
 use tessera_domain::query::Resource;
+use utoipa::IntoParams;
 
 use crate::http::auth::caller::{Caller, authenticate, bearer_token};
 use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::Query;
 use crate::http::common::params::bulk_ids;
 use crate::http::common::shape::{Special, shape_one};
+use crate::http::doc::params::SpecialFields;
+use crate::http::doc::responses::{DeleteErrors, ListErrors, TokenErrors, Users};
+use crate::http::doc::schemas::{Done, IsAuth, TokenAnswer, User};
 use crate::http::users::access::{WriteKind, authorize_user_write};
 use crate::state::AppState;
 
 /// Where a browser signs in (the web app's sign-in page), as `isauth` reports it.
 pub const LOGIN_URL: &str = "/app/account/login";
 
-/// `GET /api/v1/authentication/tokens/api`: a token for the caller, under their current secret.
+/// Get the caller's API token
+///
+/// A token for the caller under their current secret: what "My Profile → API token" shows.
 #[utoipa::path(
     get,
     operation_id = "getApiToken",
     path = "/api/v1/authentication/tokens/api",
     tag = "authentication",
-    responses(
-        (status = 200, description = "A token for the caller", body = crate::http::doc::schemas::TokenAnswer),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "A token for the caller", body = TokenAnswer), TokenErrors)
 )]
 pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let token = state
@@ -40,17 +43,16 @@ pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResu
     Ok(Json(json!({ "token": token })))
 }
 
-/// `POST /api/v1/authentication/tokens/api/renew`: a new secret for the caller, and a token
-/// under it. Every token issued to the caller before, this one included, stops working.
+/// Renew the caller's API token
+///
+/// A new secret for the caller, and a token under it. Every token issued to the caller before,
+/// this one included, stops working.
 #[utoipa::path(
     post,
     operation_id = "renewApiToken",
     path = "/api/v1/authentication/tokens/api/renew",
     tag = "authentication",
-    responses(
-        (status = 200, description = "A new token; the earlier ones stop working", body = crate::http::doc::schemas::TokenAnswer),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "A new token; the earlier ones stop working", body = TokenAnswer), TokenErrors)
 )]
 pub async fn renew(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let secret = state.store.renew_secrets(vec![caller.id]).await?.remove(0);
@@ -62,26 +64,26 @@ pub async fn renew(State(state): State<AppState>, caller: Caller) -> ApiResult<J
     Ok(Json(json!({ "token": token })))
 }
 
-#[derive(Deserialize)]
+/// Whose tokens to revoke.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RevokeQuery {
+    /// Comma-separated user ids, every one of which must name a user.
+    #[param(required = true)]
     users: Option<String>,
 }
 
-/// `DELETE /api/v1/authentication/admin/tokens/api?users=a,b` (administrators): every token of
-/// those users stops working. All or none: an unknown user is a 404.
+/// Revoke users' tokens
+///
+/// Administrators: every token of those users stops working. All or none: an id that names no
+/// user is a 404 and nothing changes.
 #[utoipa::path(
     delete,
     operation_id = "revokeApiTokens",
     path = "/api/v1/authentication/admin/tokens/api",
     tag = "authentication",
-    params(("users" = String, Query, description = "Comma-separated user ids")),
-    responses(
-        (status = 204, description = "Revoked"),
-        (status = 400, description = "No users", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "A user id names nothing", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(RevokeQuery),
+    responses((status = 204, description = "Revoked"), DeleteErrors<Users>)
 )]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -98,23 +100,22 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/v1/authentication/logout` and `GET /api/auth/logout`: the token presented stops
-/// working; the user's other tokens do not.
+/// The token presented stops working; the user's other tokens do not.
 async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     state.store.revoke_token(caller.jti, caller.exp).await?;
     Ok(Json(json!({ "success": true })))
 }
 
-/// `GET /api/auth/isauth`, with or without a token: whether the request is signed in.
+/// Ask whether the request is signed in
+///
+/// With or without a token; never a 401. Says where a browser signs in.
 #[utoipa::path(
     get,
     operation_id = "isAuth",
     path = "/api/auth/isauth",
     tag = "authentication",
     security((), ("bearer" = [])),
-    responses(
-        (status = 200, description = "Whether the request is signed in", body = crate::http::doc::schemas::IsAuth),
-    )
+    responses((status = 200, description = "Whether the request is signed in", body = IsAuth))
 )]
 pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
     let signed_in = match bearer_token(&headers) {
@@ -124,18 +125,16 @@ pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<
     Json(json!({ "isAuthenticated": signed_in, "loginUrl": LOGIN_URL }))
 }
 
-/// `GET /api/users/loggedin`: the caller's own user document (special fields apply).
+/// Get the caller
+///
+/// The caller's own user document, with the special fields.
 #[utoipa::path(
     get,
     operation_id = "loggedInUser",
     path = "/api/users/loggedin",
     tag = "users",
-    params(crate::http::doc::schemas::SpecialFields),
-    responses(
-        (status = 200, description = "The caller", body = crate::http::doc::schemas::User),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(SpecialFields),
+    responses((status = 200, description = "The caller", body = User), ListErrors)
 )]
 pub async fn logged_in(
     State(state): State<AppState>,
@@ -151,29 +150,29 @@ pub async fn logged_in(
     shape_one(&state, Resource::User, user, params).await
 }
 
+/// Sign out
+///
+/// The token presented stops working; the user's other tokens do not.
 #[utoipa::path(
     get,
     operation_id = "logout",
     path = "/api/v1/authentication/logout",
     tag = "authentication",
-    responses(
-        (status = 200, description = "This token stops working", body = crate::http::doc::schemas::Done),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "This token stops working", body = Done), TokenErrors)
 )]
 pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     logout(state, caller).await
 }
 
+/// Sign out (API 0.9)
+///
+/// The token presented stops working; the user's other tokens do not.
 #[utoipa::path(
     get,
     operation_id = "logoutV09",
     path = "/api/auth/logout",
     tag = "authentication",
-    responses(
-        (status = 200, description = "This token stops working", body = crate::http::doc::schemas::Done),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "This token stops working", body = Done), TokenErrors)
 )]
 pub async fn logout_v09(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     logout(state, caller).await

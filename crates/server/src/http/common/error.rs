@@ -203,6 +203,15 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// The envelope this error is answered with (the reference shows real ones as examples).
+    pub fn body(&self) -> Value {
+        envelope(
+            self.code,
+            &self.message,
+            self.resource.as_ref().map(|(k, n)| (*k, n.as_str())),
+        )
+    }
 }
 
 /// The envelope's JSON, shared by every error response (also the ones built outside handlers).
@@ -225,12 +234,7 @@ pub fn envelope(code: Code, message: &str, resource: Option<(ResourceKind, &str)
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = envelope(
-            self.code,
-            &self.message,
-            self.resource.as_ref().map(|(k, n)| (*k, n.as_str())),
-        );
-        let mut response = (self.code.status(), Json(body)).into_response();
+        let mut response = (self.code.status(), Json(self.body())).into_response();
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use tessera_domain::{ObjectId, ResourceKind};
+use utoipa::IntoParams;
 
 use crate::http::common::error::{ApiError, Code};
 
@@ -42,8 +43,11 @@ pub fn bool_param(name: &str, value: Option<&str>) -> Result<Option<bool>, ApiEr
 }
 
 /// The query of a bulk delete: `?ids=a,b`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BulkIds {
+    /// Comma-separated ids, every one of which must name an entity.
+    #[param(required = true)]
     pub ids: Option<String>,
 }
 

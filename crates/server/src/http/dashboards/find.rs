@@ -8,42 +8,46 @@ use serde_json::{Map, Value};
 use tessera_domain::ValidationError;
 use tessera_domain::query::{Page, Resource, SortKey, parse_list_params};
 use tessera_store::{DashboardFilter, ListRequest};
+use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::http::common::extract::{JsonBody, Query};
 use crate::http::common::params::id_param;
 use crate::http::common::shape::{Special, json_text, list_response};
-use crate::http::doc::responses::ReadErrors;
+use crate::http::doc::params::{AdminAccess, SpecialFields};
+use crate::http::doc::responses::{AdminErrors, QueryErrors};
+use crate::http::doc::schemas::{Dashboard, DashboardSearch, SearchResult};
 use crate::state::AppState;
 use tessera_domain::lazy::json_array;
 
 use super::v1::ListQuery;
 
-#[derive(Deserialize)]
+/// The filters of an administrator's list.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct AdminQuery {
+    /// `owner`: the dashboards as their owners keep them (the only kind Tessera keeps).
     dashboard_type: Option<String>,
+    /// One dashboard's oid.
     id: Option<String>,
+    /// The whole title, case-insensitive.
     name: Option<String>,
 }
 
+/// List every dashboard (administrators)
+///
+/// Every dashboard that matches, whoever owns it; always a list, even for one `id`.
 #[utoipa::path(
     get,
     operation_id = "listDashboardsAsAdmin",
     path = "/api/v1/dashboards/admin",
     tag = "dashboards",
-    params(
-        ("dashboardType" = Option<String>, Query, description = "`owner` (the only kind Tessera keeps)"),
-        ("id" = Option<String>, Query, description = "One dashboard's oid"),
-        ("name" = Option<String>, Query, description = "The whole title, case-insensitive"),
-        crate::http::doc::schemas::SpecialFields
-    ),
+    params(AdminQuery, SpecialFields),
     responses(
-        (status = 200, description = "Every dashboard that matches, whoever owns it; always a list", body = Vec<crate::http::doc::schemas::Dashboard>),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not an administrator", body = crate::http::doc::schemas::ErrorEnvelope),
+        (status = 200, description = "Every dashboard that matches, whoever owns it; always a list", body = Vec<Dashboard>),
+        AdminErrors
     )
 )]
 pub async fn admin_list(
@@ -126,14 +130,20 @@ fn search_sort(sort: Option<&Value>) -> ApiResult<Vec<SortKey>> {
     Ok(parse_list_params([("sort", text.as_str())])?.sort)
 }
 
+/// Search dashboards
+///
+/// The search Sisense's UI sends: `queryParams` (`name`, `search` for part of the title,
+/// `parentFolder`, `datasourceTitle`, `datasourceAddress`, `ownerId`) and `queryOptions`
+/// (`sort` as `"-title"` or `{"title": -1}`, `limit`, `skip`), over the dashboards the caller
+/// can see.
 #[utoipa::path(
     post,
     operation_id = "searchDashboards",
     path = "/api/v1/dashboards/searches",
     tag = "dashboards",
-    params(("adminAccess" = Option<bool>, Query, description = "Administrators: every dashboard")),
-    request_body = crate::http::doc::schemas::DashboardSearch,
-    responses((status = 200, description = "The matching dashboards the caller can see", body = crate::http::doc::schemas::SearchResult), ReadErrors)
+    params(AdminAccess),
+    request_body = DashboardSearch,
+    responses((status = 200, description = "The matching dashboards the caller can see", body = SearchResult), QueryErrors)
 )]
 pub async fn search(
     State(state): State<AppState>,

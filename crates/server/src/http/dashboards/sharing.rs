@@ -10,7 +10,9 @@ use tessera_domain::{Document, ResourceKind, ValidationError};
 use crate::http::common::acting::Acting;
 use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::{JsonBody, PathKey};
-use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::http::doc::params::{AdminAccess, IdPath};
+use crate::http::doc::responses::{Dashboards, ReadErrors, WriteErrors};
+use crate::http::doc::schemas::{ChangeOwner, Dashboard, Shares};
 use crate::state::AppState;
 
 use super::v1::dashboard_id;
@@ -58,13 +60,16 @@ pub async fn shares_of(
     }))
 }
 
+/// Get a dashboard's shares
+///
+/// Who the dashboard is shared with (`sharesTo`), and its owner's name and address.
 #[utoipa::path(
     get,
     operation_id = "getDashboardShares",
     path = "/api/v1/dashboards/{id}/shares",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::doc::schemas::Shares), ReadErrors)
+    params(IdPath, AdminAccess),
+    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>)
 )]
 pub async fn shares(
     State(state): State<AppState>,
@@ -74,14 +79,18 @@ pub async fn shares(
     shares_of(&state, &actor, &key).await.map(Json)
 }
 
+/// Give a dashboard to another user
+///
+/// The owner (or an administrator with `adminAccess=true`) gives the dashboard away; the
+/// previous owner keeps a share with `originalOwnerRule` (`edit` by default).
 #[utoipa::path(
     post,
     operation_id = "changeDashboardOwner",
     path = "/api/v1/dashboards/{id}/change_owner",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    request_body = crate::http::doc::schemas::ChangeOwner,
-    responses((status = 200, description = "The dashboard, with its new owner", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+    params(IdPath, AdminAccess),
+    request_body = ChangeOwner,
+    responses((status = 200, description = "The dashboard, with its new owner", body = Dashboard), WriteErrors<Dashboards>)
 )]
 pub async fn change_owner(
     State(state): State<AppState>,

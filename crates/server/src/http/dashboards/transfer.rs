@@ -8,24 +8,30 @@ use serde_json::{Map, Value, json};
 use tessera_domain::dashboard::parse_dashboard;
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{ImportAction, ImportItem};
+use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::bodies::expect_array;
 use crate::http::common::error::{ApiError, ApiResult, Code, envelope};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{bulk_ids, id_param};
-use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::http::doc::params::{AdminAccess, IdPath};
+use crate::http::doc::responses::{CreateInErrors, Dashboards, Folders, ReadErrors};
+use crate::http::doc::schemas::{Dashboard, ImportResult};
 use crate::state::AppState;
 
 use super::v1::{DashboardIds, dashboard_id};
 
+/// Export dashboards
+///
+/// The whole documents the caller can see, each with its `widgets`, ready to import elsewhere.
 #[utoipa::path(
     get,
     operation_id = "exportDashboards",
     path = "/api/v1/dashboards/export",
     tag = "dashboards",
-    params(("dashboardIds" = String, Query, description = "Comma-separated oids"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<crate::http::doc::schemas::Dashboard>), ReadErrors)
+    params(DashboardIds, AdminAccess),
+    responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<Dashboard>), ReadErrors<Dashboards>)
 )]
 pub async fn export(
     State(state): State<AppState>,
@@ -40,13 +46,16 @@ pub async fn export(
     Ok(Json(state.store.export_dashboards(&actor, ids).await?))
 }
 
+/// Export a dashboard
+///
+/// One whole document with its `widgets`: a `.dash` file.
 #[utoipa::path(
     get,
     operation_id = "exportDashboard",
     path = "/api/v1/dashboards/{id}/export/dash",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = crate::http::doc::schemas::Dashboard), ReadErrors)
+    params(IdPath, AdminAccess),
+    responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = Dashboard), ReadErrors<Dashboards>)
 )]
 pub async fn export_one(
     State(state): State<AppState>,
@@ -58,24 +67,32 @@ pub async fn export_one(
     Ok(Json(docs.remove(0)))
 }
 
-#[derive(Deserialize)]
+/// How to import.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
+    /// When an imported oid exists already: `skip` it, `overwrite` it (with edit rights), or
+    /// `duplicate` it under a new oid (the default).
+    #[param(value_type = Option<String>, pattern = "^(skip|overwrite|duplicate)$")]
     action: Option<String>,
+    /// Put every imported dashboard in this folder of the caller's (its oid).
     import_folder: Option<String>,
 }
 
+/// Import dashboards
+///
+/// Exported dashboards (`.dash` documents), each imported on its own: a failed item changes
+/// nothing and does not stop the others. Answers what was imported (`succeded`, as Sisense
+/// spells it, and `succeeded`), skipped, and why some failed.
 #[utoipa::path(
     post,
     operation_id = "importDashboards",
     path = "/api/v1/dashboards/import/bulk",
     tag = "dashboards",
-    params(
-        ("action" = Option<String>, Query, description = "When the oid exists: `skip`, `overwrite`, or `duplicate` (the default; a new oid)"),
-        ("importFolder" = Option<String>, Query, description = "Put every imported dashboard in this folder"),
-    ),
+    params(ImportQuery),
     request_body(content = Vec<Object>, description = "Exported dashboards (.dash documents)"),
-    responses((status = 201, description = "What was imported, skipped and why some failed", body = crate::http::doc::schemas::ImportResult), WriteErrors)
+    responses((status = 201, description = "What was imported, skipped and why some failed", body = ImportResult), CreateInErrors<Folders>)
 )]
 pub async fn import(
     State(state): State<AppState>,

@@ -20,23 +20,28 @@ use crate::http::common::error::ApiResult;
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::path_id;
 use crate::http::common::shape::Special;
-use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::http::doc::params::{
+    AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields, WidgetPath as WidgetPathDoc,
+};
+use crate::http::doc::responses::{
+    CreateInErrors, Dashboards, DeleteErrors, Folders, ListErrors, ReadErrors, Widgets, WriteErrors,
+};
+use crate::http::doc::schemas::{Dashboard, Deleted, NewDashboard, NewShares, Shares, Widget};
 use crate::state::AppState;
 
-const ADMIN_ACCESS: &str = "Administrators: any dashboard";
-
+/// List dashboards (API 0.9)
+///
+/// As `GET /api/v1/dashboards`: the dashboards the caller owns or that are shared with them.
 #[utoipa::path(
     get,
     operation_id = "listDashboardsV09",
     path = "/api/dashboards",
     tag = "dashboards",
-    params(
-        ("name" = Option<String>, Query, description = "The whole title, case-insensitive"),
-        ("parentFolder" = Option<String>, Query, description = "A folder's oid; `null` for dashboards in no folder"),
-        ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS),
-        crate::http::doc::schemas::SpecialFields
-    ),
-    responses((status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<crate::http::doc::schemas::Dashboard>), ReadErrors)
+    params(ListQuery, AdminAccess, SpecialFields),
+    responses(
+        (status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<Dashboard>),
+        ListErrors
+    )
 )]
 pub async fn list(
     state: State<AppState>,
@@ -47,15 +52,16 @@ pub async fn list(
     dashboards::list(state, acting, query, special).await
 }
 
-/// One dashboard (answered as one) or an array of them (answered as an array), created all or
-/// none.
+/// Create a dashboard (API 0.9)
+///
+/// As `POST /api/v1/dashboards`, answered with 200 as API 0.9 does.
 #[utoipa::path(
     post,
     operation_id = "createDashboardsV09",
     path = "/api/dashboards",
     tag = "dashboards",
-    request_body = crate::http::doc::schemas::NewDashboard,
-    responses((status = 200, description = "Created, owned by the caller", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+    request_body = NewDashboard,
+    responses((status = 200, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -78,13 +84,20 @@ pub async fn create(
     }))
 }
 
+/// Get a dashboard (API 0.9)
+///
+/// As `GET /api/v1/dashboards/{id}`.
 #[utoipa::path(
     get,
     operation_id = "getDashboardV09",
     path = "/api/dashboards/{id}",
     tag = "dashboards",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::doc::schemas::Dashboard), ReadErrors)
+    params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
+    responses(
+        (status = 200, description = "The dashboard", body = Dashboard),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Dashboards>
+    )
 )]
 pub async fn get(
     state: State<AppState>,
@@ -95,14 +108,17 @@ pub async fn get(
     dashboards::get(state, acting, key, special).await
 }
 
+/// Change a dashboard (API 0.9 PUT)
+///
+/// API 0.9's PUT merges like PATCH: clients such as pysisense send partial documents with it.
 #[utoipa::path(
     put,
     operation_id = "updateDashboardV09",
     path = "/api/dashboards/{id}",
     tag = "dashboards",
-    params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    params(IdPath, IfMatch, AdminAccess),
     request_body(content = Object, description = "The fields to change (API 0.9 merges, like PATCH)"),
-    responses((status = 200, description = "Changed", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+    responses((status = 200, description = "Changed", body = Dashboard), WriteErrors<Dashboards>)
 )]
 pub async fn update(
     state: State<AppState>,
@@ -114,14 +130,17 @@ pub async fn update(
     dashboards::patch(state, acting, key, precondition, body).await
 }
 
+/// Change a dashboard (API 0.9)
+///
+/// As `PATCH /api/v1/dashboards/{id}`.
 #[utoipa::path(
     patch,
     operation_id = "patchDashboardV09",
     path = "/api/dashboards/{id}",
     tag = "dashboards",
-    params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    params(IdPath, IfMatch, AdminAccess),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+    responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>)
 )]
 pub async fn patch(
     state: State<AppState>,
@@ -133,13 +152,16 @@ pub async fn patch(
     dashboards::patch(state, acting, key, precondition, body).await
 }
 
+/// Delete a dashboard (API 0.9)
+///
+/// Answers 200 with `{"deleted": [id]}`, as API 0.9 does.
 #[utoipa::path(
     delete,
     operation_id = "deleteDashboardV09",
     path = "/api/dashboards/{id}",
     tag = "dashboards",
-    params(("If-Match" = Option<String>, Header, description = "Only if the dashboard is still this version"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
-    responses((status = 200, description = "Deleted, with its widgets", body = crate::http::doc::schemas::Deleted), WriteErrors)
+    params(IdPath, IfMatch, AdminAccess),
+    responses((status = 200, description = "Deleted, with its widgets", body = Deleted), DeleteErrors<Dashboards>)
 )]
 pub async fn delete(
     state: State<AppState>,
@@ -152,13 +174,16 @@ pub async fn delete(
     Ok(deleted(&[id]))
 }
 
+/// List a dashboard's widgets (API 0.9)
+///
+/// As `GET /api/v1/dashboards/{id}/widgets`.
 #[utoipa::path(
     get,
     operation_id = "listWidgetsV09",
     path = "/api/dashboards/{id}/widgets",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::doc::schemas::SpecialFields),
-    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::doc::schemas::Widget>), ReadErrors)
+    params(IdPath, AdminAccess, SpecialFields),
+    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>)
 )]
 pub async fn list_widgets(
     state: State<AppState>,
@@ -169,14 +194,17 @@ pub async fn list_widgets(
     widgets::list(state, acting, key, special).await
 }
 
+/// Add a widget to a dashboard (API 0.9)
+///
+/// As `POST /api/v1/dashboards/{id}/widgets`, answered with 200.
 #[utoipa::path(
     post,
     operation_id = "createWidgetV09",
     path = "/api/dashboards/{id}/widgets",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
+    params(IdPath, AdminAccess),
     request_body(content = Object, description = "The widget (open)"),
-    responses((status = 200, description = "Created", body = crate::http::doc::schemas::Widget), WriteErrors)
+    responses((status = 200, description = "Created", body = Widget), WriteErrors<Dashboards>)
 )]
 pub async fn create_widget(
     state: State<AppState>,
@@ -188,13 +216,20 @@ pub async fn create_widget(
     Ok(created)
 }
 
+/// Get a widget (API 0.9)
+///
+/// As `GET /api/v1/dashboards/{id}/widgets/{widgetId}`.
 #[utoipa::path(
     get,
     operation_id = "getWidgetV09",
     path = "/api/dashboards/{id}/widgets/{widgetId}",
     tag = "dashboards",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::doc::schemas::Widget), ReadErrors)
+    params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields),
+    responses(
+        (status = 200, description = "The widget", body = Widget),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Widgets>
+    )
 )]
 pub async fn get_widget(
     state: State<AppState>,
@@ -205,13 +240,16 @@ pub async fn get_widget(
     widgets::get(state, acting, path, special).await
 }
 
+/// Get a dashboard's shares (API 0.9)
+///
+/// Who the dashboard is shared with (`sharesTo`), and its owner.
 #[utoipa::path(
     get,
     operation_id = "getSharesV09",
     path = "/api/shares/dashboard/{id}",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
-    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = crate::http::doc::schemas::Shares), ReadErrors)
+    params(IdPath, AdminAccess),
+    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>)
 )]
 pub async fn shares(
     state: State<AppState>,
@@ -221,16 +259,17 @@ pub async fn shares(
     sharing::shares(state, acting, key).await
 }
 
-/// Replaces the shares (the owner's, or an admin's with `adminAccess=true`). An entry naming the
-/// owner is dropped: clients send back what GET gave them, owner included.
+/// Set a dashboard's shares (API 0.9)
+///
+/// Replaces `sharesTo`; only the owner reshares.
 #[utoipa::path(
     post,
     operation_id = "setSharesV09",
     path = "/api/shares/dashboard/{id}",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = ADMIN_ACCESS)),
-    request_body = crate::http::doc::schemas::NewShares,
-    responses((status = 200, description = "The shares now", body = crate::http::doc::schemas::Shares), WriteErrors)
+    params(IdPath, AdminAccess),
+    request_body = NewShares,
+    responses((status = 200, description = "The shares now", body = Shares), WriteErrors<Dashboards>)
 )]
 pub async fn set_shares(
     State(state): State<AppState>,

@@ -13,6 +13,7 @@ use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::DashboardFilter;
+use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::conditional::Precondition;
@@ -20,17 +21,30 @@ use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{bulk_ids, id_list_param, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
-use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::http::doc::params::{AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields};
+use crate::http::doc::responses::{
+    CreateInErrors, Dashboards, DeleteErrors, Folders, ListErrors, ReadErrors, WriteErrors,
+};
+use crate::http::doc::schemas::{Dashboard, Exists, NewDashboard};
 use crate::state::AppState;
 
-#[derive(Deserialize, Default)]
+/// The filters of `GET /api/v1/dashboards`; every one given must hold.
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// The whole title, case-insensitive.
     pub(super) name: Option<String>,
+    /// In this folder (its oid); `null` for the dashboards in no folder.
     pub(super) parent_folder: Option<String>,
+    /// The data source's title, case-insensitive.
     pub(super) datasource_title: Option<String>,
+    /// The data source's address, case-insensitive.
     pub(super) datasource_address: Option<String>,
+    /// Owned by this user (their id).
+    #[param(pattern = "^[0-9a-fA-F]{24}$")]
     pub(super) owner_id: Option<String>,
+    /// These dashboards only: comma-separated oids.
     pub(super) ids: Option<String>,
 }
 
@@ -52,24 +66,20 @@ impl ListQuery {
     }
 }
 
+/// List dashboards
+///
+/// The dashboards the caller owns or that are shared with them (every one, for an
+/// administrator with `adminAccess=true`), filtered, with the special fields
+/// (`expand=owner,parentFolder`).
 #[utoipa::path(
     get,
     operation_id = "listDashboards",
     path = "/api/v1/dashboards",
     tag = "dashboards",
-    params(
-        ("name" = Option<String>, Query, description = "The whole title, case-insensitive"),
-        ("parentFolder" = Option<String>, Query, description = "A folder's oid; `null` for dashboards in no folder"),
-        ("datasourceTitle" = Option<String>, Query, description = "filter"),
-        ("datasourceAddress" = Option<String>, Query, description = "filter"),
-        ("ownerId" = Option<String>, Query, description = "filter"),
-        ("ids" = Option<String>, Query, description = "Comma-separated oids"),
-        ("adminAccess" = Option<bool>, Query, description = "Administrators: every dashboard, not only their own and shared ones"),
-        crate::http::doc::schemas::SpecialFields
-    ),
+    params(ListQuery, AdminAccess, SpecialFields),
     responses(
-        (status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<crate::http::doc::schemas::Dashboard>),
-        ReadErrors,
+        (status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<Dashboard>),
+        ListErrors
     )
 )]
 pub async fn list(
@@ -86,13 +96,17 @@ pub async fn list(
     list_response(&state, Resource::Dashboard, page, params).await
 }
 
+/// Create a dashboard
+///
+/// The caller owns it. With `widgets`, they are created too; `shares` name existing users and
+/// groups; `parentFolder` must be a folder of the caller's.
 #[utoipa::path(
     post,
     operation_id = "createDashboard",
     path = "/api/v1/dashboards",
     tag = "dashboards",
-    request_body = crate::http::doc::schemas::NewDashboard,
-    responses((status = 201, description = "Created, owned by the caller", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+    request_body = NewDashboard,
+    responses((status = 201, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -108,13 +122,20 @@ pub(super) fn dashboard_id(key: &str) -> ApiResult<ObjectId> {
     path_id(ResourceKind::Dashboard, key)
 }
 
+/// Get a dashboard
+///
+/// A dashboard the caller can see (not visible is not found), with the special fields.
 #[utoipa::path(
     get,
     operation_id = "getDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The dashboard", body = crate::http::doc::schemas::Dashboard), ReadErrors)
+    params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
+    responses(
+        (status = 200, description = "The dashboard", body = Dashboard),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Dashboards>
+    )
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -132,14 +153,18 @@ pub async fn get(
     shape_one(&state, Resource::Dashboard, doc, params).await
 }
 
+/// Replace a dashboard
+///
+/// The body replaces the dashboard; with `widgets`, they are replaced too. Needs an `edit`
+/// share or ownership; only the owner changes `shares`.
 #[utoipa::path(
     put,
     operation_id = "replaceDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    request_body = crate::http::doc::schemas::NewDashboard,
-    responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+    params(IdPath, IfMatch, AdminAccess),
+    request_body = NewDashboard,
+    responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = Dashboard), WriteErrors<Dashboards>)
 )]
 pub async fn replace(
     State(state): State<AppState>,
@@ -158,14 +183,18 @@ pub async fn replace(
     Ok(Json(doc))
 }
 
+/// Change a dashboard
+///
+/// A JSON merge patch (RFC 7396) on the stored dashboard, validated as a whole afterwards.
+/// Needs an `edit` share or ownership; only the owner changes `shares`.
 #[utoipa::path(
     patch,
     operation_id = "patchDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(IdPath, IfMatch, AdminAccess),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::Dashboard), WriteErrors)
+    responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>)
 )]
 pub async fn patch(
     State(state): State<AppState>,
@@ -187,13 +216,16 @@ pub async fn patch(
     Ok(Json(doc))
 }
 
+/// Delete a dashboard
+///
+/// The owner (or an administrator with `adminAccess=true`) deletes it, with its widgets.
 #[utoipa::path(
     delete,
     operation_id = "deleteDashboard",
     path = "/api/v1/dashboards/{id}",
     tag = "dashboards",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 204, description = "Deleted, with its widgets"), WriteErrors)
+    params(IdPath, IfMatch, AdminAccess),
+    responses((status = 204, description = "Deleted, with its widgets"), DeleteErrors<Dashboards>)
 )]
 pub async fn delete(
     State(state): State<AppState>,
@@ -209,19 +241,26 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// The dashboards a bulk route acts on.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct DashboardIds {
+    /// Comma-separated oids, every one of which must name a dashboard the caller can see.
+    #[param(required = true)]
     pub(super) dashboard_ids: Option<String>,
 }
 
+/// Delete dashboards in bulk
+///
+/// All or none: one the caller may not delete, or that does not exist, and none is deleted.
 #[utoipa::path(
     delete,
     operation_id = "deleteDashboardsBulk",
     path = "/api/v1/dashboards/bulk",
     tag = "dashboards",
-    params(("dashboardIds" = String, Query, description = "Comma-separated oids"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 204, description = "Deleted, all of them; or none, when one fails"), WriteErrors)
+    params(DashboardIds, AdminAccess),
+    responses((status = 204, description = "Deleted, all of them; or none, when one fails"), DeleteErrors<Dashboards>)
 )]
 pub async fn delete_bulk(
     State(state): State<AppState>,
@@ -237,13 +276,16 @@ pub async fn delete_bulk(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Ask whether a dashboard exists
+///
+/// Whether the caller can see a dashboard with this oid; a malformed oid is simply `false`.
 #[utoipa::path(
     get,
     operation_id = "dashboardExists",
     path = "/api/v1/dashboards/{id}/exists",
     tag = "dashboards",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 200, description = "Whether the caller can see such a dashboard", body = crate::http::doc::schemas::Exists), ReadErrors)
+    params(IdPath, AdminAccess),
+    responses((status = 200, description = "Whether the caller can see such a dashboard", body = Exists), ListErrors)
 )]
 pub async fn exists(
     State(state): State<AppState>,

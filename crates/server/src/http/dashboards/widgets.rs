@@ -18,7 +18,11 @@ use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::http::common::extract::{JsonBody, PathKey};
 use crate::http::common::params::path_id;
 use crate::http::common::shape::{Special, list_response, shape_one};
-use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::http::doc::params::{
+    AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields, WidgetPath as WidgetPathDoc,
+};
+use crate::http::doc::responses::{Dashboards, DeleteErrors, ReadErrors, Widgets, WriteErrors};
+use crate::http::doc::schemas::Widget;
 use crate::state::AppState;
 
 /// `{id}` and `{widgetId}` of a widget's path.
@@ -46,13 +50,16 @@ impl axum::extract::FromRequestParts<AppState> for WidgetPath {
     }
 }
 
+/// List a dashboard's widgets
+///
+/// The widgets of a dashboard the caller can see, in order, with the special fields.
 #[utoipa::path(
     get,
     operation_id = "listWidgets",
     path = "/api/v1/dashboards/{id}/widgets",
     tag = "widgets",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::doc::schemas::SpecialFields),
-    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<crate::http::doc::schemas::Widget>), ReadErrors)
+    params(IdPath, AdminAccess, SpecialFields),
+    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -77,14 +84,17 @@ pub async fn list(
     list_response(&state, Resource::Widget, page, params).await
 }
 
+/// Add a widget to a dashboard
+///
+/// Needs edit rights on the dashboard; the widget gets its `oid` and `dashboardid`.
 #[utoipa::path(
     post,
     operation_id = "createWidget",
     path = "/api/v1/dashboards/{id}/widgets",
     tag = "widgets",
-    params(("id" = String, Path, description = "The dashboard's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(IdPath, AdminAccess),
     request_body(content = Object, description = "The widget (open: `title`, `type`, `subtype`, `metadata`, `style`, ...)"),
-    responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = crate::http::doc::schemas::Widget), WriteErrors)
+    responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = Widget), WriteErrors<Dashboards>)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -98,13 +108,20 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// Get a widget
+///
+/// One widget of a dashboard the caller can see.
 #[utoipa::path(
     get,
     operation_id = "getWidget",
     path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
     tag = "widgets",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard"), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The widget", body = crate::http::doc::schemas::Widget), ReadErrors)
+    params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields),
+    responses(
+        (status = 200, description = "The widget", body = Widget),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Widgets>
+    )
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -117,14 +134,17 @@ pub async fn get(
     shape_one(&state, Resource::Widget, doc, params).await
 }
 
+/// Change a widget
+///
+/// A JSON merge patch (RFC 7396) on the stored widget; needs edit rights on the dashboard.
 #[utoipa::path(
     patch,
     operation_id = "patchWidget",
     path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
     tag = "widgets",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
+    params(WidgetPathDoc, IfMatch, AdminAccess),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::Widget), WriteErrors)
+    responses((status = 200, description = "Patched", body = Widget), WriteErrors<Widgets>)
 )]
 pub async fn patch(
     State(state): State<AppState>,
@@ -145,13 +165,16 @@ pub async fn patch(
     Ok(Json(doc))
 }
 
+/// Delete a widget
+///
+/// Needs edit rights on the dashboard.
 #[utoipa::path(
     delete,
     operation_id = "deleteWidget",
     path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
     tag = "widgets",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The dashboard's oid"), ("widgetId" = String, Path, description = "The widget's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any dashboard")),
-    responses((status = 204, description = "Deleted"), WriteErrors)
+    params(WidgetPathDoc, IfMatch, AdminAccess),
+    responses((status = 204, description = "Deleted"), DeleteErrors<Widgets>)
 )]
 pub async fn delete(
     State(state): State<AppState>,

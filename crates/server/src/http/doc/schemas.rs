@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 /// A 24-hex-digit id.
 #[derive(ToSchema)]
@@ -50,25 +50,18 @@ pub struct User {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct NewUser {
-    #[schema(
-        example = "jane@example.com",
-        pattern = "^[^@\\s]+@[^@\\s]+$",
-        max_length = 254
-    )]
+    #[schema(example = "jane@example.com")]
     email: String,
     /// Defaults to `email`.
-    #[schema(pattern = "\\S", max_length = 255)]
     userName: Option<String>,
-    #[schema(max_length = 255)]
     firstName: Option<String>,
-    #[schema(max_length = 255)]
     lastName: Option<String>,
     /// An existing role's id; defaults to the Viewer role (`consumer`).
     roleId: Option<Id>,
     /// Existing groups' ids.
     groups: Option<Vec<Id>>,
     active: Option<bool>,
-    #[schema(format = Password, example = "Jane-passw0rd", min_length = 8, max_length = 1024)]
+    #[schema(format = Password, example = "Jane-passw0rd")]
     password: Option<String>,
     preferences: Option<BTreeMap<String, Value>>,
 }
@@ -100,11 +93,10 @@ pub struct Group {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct NewGroup {
-    #[schema(example = "some group", pattern = "\\S", max_length = 255)]
+    #[schema(example = "some group")]
     name: String,
     /// An existing role's id.
     roleId: Option<Id>,
-    #[schema(max_length = 255)]
     mail: Option<String>,
 }
 
@@ -171,9 +163,8 @@ pub struct Dashboard {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct NewDashboard {
-    #[schema(example = "Sales", pattern = "\\S", max_length = 255)]
+    #[schema(example = "Sales")]
     title: String,
-    #[schema(max_length = 10000)]
     desc: Option<String>,
     /// A folder of the caller's.
     parentFolder: Option<Id>,
@@ -293,7 +284,7 @@ pub struct Folder {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct NewFolder {
-    #[schema(example = "Finance", pattern = "\\S", max_length = 255)]
+    #[schema(example = "Finance")]
     name: String,
     /// A folder of the caller's; none for a root folder.
     parentId: Option<Id>,
@@ -303,7 +294,6 @@ pub struct NewFolder {
 #[derive(ToSchema)]
 #[allow(non_snake_case, dead_code)]
 pub struct FolderPatch {
-    #[schema(pattern = "\\S", max_length = 255)]
     name: Option<String>,
     /// A folder of the caller's (not this one nor one inside it), or null for the root.
     parentId: Option<Id>,
@@ -397,23 +387,4 @@ pub struct ErrorBody {
     status: u16,
     #[schema(example = "Not Found")]
     httpMessage: String,
-}
-
-/// The special fields of every GET (docs/query-language.md).
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct SpecialFields {
-    /// Fields to return (`firstName,email`), or to leave out (`-hash`); dotted paths reach nested fields.
-    fields: Option<String>,
-    /// Sort keys, `-` for descending (`lastName,-created`).
-    sort: Option<String>,
-    /// At most this many results.
-    #[param(minimum = 0)]
-    limit: Option<u64>,
-    /// Skip this many results.
-    #[param(minimum = 0)]
-    skip: Option<u64>,
-    /// Relations to expand, with options and nesting (`groups(fields:name),groups.users`).
-    expand: Option<String>,
 }

@@ -13,6 +13,7 @@ use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{DashboardFilter, FolderFilter, ListPage, ListRequest};
+use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::conditional::Precondition;
@@ -20,14 +21,23 @@ use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{bool_param, bulk_ids, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
-use crate::http::doc::responses::{ReadErrors, WriteErrors};
+use crate::http::doc::params::{AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields};
+use crate::http::doc::responses::{Folders, ListErrors, ReadErrors, WriteErrors};
+use crate::http::doc::schemas::{Folder, FolderPatch, Navigation, NewFolder};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// The shape and filters of `GET /api/v1/folders`.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// `flat` (the default): a list; `tree`: the root folders, each with nested `folders` and
+    /// `dashboards`.
+    #[param(pattern = "^(flat|tree)$")]
     structure: Option<String>,
+    /// The whole name, case-insensitive (flat only).
     name: Option<String>,
+    /// Children of this folder (its oid); `null` for root folders (flat only).
     parent_id: Option<String>,
 }
 
@@ -73,19 +83,17 @@ async fn nested(
     Ok(tree(parse_docs(folders)?, dashboards))
 }
 
+/// List folders
+///
+/// The caller's folders (every user's, for an administrator with `adminAccess=true`), flat or
+/// as a tree, with the special fields.
 #[utoipa::path(
     get,
     operation_id = "listFolders",
     path = "/api/v1/folders",
     tag = "folders",
-    params(
-        ("structure" = Option<String>, Query, description = "`flat` (the default): a list; `tree`: the root folders, each with nested `folders` and `dashboards`"),
-        ("name" = Option<String>, Query, description = "The whole name, case-insensitive (flat only)"),
-        ("parentId" = Option<String>, Query, description = "Children of this folder; `null` for root folders (flat only)"),
-        ("adminAccess" = Option<bool>, Query, description = "Administrators: every user's folders"),
-        crate::http::doc::schemas::SpecialFields
-    ),
-    responses((status = 200, description = "The caller's folders", body = Vec<crate::http::doc::schemas::Folder>), ReadErrors)
+    params(ListQuery, AdminAccess, SpecialFields),
+    responses((status = 200, description = "The caller's folders", body = Vec<Folder>), ListErrors)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -122,13 +130,17 @@ pub async fn list(
     list_response(&state, Resource::Folder, page, params).await
 }
 
+/// Get the navigation tree
+///
+/// The caller's folder tree with its dashboards, and the dashboards in no folder: what the
+/// web app's side panel shows.
 #[utoipa::path(
     get,
     operation_id = "getNavigation",
     path = "/api/v1/navver",
     tag = "folders",
-    params(("adminAccess" = Option<bool>, Query, description = "Administrators: everything")),
-    responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = crate::http::doc::schemas::Navigation), ReadErrors)
+    params(AdminAccess),
+    responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = Navigation), ListErrors)
 )]
 pub async fn navigation(
     State(state): State<AppState>,
@@ -140,13 +152,16 @@ pub async fn navigation(
     ))
 }
 
+/// Create a folder
+///
+/// Owned by the caller; `parentId` must be a folder of the caller's.
 #[utoipa::path(
     post,
     operation_id = "createFolder",
     path = "/api/v1/folders",
     tag = "folders",
-    request_body = crate::http::doc::schemas::NewFolder,
-    responses((status = 201, description = "Created, owned by the caller", body = crate::http::doc::schemas::Folder), WriteErrors)
+    request_body = NewFolder,
+    responses((status = 201, description = "Created, owned by the caller", body = Folder), WriteErrors<Folders>)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -158,13 +173,20 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
+/// Get a folder
+///
+/// A folder of the caller's (any, for an administrator with `adminAccess=true`).
 #[utoipa::path(
     get,
     operation_id = "getFolder",
     path = "/api/v1/folders/{id}",
     tag = "folders",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), (status = 200, description = "The folder", body = crate::http::doc::schemas::Folder), ReadErrors)
+    params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
+    responses(
+        (status = 200, description = "The folder", body = Folder),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Folders>
+    )
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -182,14 +204,18 @@ pub async fn get(
     shape_one(&state, Resource::Folder, doc, params).await
 }
 
+/// Change a folder
+///
+/// Rename it, move it (`parentId`; never into itself or a folder inside it: 409), or give it
+/// to another user (administrators with `adminAccess=true`).
 #[utoipa::path(
     patch,
     operation_id = "patchFolder",
     path = "/api/v1/folders/{id}",
     tag = "folders",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "The folder's oid"), ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder")),
-    request_body = crate::http::doc::schemas::FolderPatch,
-    responses((status = 200, description = "Changed", body = crate::http::doc::schemas::Folder), WriteErrors)
+    params(IdPath, IfMatch, AdminAccess),
+    request_body = FolderPatch,
+    responses((status = 200, description = "Changed", body = Folder), WriteErrors<Folders>)
 )]
 pub async fn patch(
     State(state): State<AppState>,
@@ -211,22 +237,27 @@ pub async fn patch(
     Ok(Json(doc))
 }
 
-#[derive(Deserialize)]
+/// Whether a delete takes what the folder holds with it.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Cascade {
+    /// `true`: also delete every folder and dashboard under it. Without it, a folder that holds
+    /// anything is refused (409).
+    #[param(value_type = Option<bool>)]
     cascade: Option<String>,
 }
 
+/// Delete a folder
+///
+/// A folder that holds folders or dashboards is refused (409) unless `cascade=true`, which
+/// deletes everything under it.
 #[utoipa::path(
     delete,
     operation_id = "deleteFolder",
     path = "/api/v1/folders/{id}",
     tag = "folders",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), 
-        ("id" = String, Path, description = "The folder's oid"),
-        ("cascade" = Option<bool>, Query, description = "`true`: also delete every folder and dashboard under it. Without it, a folder that holds anything is refused (409)"),
-        ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"),
-    ),
-    responses((status = 204, description = "Deleted"), WriteErrors)
+    params(IdPath, IfMatch, Cascade, AdminAccess),
+    responses((status = 204, description = "Deleted"), WriteErrors<Folders>)
 )]
 pub async fn delete(
     State(state): State<AppState>,
@@ -244,24 +275,29 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// The folders a bulk delete takes.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct BulkQuery {
+    /// Comma-separated oids, every one of which must name a folder the caller may delete.
+    #[param(required = true)]
     folder_ids: Option<String>,
+    /// `true`: also delete everything under them.
+    #[param(value_type = Option<bool>)]
     cascade: Option<String>,
 }
 
+/// Delete folders in bulk
+///
+/// All or none: one the caller may not delete, or that does not exist, and none is deleted.
 #[utoipa::path(
     delete,
     operation_id = "deleteFoldersBulk",
     path = "/api/v1/folders/bulk",
     tag = "folders",
-    params(
-        ("folderIds" = String, Query, description = "Comma-separated oids"),
-        ("cascade" = Option<bool>, Query, description = "`true`: also delete everything under them"),
-        ("adminAccess" = Option<bool>, Query, description = "Administrators: any folder"),
-    ),
-    responses((status = 204, description = "Deleted, all of them; or none, when one fails"), WriteErrors)
+    params(BulkQuery, AdminAccess),
+    responses((status = 204, description = "Deleted, all of them; or none, when one fails"), WriteErrors<Folders>)
 )]
 pub async fn delete_bulk(
     State(state): State<AppState>,

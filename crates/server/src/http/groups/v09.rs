@@ -11,6 +11,7 @@ use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{GroupFilter, ListRequest, UserFilter};
+use utoipa::IntoParams;
 
 use super::v1 as groups;
 use crate::http::auth::caller::Caller;
@@ -20,25 +21,31 @@ use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::path_id;
 use crate::http::common::shape::{Special, list_response, shape_one};
-use crate::http::doc::responses::WriteErrors;
+use crate::http::doc::params::{GroupId, GroupKey, IfMatch, IfNoneMatch, SpecialFields};
+use crate::http::doc::responses::{
+    CreateErrors, DeleteErrors, Groups, ListErrors, ReadErrors, WriteErrors,
+};
+use crate::http::doc::schemas::{Deleted, Group, Id, NewGroup, User};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// The filter of the API 0.9 group list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// Part of the name, case-insensitive.
     search: Option<String>,
 }
 
+/// List groups (API 0.9)
+///
+/// Groups whose name contains `search`, with the special fields.
 #[utoipa::path(
     get,
     operation_id = "listGroupsV09",
     path = "/api/groups",
     tag = "groups",
-    params(("search" = Option<String>, Query, description = "Part of the name, case-insensitive"), crate::http::doc::schemas::SpecialFields),
-    responses(
-        (status = 200, description = "The matching groups", body = Vec<crate::http::doc::schemas::Group>),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(SearchQuery, SpecialFields),
+    responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -65,20 +72,19 @@ async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
         .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
 }
 
-const GROUP_KEY: &str = "A group id or name";
-
+/// Get a group by id or name (API 0.9)
+///
+/// The key is tried as an id first, then as a name (case-insensitive), in one read.
 #[utoipa::path(
     get,
     operation_id = "getGroupV09",
     path = "/api/groups/{id_or_name}",
     tag = "groups",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_name" = String, Path, description = GROUP_KEY), crate::http::doc::schemas::SpecialFields),
+    params(GroupKey, IfNoneMatch, SpecialFields),
     responses(
+        (status = 200, description = "The group", body = Group),
         (status = 304, description = "Not modified: If-None-Match names the current ETag"),
-        (status = 200, description = "The group", body = crate::http::doc::schemas::Group),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
+        ReadErrors<Groups>
     )
 )]
 pub async fn get(
@@ -92,13 +98,17 @@ pub async fn get(
     shape_one(&state, Resource::Group, group, params).await
 }
 
+/// Create groups (API 0.9)
+///
+/// An array of groups (one object is taken as an array of one), created all or none,
+/// answered with 200 as API 0.9 does.
 #[utoipa::path(
     post,
     operation_id = "createGroupsV09",
     path = "/api/groups",
     tag = "groups",
-    request_body = Vec<crate::http::doc::schemas::NewGroup>,
-    responses((status = 200, description = "Created, all of them", body = Vec<crate::http::doc::schemas::Group>), WriteErrors)
+    request_body = Vec<NewGroup>,
+    responses((status = 200, description = "Created, all of them", body = Vec<Group>), CreateErrors)
 )]
 pub async fn create(
     state: State<AppState>,
@@ -109,14 +119,17 @@ pub async fn create(
     Ok(created)
 }
 
+/// Replace a group by id or name (API 0.9)
+///
+/// As `PUT /api/v1/groups/{id}`, for the group the key names.
 #[utoipa::path(
     put,
     operation_id = "replaceGroupV09",
     path = "/api/groups/{id_or_name}",
     tag = "groups",
-    params(("If-Match" = Option<String>, Header, description = "Only if the group is still this version"), ("id_or_name" = String, Path, description = GROUP_KEY)),
-    request_body = crate::http::doc::schemas::NewGroup,
-    responses((status = 200, description = "Replaced", body = crate::http::doc::schemas::Group), WriteErrors)
+    params(GroupKey, IfMatch),
+    request_body = NewGroup,
+    responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>)
 )]
 pub async fn replace(
     State(state): State<AppState>,
@@ -129,13 +142,16 @@ pub async fn replace(
     groups::replace_group(&state, &caller, id, precondition, body).await
 }
 
+/// Delete a group by id or name (API 0.9)
+///
+/// Answers 200 with `{"deleted": [id]}`, as API 0.9 does.
 #[utoipa::path(
     delete,
     operation_id = "deleteGroupV09",
     path = "/api/groups/{id_or_name}",
     tag = "groups",
-    params(("If-Match" = Option<String>, Header, description = "Only if the group is still this version"), ("id_or_name" = String, Path, description = GROUP_KEY)),
-    responses((status = 200, description = "Deleted", body = crate::http::doc::schemas::Deleted), WriteErrors)
+    params(GroupKey, IfMatch),
+    responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Groups>)
 )]
 pub async fn delete(
     State(state): State<AppState>,
@@ -148,18 +164,16 @@ pub async fn delete(
     Ok(deleted(&[id]))
 }
 
+/// List a group's members (API 0.9)
+///
+/// The users in the group, with the special fields.
 #[utoipa::path(
     get,
     operation_id = "listGroupMembersV09",
     path = "/api/groups/{id_or_name}/users",
     tag = "groups",
-    params(("id_or_name" = String, Path, description = "The group's id"), crate::http::doc::schemas::SpecialFields),
-    responses(
-        (status = 200, description = "The group's members", body = Vec<crate::http::doc::schemas::User>),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(GroupId, SpecialFields),
+    responses((status = 200, description = "The group's members", body = Vec<User>), ReadErrors<Groups>)
 )]
 pub async fn members(
     State(state): State<AppState>,
@@ -199,14 +213,17 @@ async fn change(
     list_response(&state, Resource::User, page, &Default::default()).await
 }
 
+/// Add users to a group (API 0.9)
+///
+/// An array of user ids, added all or none; answers with the members now.
 #[utoipa::path(
     post,
     operation_id = "addGroupMembersV09",
     path = "/api/groups/{id_or_name}/users",
     tag = "groups",
-    params(("id_or_name" = String, Path, description = "The group's id")),
-    request_body = Vec<crate::http::doc::schemas::Id>,
-    responses((status = 200, description = "Added (all or none); the members now", body = Vec<crate::http::doc::schemas::User>), WriteErrors)
+    params(GroupId),
+    request_body = Vec<Id>,
+    responses((status = 200, description = "Added (all or none); the members now", body = Vec<User>), WriteErrors<Groups>)
 )]
 pub async fn add_members(
     State(state): State<AppState>,
@@ -217,14 +234,17 @@ pub async fn add_members(
     change(state, caller, key, body, true).await
 }
 
+/// Remove users from a group (API 0.9)
+///
+/// An array of user ids, removed all or none; answers with the members now.
 #[utoipa::path(
     delete,
     operation_id = "removeGroupMembersV09",
     path = "/api/groups/{id_or_name}/users",
     tag = "groups",
-    params(("id_or_name" = String, Path, description = "The group's id")),
-    request_body = Vec<crate::http::doc::schemas::Id>,
-    responses((status = 200, description = "Removed (all or none); the members now", body = Vec<crate::http::doc::schemas::User>), WriteErrors)
+    params(GroupId),
+    request_body = Vec<Id>,
+    responses((status = 200, description = "Removed (all or none); the members now", body = Vec<User>), WriteErrors<Groups>)
 )]
 pub async fn remove_members(
     State(state): State<AppState>,

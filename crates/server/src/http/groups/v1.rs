@@ -11,6 +11,7 @@ use tessera_domain::merge_patch::patched;
 use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::GroupFilter;
+use utoipa::IntoParams;
 
 use crate::http::auth::caller::Caller;
 use crate::http::common::bodies::expect_array;
@@ -19,34 +20,39 @@ use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{BulkIds, bulk_ids, id_list_param, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
+use crate::http::doc::params::{IdPath, IfMatch, IfNoneMatch, SpecialFields};
+use crate::http::doc::responses::{
+    CreateErrors, DeleteErrors, Groups, ListErrors, ReadErrors, WriteErrors,
+};
+use crate::http::doc::schemas::{Group, NewGroup};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// The filters of `GET /api/v1/groups`; every one given must hold.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// The whole name, case-insensitive.
     name: Option<String>,
+    /// The group's e-mail address, case-insensitive.
     mail: Option<String>,
+    /// Groups with this role (its id).
+    #[param(pattern = "^[0-9a-fA-F]{24}$")]
     role_id: Option<String>,
+    /// These groups only: comma-separated ids.
     ids: Option<String>,
 }
 
+/// List groups
+///
+/// The groups that match every filter given, with the special fields (`expand=users,role`).
 #[utoipa::path(
     get,
     operation_id = "listGroups",
     path = "/api/v1/groups",
     tag = "groups",
-    params(
-        ("name" = Option<String>, Query, description = "filter"),
-        ("mail" = Option<String>, Query, description = "filter"),
-        ("roleId" = Option<String>, Query, description = "filter"),
-        ("ids" = Option<String>, Query, description = "filter"),
-        crate::http::doc::schemas::SpecialFields
-    ),
-    responses(
-        (status = 200, description = "The matching entities", body = Vec<crate::http::doc::schemas::Group>),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(ListQuery, SpecialFields),
+    responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -66,17 +72,19 @@ pub async fn list(
     list_response(&state, Resource::Group, page, params).await
 }
 
+/// Get a group
+///
+/// One group by id, with the special fields; `expand=users` lists its members.
 #[utoipa::path(
     get,
     operation_id = "getGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "24-hex-digit id"), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
-        (status = 200, description = "The entity", body = crate::http::doc::schemas::Group),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
+    params(IdPath, IfNoneMatch, SpecialFields),
+    responses(
+        (status = 200, description = "The group", body = Group),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Groups>
     )
 )]
 pub async fn get(
@@ -95,21 +103,16 @@ pub async fn get(
     shape_one(&state, Resource::Group, group, params).await
 }
 
+/// Create a group
+///
+/// Administrators create groups; names are unique, case-insensitively.
 #[utoipa::path(
     post,
     operation_id = "createGroup",
     path = "/api/v1/groups",
     tag = "groups",
-    request_body = crate::http::doc::schemas::NewGroup,
-    responses(
-        (status = 201, description = "Created", body = crate::http::doc::schemas::Group),
-        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    request_body = NewGroup,
+    responses((status = 201, description = "Created", body = Group), CreateErrors)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -121,22 +124,16 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created.remove(0))))
 }
 
-/// All or nothing: one invalid or duplicate group and none is created.
+/// Create groups in bulk
+///
+/// An array of groups, created all or none: one invalid or duplicate group and none is created.
 #[utoipa::path(
     post,
     operation_id = "createGroupsBulk",
     path = "/api/v1/groups/bulk",
     tag = "groups",
-    request_body = Vec<crate::http::doc::schemas::NewGroup>,
-    responses(
-        (status = 201, description = "Created, all of them", body = Vec<crate::http::doc::schemas::Group>),
-        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    request_body = Vec<NewGroup>,
+    responses((status = 201, description = "Created, all of them", body = Vec<Group>), CreateErrors)
 )]
 pub async fn create_bulk(
     State(state): State<AppState>,
@@ -154,22 +151,17 @@ pub async fn create_bulk(
     ))
 }
 
+/// Replace a group
+///
+/// The body replaces the group; absent fields take their defaults.
 #[utoipa::path(
     put,
     operation_id = "replaceGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
-    request_body = crate::http::doc::schemas::NewGroup,
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
-        (status = 200, description = "Replaced", body = crate::http::doc::schemas::Group),
-        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(IdPath, IfMatch),
+    request_body = NewGroup,
+    responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>)
 )]
 pub async fn replace(
     State(state): State<AppState>,
@@ -204,22 +196,17 @@ pub(super) async fn replace_group(
         .ok_or_else(|| ApiError::not_found(ResourceKind::Group, id.to_string()))
 }
 
+/// Change a group
+///
+/// A JSON merge patch (RFC 7396) on the stored group, validated as a whole afterwards.
 #[utoipa::path(
     patch,
     operation_id = "patchGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
+    params(IdPath, IfMatch),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
-        (status = 200, description = "Patched", body = crate::http::doc::schemas::Group),
-        (status = 400, description = "Invalid result", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "Patched", body = Group), WriteErrors<Groups>)
 )]
 pub async fn patch(
     State(state): State<AppState>,
@@ -241,18 +228,17 @@ pub async fn patch(
         .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
 }
 
+/// Delete a group
+///
+/// Members lose the group from their `groups`, and dashboards' shares lose it. Built-in
+/// groups cannot be deleted.
 #[utoipa::path(
     delete,
     operation_id = "deleteGroup",
     path = "/api/v1/groups/{id}",
     tag = "groups",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
-        (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(IdPath, IfMatch),
+    responses((status = 204, description = "Deleted"), DeleteErrors<Groups>)
 )]
 pub async fn delete(
     State(state): State<AppState>,
@@ -276,19 +262,16 @@ pub(super) async fn delete_group(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Delete groups in bulk
+///
+/// `?ids=a,b`: all or none; an id that names no group is a 404 and nothing is deleted.
 #[utoipa::path(
     delete,
     operation_id = "deleteGroupsBulk",
     path = "/api/v1/groups/bulk",
     tag = "groups",
-    params(("ids" = String, Query, description = "Comma-separated ids")),
-    responses(
-        (status = 204, description = "Deleted, all of them"),
-        (status = 400, description = "No ids", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(BulkIds),
+    responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Groups>)
 )]
 pub async fn delete_bulk(
     State(state): State<AppState>,

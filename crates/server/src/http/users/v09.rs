@@ -14,6 +14,7 @@ use tessera_domain::lazy::{LazyDoc, RawDoc, string_value};
 use tessera_domain::query::{Page, Resource};
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{ListRequest, UserFilter};
+use utoipa::IntoParams;
 
 use super::v1 as users;
 use crate::http::auth::caller::Caller;
@@ -23,11 +24,18 @@ use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::BulkIds;
 use crate::http::common::shape::{Special, list_response, shape_one};
-use crate::http::doc::responses::WriteErrors;
+use crate::http::doc::params::{IfMatch, IfNoneMatch, SpecialFields, UserKey};
+use crate::http::doc::responses::{
+    CreateErrors, DeleteErrors, ListErrors, ReadErrors, Users, WriteErrors,
+};
+use crate::http::doc::schemas::{Count, Deleted, Id, NewUser, User};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// The filter of the API 0.9 user lists.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// Part of the user name, e-mail address, first or last name, case-insensitive.
     search: Option<String>,
 }
 
@@ -40,19 +48,17 @@ impl SearchQuery {
     }
 }
 
-/// `GET /api/users`: users matching `search` (user name, e-mail, first or last name), each
-/// with `roleName`.
+/// List users (API 0.9)
+///
+/// Users matching `search` (user name, e-mail, first or last name), each with the name of its
+/// role in `roleName`, with the special fields.
 #[utoipa::path(
     get,
     operation_id = "listUsersV09",
     path = "/api/users",
     tag = "users",
-    params(("search" = Option<String>, Query, description = "Part of the user name, e-mail, first or last name"), crate::http::doc::schemas::SpecialFields),
-    responses(
-        (status = 200, description = "The matching users, with roleName", body = Vec<crate::http::doc::schemas::User>),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(SearchQuery, SpecialFields),
+    responses((status = 200, description = "The matching users, with roleName", body = Vec<User>), ListErrors)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -66,18 +72,16 @@ pub async fn list(
     list_response(&state, Resource::User, page, params).await
 }
 
-/// `GET /api/users/count`: `{"count": n}` for the users matching `search`.
+/// Count users (API 0.9)
+///
+/// `{"count": n}` for the users matching `search`.
 #[utoipa::path(
     get,
     operation_id = "countUsers",
     path = "/api/users/count",
     tag = "users",
-    params(("search" = Option<String>, Query, description = "Part of the user name, e-mail, first or last name")),
-    responses(
-        (status = 200, description = "How many users match", body = crate::http::doc::schemas::Count),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(SearchQuery),
+    responses((status = 200, description = "How many users match", body = Count), ListErrors)
 )]
 pub async fn count(
     State(state): State<AppState>,
@@ -98,18 +102,20 @@ pub async fn count(
     Ok(Json(json!({ "count": page.total.unwrap_or(0) })))
 }
 
-/// `GET /api/users/{idOrUserName}`: by id first, then by user name or e-mail.
+/// Get a user by id, user name or e-mail (API 0.9)
+///
+/// The key is tried as an id first, then as a user name, then as an e-mail address
+/// (case-insensitive), in one read.
 #[utoipa::path(
     get,
     operation_id = "getUserV09",
     path = "/api/users/{id_or_user_name}",
     tag = "users",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id_or_user_name" = String, Path, description = "A user id, user name or e-mail"), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
-        (status = 200, description = "The user", body = crate::http::doc::schemas::User),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
+    params(UserKey, IfNoneMatch, SpecialFields),
+    responses(
+        (status = 200, description = "The user", body = User),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Users>
     )
 )]
 pub async fn get(
@@ -133,23 +139,17 @@ async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
         .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
 }
 
-/// `POST /api/users`: an array of users (one object is taken as an array of one), created all
-/// or none, answered with 200 as API 0.9 does.
+/// Create users (API 0.9)
+///
+/// An array of users (one object is taken as an array of one), created all or none, answered
+/// with 200 as API 0.9 does.
 #[utoipa::path(
     post,
     operation_id = "createUsersV09",
     path = "/api/users",
     tag = "users",
-    request_body = Vec<crate::http::doc::schemas::NewUser>,
-    responses(
-        (status = 200, description = "Created, all of them", body = Vec<crate::http::doc::schemas::User>),
-        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    request_body = Vec<NewUser>,
+    responses((status = 200, description = "Created, all of them", body = Vec<User>), CreateErrors)
 )]
 pub async fn create(
     state: State<AppState>,
@@ -160,21 +160,16 @@ pub async fn create(
     Ok(created)
 }
 
-/// `POST /api/users/delete`: an array of user ids, deleted all or none.
+/// Delete users (API 0.9)
+///
+/// An array of user ids, deleted all or none.
 #[utoipa::path(
     post,
     operation_id = "deleteUsersV09",
     path = "/api/users/delete",
     tag = "users",
-    request_body = Vec<crate::http::doc::schemas::Id>,
-    responses(
-        (status = 200, description = "Deleted, all of them", body = crate::http::doc::schemas::Deleted),
-        (status = 400, description = "Not an array of ids", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    request_body = Vec<Id>,
+    responses((status = 200, description = "Deleted, all of them", body = Deleted), DeleteErrors<Users>)
 )]
 pub async fn delete_many(
     state: State<AppState>,
@@ -194,17 +189,17 @@ pub async fn delete_many(
     Ok(deleted(&ids))
 }
 
-const USER_KEY: &str = "A user id, user name or e-mail";
-
-/// `PUT /api/users/{idOrUserName}`: replaces the user, as `PUT /api/v1/users/{id}`.
+/// Replace a user by id, user name or e-mail (API 0.9)
+///
+/// As `PUT /api/v1/users/{id}`, for the user the key names.
 #[utoipa::path(
     put,
     operation_id = "replaceUserV09",
     path = "/api/users/{id_or_user_name}",
     tag = "users",
-    params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
-    request_body = crate::http::doc::schemas::NewUser,
-    responses((status = 200, description = "Replaced", body = crate::http::doc::schemas::User), WriteErrors)
+    params(UserKey, IfMatch),
+    request_body = NewUser,
+    responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>)
 )]
 pub async fn replace(
     State(state): State<AppState>,
@@ -217,15 +212,17 @@ pub async fn replace(
     users::replace_user(&state, &caller, id, precondition, body).await
 }
 
-/// `PATCH /api/users/{idOrUserName}`: a merge patch, as `PATCH /api/v1/users/{id}`.
+/// Change a user by id, user name or e-mail (API 0.9)
+///
+/// A merge patch, as `PATCH /api/v1/users/{id}`, for the user the key names.
 #[utoipa::path(
     patch,
     operation_id = "patchUserV09",
     path = "/api/users/{id_or_user_name}",
     tag = "users",
-    params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
+    params(UserKey, IfMatch),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = crate::http::doc::schemas::User), WriteErrors)
+    responses((status = 200, description = "Patched", body = User), WriteErrors<Users>)
 )]
 pub async fn patch(
     State(state): State<AppState>,
@@ -238,14 +235,16 @@ pub async fn patch(
     users::patch_user(&state, &caller, id, precondition, body).await
 }
 
-/// `DELETE /api/users/{idOrUserName}` → 200 `{"deleted": [id]}`.
+/// Delete a user by id, user name or e-mail (API 0.9)
+///
+/// Answers 200 with `{"deleted": [id]}`, as API 0.9 does.
 #[utoipa::path(
     delete,
     operation_id = "deleteUserV09",
     path = "/api/users/{id_or_user_name}",
     tag = "users",
-    params(("If-Match" = Option<String>, Header, description = "Only if the user is still this version"), ("id_or_user_name" = String, Path, description = USER_KEY)),
-    responses((status = 200, description = "Deleted", body = crate::http::doc::schemas::Deleted), WriteErrors)
+    params(UserKey, IfMatch),
+    responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Users>)
 )]
 pub async fn delete(
     State(state): State<AppState>,

@@ -11,6 +11,7 @@ use tessera_domain::query::Resource;
 use tessera_domain::user::{Password, UserDraft, parse_user, take_password};
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{UserFilter, UserRecord};
+use utoipa::IntoParams;
 
 use crate::http::users::access::{WriteKind, authorize_user_write};
 
@@ -28,18 +29,36 @@ use crate::http::common::params::{
     BulkIds, bool_param, bulk_ids, id_list_param, id_param, path_id,
 };
 use crate::http::common::shape::{Special, list_response, shape_one};
+use crate::http::doc::params::{IdPath, IfMatch, IfNoneMatch, SpecialFields};
+use crate::http::doc::responses::{
+    CreateErrors, DeleteErrors, ListErrors, ReadErrors, Users, WriteErrors,
+};
+use crate::http::doc::schemas::{NewUser, User};
 use crate::state::AppState;
 
-#[derive(Deserialize)]
+/// The filters of `GET /api/v1/users`; every one given must hold.
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Part of the user name, case-insensitive.
     user_name: Option<String>,
+    /// Part of the e-mail address, case-insensitive.
     email: Option<String>,
+    /// Part of the first name, case-insensitive.
     first_name: Option<String>,
+    /// Part of the last name, case-insensitive.
     last_name: Option<String>,
+    /// Users with this role (its id).
+    #[param(pattern = "^[0-9a-fA-F]{24}$")]
     role_id: Option<String>,
+    /// Members of this group (its id).
+    #[param(pattern = "^[0-9a-fA-F]{24}$")]
     group_id: Option<String>,
+    /// Only active (`true`) or only inactive (`false`) users.
+    #[param(value_type = Option<bool>)]
     active: Option<String>,
+    /// These users only: comma-separated ids.
     ids: Option<String>,
 }
 
@@ -59,27 +78,18 @@ impl ListQuery {
     }
 }
 
+/// List users
+///
+/// The users that match every filter given, with the special fields (`fields`, `sort`,
+/// `limit`, `skip`, `expand=groups,role`). `Prefer: count=exact` adds the total in
+/// `X-Total-Count`.
 #[utoipa::path(
     get,
     operation_id = "listUsers",
     path = "/api/v1/users",
     tag = "users",
-    params(
-        ("userName" = Option<String>, Query, description = "filter"),
-        ("email" = Option<String>, Query, description = "filter"),
-        ("firstName" = Option<String>, Query, description = "filter"),
-        ("lastName" = Option<String>, Query, description = "filter"),
-        ("roleId" = Option<String>, Query, description = "filter"),
-        ("groupId" = Option<String>, Query, description = "filter"),
-        ("active" = Option<String>, Query, description = "filter"),
-        ("ids" = Option<String>, Query, description = "filter"),
-        crate::http::doc::schemas::SpecialFields
-    ),
-    responses(
-        (status = 200, description = "The matching entities", body = Vec<crate::http::doc::schemas::User>),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(ListQuery, SpecialFields),
+    responses((status = 200, description = "The matching users", body = Vec<User>), ListErrors)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -92,17 +102,20 @@ pub async fn list(
     list_response(&state, Resource::User, page, params).await
 }
 
+/// Get a user
+///
+/// One user by id, with the special fields. Answers with an `ETag`; `If-None-Match` with it
+/// answers 304 while the user is unchanged.
 #[utoipa::path(
     get,
     operation_id = "getUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("If-None-Match" = Option<String>, Header, description = "The ETag the client has: 304 without a body while it is current"), ("id" = String, Path, description = "24-hex-digit id"), crate::http::doc::schemas::SpecialFields),
-    responses((status = 304, description = "Not modified: If-None-Match names the current ETag"), 
-        (status = 200, description = "The entity", body = crate::http::doc::schemas::User),
-        (status = 400, description = "Malformed query", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
+    params(IdPath, IfNoneMatch, SpecialFields),
+    responses(
+        (status = 200, description = "The user", body = User),
+        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        ReadErrors<Users>
     )
 )]
 pub async fn get(
@@ -121,21 +134,17 @@ pub async fn get(
     shape_one(&state, Resource::User, user, params).await
 }
 
+/// Create a user
+///
+/// Administrators create users; `userName` defaults to `email`, `roleId` to the Viewer role.
+/// The password is hashed and never returned.
 #[utoipa::path(
     post,
     operation_id = "createUser",
     path = "/api/v1/users",
     tag = "users",
-    request_body = crate::http::doc::schemas::NewUser,
-    responses(
-        (status = 201, description = "Created", body = crate::http::doc::schemas::User),
-        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    request_body = NewUser,
+    responses((status = 201, description = "Created", body = User), CreateErrors)
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -147,22 +156,16 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(created.remove(0))))
 }
 
-/// All or nothing: one invalid or duplicate user and none is created.
+/// Create users in bulk
+///
+/// An array of users, created all or none: one invalid or duplicate user and none is created.
 #[utoipa::path(
     post,
     operation_id = "createUsersBulk",
     path = "/api/v1/users/bulk",
     tag = "users",
-    request_body = Vec<crate::http::doc::schemas::NewUser>,
-    responses(
-        (status = 201, description = "Created, all of them", body = Vec<crate::http::doc::schemas::User>),
-        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 413, description = "Body too large", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    request_body = Vec<NewUser>,
+    responses((status = 201, description = "Created, all of them", body = Vec<User>), CreateErrors)
 )]
 pub async fn create_bulk(
     State(state): State<AppState>,
@@ -181,24 +184,18 @@ pub async fn create_bulk(
     ))
 }
 
-/// PUT: the body replaces the user; absent fields are gone (defaults apply as on create), the
+/// Replace a user
+///
+/// The body replaces the user: absent fields are gone (defaults apply as on create); the
 /// password is kept unless the body sets a new one.
 #[utoipa::path(
     put,
     operation_id = "replaceUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
-    request_body = crate::http::doc::schemas::NewUser,
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
-        (status = 200, description = "Replaced", body = crate::http::doc::schemas::User),
-        (status = 400, description = "Invalid document", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(IdPath, IfMatch),
+    request_body = NewUser,
+    responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>)
 )]
 pub async fn replace(
     State(state): State<AppState>,
@@ -238,23 +235,18 @@ pub(super) async fn replace_user(
         .ok_or_else(|| ApiError::not_found(ResourceKind::User, id.to_string()))
 }
 
-/// PATCH: a JSON merge patch (RFC 7396) on the stored user, validated as a whole afterwards.
+/// Change a user
+///
+/// A JSON merge patch (RFC 7396) on the stored user, validated as a whole afterwards. A user
+/// may change their own profile fields; administrators may change others.
 #[utoipa::path(
     patch,
     operation_id = "patchUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
+    params(IdPath, IfMatch),
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
-        (status = 200, description = "Patched", body = crate::http::doc::schemas::User),
-        (status = 400, description = "Invalid result", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 409, description = "Duplicate", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 422, description = "Unknown reference", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    responses((status = 200, description = "Patched", body = User), WriteErrors<Users>)
 )]
 pub async fn patch(
     State(state): State<AppState>,
@@ -301,18 +293,17 @@ pub(super) async fn patch_user(
         .ok_or_else(|| ApiError::not_found(ResourceKind::User, id.to_string()))
 }
 
+/// Delete a user
+///
+/// Administrators delete users (never themselves); the user leaves every dashboard's shares,
+/// and their tokens stop working.
 #[utoipa::path(
     delete,
     operation_id = "deleteUser",
     path = "/api/v1/users/{id}",
     tag = "users",
-    params(("If-Match" = Option<String>, Header, description = "Only if the entity is still this version: the ETag of a plain GET; otherwise 412"), ("id" = String, Path, description = "24-hex-digit id")),
-    responses((status = 412, description = "If-Match names a version the entity no longer has", body = crate::http::doc::schemas::ErrorEnvelope), 
-        (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "Not found", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(IdPath, IfMatch),
+    responses((status = 204, description = "Deleted"), DeleteErrors<Users>)
 )]
 pub async fn delete(
     State(state): State<AppState>,
@@ -336,20 +327,16 @@ pub(super) async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `DELETE /api/v1/users/bulk?ids=a,b`: all or nothing; an unknown id is a 404.
+/// Delete users in bulk
+///
+/// `?ids=a,b`: all or none; an id that names no user is a 404 and nothing is deleted.
 #[utoipa::path(
     delete,
     operation_id = "deleteUsersBulk",
     path = "/api/v1/users/bulk",
     tag = "users",
-    params(("ids" = String, Query, description = "Comma-separated ids")),
-    responses(
-        (status = 204, description = "Deleted, all of them"),
-        (status = 400, description = "No ids", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 401, description = "No valid token", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 403, description = "Not allowed", body = crate::http::doc::schemas::ErrorEnvelope),
-        (status = 404, description = "An id names nothing; nothing deleted", body = crate::http::doc::schemas::ErrorEnvelope),
-    )
+    params(BulkIds),
+    responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Users>)
 )]
 pub async fn delete_bulk(
     State(state): State<AppState>,
