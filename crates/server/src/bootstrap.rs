@@ -5,6 +5,7 @@ use tessera_domain::user::{Password, parse_user};
 use tessera_store::Store;
 
 use crate::config::Settings;
+use crate::error::StartupError;
 use crate::password::Passwords;
 
 /// Length of a generated administrator password.
@@ -16,7 +17,7 @@ pub async fn initialize(
     store: &dyn Store,
     settings: &Settings,
     passwords: &Passwords,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, StartupError> {
     let (password, generated) = match &settings.admin_password {
         Some(p) => (p.expose().to_owned(), false),
         None => (generate_password(), true),
@@ -27,9 +28,7 @@ pub async fn initialize(
         serde_json::json!({"email": settings.admin_email, "password": password}),
         role,
     )
-    .map_err(|e| {
-        format!("invalid first administrator (TESSERA_ADMIN_EMAIL / TESSERA_ADMIN_PASSWORD): {e}")
-    })?;
+    .map_err(StartupError::FirstAdmin)?;
     let password: Password = draft.password.expect("password was given");
     let password_hash = passwords.hash(password.clone()).await?;
     let plan = first_start::plan(
@@ -37,11 +36,8 @@ pub async fn initialize(
         password_hash,
         rand::random::<[u8; 32]>().to_vec(),
     )
-    .map_err(|e| format!("invalid first administrator: {e}"))?;
-    let seeded = store
-        .initialize(plan)
-        .await
-        .map_err(|e| format!("cannot initialise the store: {e}"))?;
+    .map_err(StartupError::FirstAdmin)?;
+    let seeded = store.initialize(plan).await?;
     Ok((seeded && generated).then(|| password.expose().to_owned()))
 }
 

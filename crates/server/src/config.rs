@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 
+use crate::error::ConfigError;
 use crate::throttle::Limits;
 
 /// Default address: loopback only, so a first start exposes nothing to the network.
@@ -132,7 +133,7 @@ pub enum CorsOrigins {
 
 impl CorsOrigins {
     /// `*`, or a comma list of origins; an empty value means none.
-    pub fn parse(text: &str) -> Result<Option<Self>, String> {
+    pub fn parse(text: &str) -> Result<Option<Self>, ConfigError> {
         let text = text.trim();
         if text.is_empty() {
             return Ok(None);
@@ -151,9 +152,7 @@ impl CorsOrigins {
                     .nth(1)
                     .is_some_and(|host| !host.is_empty() && !host.contains('/'));
             if !valid {
-                return Err(format!(
-                    "invalid CORS origin '{o}': expected scheme://host[:port], or *"
-                ));
+                return Err(ConfigError::CorsOrigin(o.clone()));
             }
         }
         Ok(Some(CorsOrigins::List(origins)))
@@ -237,7 +236,7 @@ impl Settings {
 
     /// Resolves the layers: flags and environment (already merged by clap) over the file over
     /// the defaults.
-    pub fn load(args: ServeArgs) -> Result<Self, String> {
+    pub fn load(args: ServeArgs) -> Result<Self, ConfigError> {
         let file = match &args.config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
@@ -300,20 +299,21 @@ impl Settings {
         ) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => None,
-            _ => {
-                return Err(
-                    "HTTPS needs both a certificate (--tls-cert) and a key (--tls-key)".into(),
-                );
-            }
+            _ => return Err(ConfigError::TlsPair),
         };
         Ok(s)
     }
 }
 
-fn read_file(path: &Path) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| format!("invalid config file {}: {e}", path.display()))
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -364,7 +364,7 @@ mod tests {
         let path = dir.path().join("tessera.toml");
         std::fs::write(&path, "lisen = \"0.0.0.0:9000\"\n").unwrap();
         let err = Settings::load(args(Some(path))).unwrap_err();
-        assert!(err.contains("lisen"), "{err}");
+        assert!(err.to_string().contains("lisen"), "{err}");
     }
 
     #[test]

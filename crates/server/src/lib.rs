@@ -5,6 +5,7 @@
 
 pub mod bootstrap;
 pub mod config;
+pub mod error;
 pub mod http;
 pub mod password;
 pub mod startup;
@@ -16,7 +17,7 @@ pub mod token;
 use config::{Cli, Command};
 
 /// Runs the command the user asked for.
-pub async fn run(cli: Cli) -> Result<(), String> {
+pub async fn run(cli: Cli) -> Result<(), error::StartupError> {
     match cli.command {
         Command::Serve(args) => {
             let settings = config::Settings::load(args)?;

@@ -11,8 +11,17 @@ async fn main() -> std::process::ExitCode {
     match tessera_server::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("tessera: {e}");
+            report(&e);
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Why the server did not start, on standard error: the logs may not be set up yet.
+#[expect(
+    clippy::print_stderr,
+    reason = "the command line's own failure message"
+)]
+fn report(e: &tessera_server::error::StartupError) {
+    eprintln!("tessera: {e}");
 }

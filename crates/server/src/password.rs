@@ -8,6 +8,7 @@ use tessera_domain::user::Password;
 use tokio::sync::Semaphore;
 
 use crate::config::HashCost;
+use crate::error::{ConfigError, HashError, StartupError};
 
 /// Hashes and verifies passwords.
 #[derive(Clone)]
@@ -21,9 +22,14 @@ pub struct Passwords {
 }
 
 impl Passwords {
-    pub fn new(cost: HashCost) -> Result<Self, String> {
-        let params = Params::new(cost.memory_kib, cost.iterations, 1, None)
-            .map_err(|e| format!("invalid Argon2 cost {cost:?}: {e}"))?;
+    pub fn new(cost: HashCost) -> Result<Self, StartupError> {
+        let params = Params::new(cost.memory_kib, cost.iterations, 1, None).map_err(|e| {
+            ConfigError::HashCost {
+                memory_kib: cost.memory_kib,
+                iterations: cost.iterations,
+                reason: e.to_string(),
+            }
+        })?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let decoy: [u8; 16] = rand::random();
         let decoy = hash_blocking(&params, &decoy)?;
@@ -35,7 +41,7 @@ impl Passwords {
     }
 
     /// The PHC string (`$argon2id$v=19$...`) of a new password.
-    pub async fn hash(&self, password: Password) -> Result<String, String> {
+    pub async fn hash(&self, password: Password) -> Result<String, HashError> {
         let params = self.params.clone();
         self.blocking(move || hash_blocking(&params, password.expose().as_bytes()))
             .await?
@@ -56,19 +62,23 @@ impl Passwords {
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, String> {
-        let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| HashError::Task(e.to_string()))?;
         tokio::task::spawn_blocking(f)
             .await
-            .map_err(|e| format!("hashing task failed: {e}"))
+            .map_err(|e| HashError::Task(e.to_string()))
     }
 }
 
-fn hash_blocking(params: &Params, password: &[u8]) -> Result<String, String> {
+fn hash_blocking(params: &Params, password: &[u8]) -> Result<String, HashError> {
     Argon2::from(params)
         .hash_password(password)
         .map(|h| h.to_string())
-        .map_err(|e| format!("cannot hash password: {e}"))
+        .map_err(|e| HashError::Hash(e.to_string()))
 }
 
 fn verify_blocking(password: &str, hash: &str) -> bool {

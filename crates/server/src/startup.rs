@@ -12,10 +12,24 @@ use tessera_store::sqlite::SqliteStore;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
+use crate::error::StartupError;
 use crate::password::Passwords;
 use crate::state::{AppState, Shared};
 use crate::throttle::LoginThrottle;
 use crate::token::Tokens;
+
+/// Shows a generated administrator password once, on the console only: never through the logs,
+/// which may be shipped elsewhere, and never again.
+#[expect(
+    clippy::print_stdout,
+    reason = "the one secret meant for the operator's eyes"
+)]
+fn show_generated_password(email: &str, password: &str) {
+    println!(
+        "\nFirst start: created administrator '{email}' with password:\n\n    {password}\n\n\
+         Keep it now; it is not stored anywhere in clear and will not be shown again.\n"
+    );
+}
 
 /// A server bound to its address, not yet serving.
 pub struct Application {
@@ -28,36 +42,29 @@ pub struct Application {
 
 impl Application {
     /// Opens the store (running migrations and first-start setup) and binds the listener.
-    pub async fn build(settings: Settings) -> Result<Self, String> {
-        let store: Arc<dyn Store> =
-            Arc::new(SqliteStore::open(&settings.data_dir).await.map_err(|e| {
-                format!(
-                    "cannot open the store in {}: {e}",
-                    settings.data_dir.display()
-                )
-            })?);
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.data_dir).await.map_err(
+            |source| StartupError::OpenStore {
+                dir: settings.data_dir.clone(),
+                source,
+            },
+        )?);
         let passwords = Passwords::new(settings.hash_cost)?;
         if let Some(password) =
             crate::bootstrap::initialize(store.as_ref(), &settings, &passwords).await?
         {
-            // Shown once, on the console only (never through the logs), and never again.
-            println!(
-                "\nFirst start: created administrator '{}' with password:\n\n    {password}\n\n\
-                 Keep it now; it is not stored anywhere in clear and will not be shown again.\n",
-                settings.admin_email
-            );
+            show_generated_password(&settings.admin_email, &password);
         }
-        let key = store.signing_key().await.map_err(|e| e.to_string())?;
+        let key = store.signing_key().await?;
         let default_role = store
             .find_role(CONSUMER)
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
             .and_then(|r| {
                 r.get("_id")
                     .and_then(Value::as_str)
                     .and_then(|s| s.parse().ok())
             })
-            .ok_or("the built-in role 'consumer' is missing from the store")?;
+            .ok_or(StartupError::MissingDefaultRole)?;
         let state = AppState::new(Shared {
             store: store.clone(),
             tokens: Tokens::new(&key, settings.token_lifetime_secs),
@@ -74,20 +81,22 @@ impl Application {
                 Some(
                     RustlsConfig::from_pem_file(&files.cert, &files.key)
                         .await
-                        .map_err(|e| {
-                            format!(
-                                "cannot load the TLS certificate {} and key {}: {e}",
-                                files.cert.display(),
-                                files.key.display()
-                            )
+                        .map_err(|source| StartupError::Tls {
+                            cert: files.cert.clone(),
+                            key: files.key.clone(),
+                            source,
                         })?,
                 )
             }
             None => None,
         };
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| StartupError::Listen {
+                    addr: settings.listen,
+                    source,
+                })?;
         Ok(Application {
             listener,
             router: crate::http::router(state, settings.cors_origins.as_ref()),
@@ -117,7 +126,7 @@ impl Application {
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<(), String> {
+    ) -> Result<(), StartupError> {
         let addr = self.local_addr();
         // The peer address feeds login throttling.
         let service = self
@@ -129,7 +138,7 @@ impl Application {
                 axum::serve(self.listener, service)
                     .with_graceful_shutdown(shutdown)
                     .await
-                    .map_err(|e| format!("server error: {e}"))?;
+                    .map_err(StartupError::Serve)?;
             }
             Some(config) => {
                 tracing::info!(%addr, scheme = "https", "listening");
@@ -140,16 +149,13 @@ impl Application {
                     // No deadline: requests in flight finish, as over HTTP.
                     stopper.graceful_shutdown(None);
                 });
-                let listener = self
-                    .listener
-                    .into_std()
-                    .map_err(|e| format!("listener: {e}"))?;
+                let listener = self.listener.into_std().map_err(StartupError::Serve)?;
                 axum_server::from_tcp_rustls(listener, config)
-                    .map_err(|e| format!("listener: {e}"))?
+                    .map_err(StartupError::Serve)?
                     .handle(handle)
                     .serve(service)
                     .await
-                    .map_err(|e| format!("server error: {e}"))?;
+                    .map_err(StartupError::Serve)?;
             }
         }
         tracing::info!("stopped");

@@ -1,15 +1,30 @@
 //! Structured logs with tracing: text for people, JSON lines for machines.
 //! The level comes from `RUST_LOG` (default `info`).
+//!
+//! Every request has an `info` span with its id; handlers and store calls have `debug` spans
+//! inside it. At `debug`, each of those spans logs when it closes, with its time and the
+//! request's id, so one slow request can be taken apart; at `info` they cost nothing.
 
+use tracing::level_filters::LevelFilter;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::config::LogFormat;
 
 /// Installs the global subscriber. Calling it again (as tests do) changes nothing.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let span_events = if filter
+        .max_level_hint()
+        .is_some_and(|level| level >= LevelFilter::DEBUG)
+    {
+        FmtSpan::CLOSE
+    } else {
+        FmtSpan::NONE
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_span_events(span_events)
         .with_target(false);
     let _ = match format {
         LogFormat::Text => builder.try_init(),

@@ -5,6 +5,15 @@
 //! must agree whichever plan runs, keys must resolve as API 0.9 resolves them, and a first start
 //! must write its plan once.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a test binary: a failed unwrap is a failed test, output is the test's own, and its\n              numbers are small"
+)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 

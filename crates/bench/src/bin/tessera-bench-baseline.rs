@@ -1,6 +1,12 @@
 //! The ceiling: a bare axum route answering a small JSON body, measured beside Tessera in the
 //! same benchmark run so that Tessera's figures can be read as a fraction of it.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool whose output is its progress and results"
+)]
+
 use axum::Json;
 use axum::routing::get;
 use serde_json::json;

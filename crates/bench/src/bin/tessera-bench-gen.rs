@@ -5,6 +5,14 @@
 //! random groups, and a viewer `viewer@bench.example` (the administrator's password) in 5 random
 //! groups, who therefore sees a few hundred of them.
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    reason = "a command-line tool whose output is its progress and results, over data it made \
+              valid itself"
+)]
+
 use std::path::PathBuf;
 
 use clap::Parser;
@@ -69,8 +77,10 @@ async fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), args.data_dir.clone());
     settings.admin_password = Some(Secret::new(args.admin_password.clone()));
-    let passwords = Passwords::new(HashCost::default())?;
-    tessera_server::bootstrap::initialize(&store, &settings, &passwords).await?;
+    let passwords = Passwords::new(HashCost::default()).map_err(|e| e.to_string())?;
+    tessera_server::bootstrap::initialize(&store, &settings, &passwords)
+        .await
+        .map_err(|e| e.to_string())?;
 
     let mut rng = StdRng::seed_from_u64(args.seed);
     let groups = (0..args.groups)
@@ -165,7 +175,7 @@ async fn dashboards(
     )
     .map_err(|e| e.to_string())?;
     let hash = match viewer.password.take() {
-        Some(p) => Some(passwords.hash(p).await?),
+        Some(p) => Some(passwords.hash(p).await.map_err(|e| e.to_string())?),
         None => None,
     };
     store

@@ -28,8 +28,8 @@ use tower_http::request_id::{
 };
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
-use utoipa::{Modify, OpenApi};
 use utoipa::openapi::OpenApi as Document;
+use utoipa::{Modify, OpenApi};
 
 use crate::config::CorsOrigins;
 use crate::http::common::fallback;

@@ -35,6 +35,7 @@ pub fn routes() -> Rooms {
     tag = "roles",
     responses((status = 200, description = "The built-in roles", body = Vec<Role>), TokenErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Vec<Document>>> {
     Ok(Json(state.store.list_roles().await?))
 }
@@ -54,6 +55,7 @@ pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Ve
         ReadErrors<Roles>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,

@@ -2,6 +2,15 @@
 //! Every response of the suite passes through `helpers::Client::send`, which fails the test if a
 //! body carries a password hash or a `password` field.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "a test binary: a failed unwrap is a failed test, output is the test's own, and its\n              numbers are small"
+)]
+
 mod conditional;
 mod cors;
 mod dashboards;

@@ -294,6 +294,40 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     }
 }
 
+/// At `debug`, the handler's and the store's spans close with a line each that names them and
+/// carries the request's id, so a slow request can be taken apart.
+#[tokio::test]
+async fn debug_logs_show_the_handler_and_store_spans_of_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD),
+        ("RUST_LOG", "debug"),
+    ];
+    let mut server = Server::start(dir.path(), &env, &[]);
+    let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let resp = server
+        .client
+        .get("/api/users/admin@example.com", &token)
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.text);
+    let request_id = resp.headers["x-request-id"].to_str().unwrap().to_owned();
+    let names = |line: &str, span: &str| {
+        line.contains(&request_id) && line.contains(&format!("\"name\":\"{span}\""))
+    };
+    // The handler's span closes last, after the store call inside it.
+    server.wait_for(|l| names(l, "get"));
+    for span in ["get", "find_user"] {
+        let line = server
+            .seen
+            .iter()
+            .find(|l| names(l, span))
+            .unwrap_or_else(|| panic!("no {span} span line"));
+        let entry: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(entry["message"], "close", "{line}");
+        assert!(entry["time.busy"].is_string(), "{line}");
+    }
+}
+
 #[tokio::test]
 async fn a_toml_config_file_sets_the_listen_address_and_data_dir() {
     let dir = tempfile::tempdir().unwrap();

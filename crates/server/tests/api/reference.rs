@@ -120,7 +120,11 @@ fn every_operation_is_described_and_every_error_has_its_own_example() {
                 }
                 for param in op["parameters"].as_array().into_iter().flatten() {
                     let described = param["description"].as_str().unwrap_or_default();
-                    assert!(!described.is_empty(), "{at}: parameter {} undescribed", param["name"]);
+                    assert!(
+                        !described.is_empty(),
+                        "{at}: parameter {} undescribed",
+                        param["name"]
+                    );
                 }
                 for (status, response) in op["responses"].as_object().unwrap() {
                     let code: u16 = status.parse().unwrap();
@@ -128,7 +132,10 @@ fn every_operation_is_described_and_every_error_has_its_own_example() {
                         continue;
                     }
                     let example = &response["content"]["application/json"]["example"];
-                    assert_eq!(example["error"]["status"], code, "{at}: the {status} example");
+                    assert_eq!(
+                        example["error"]["status"], code,
+                        "{at}: the {status} example"
+                    );
                 }
             }
         }

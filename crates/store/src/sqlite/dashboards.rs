@@ -642,6 +642,7 @@ fn import_one(
 
 #[async_trait]
 impl DashboardStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_dashboards(
         &self,
         actor: &Actor,
@@ -652,11 +653,13 @@ impl DashboardStore for SqliteStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_dashboard(&self, actor: &Actor, id: ObjectId) -> Result<Option<(RawDoc, Access)>> {
         let actor = actor.clone();
         self.read(move |c| get(c, &actor, id)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_dashboards(
         &self,
         actor: &Actor,
@@ -667,6 +670,7 @@ impl DashboardStore for SqliteStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_dashboard(
         &self,
         actor: &Actor,
@@ -677,6 +681,7 @@ impl DashboardStore for SqliteStore {
         self.write(move |tx| update(tx, &actor, id, edit)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn change_dashboard_owner(
         &self,
         actor: &Actor,
@@ -689,6 +694,7 @@ impl DashboardStore for SqliteStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_dashboards(
         &self,
         actor: &Actor,
@@ -700,11 +706,13 @@ impl DashboardStore for SqliteStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn export_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<Vec<Document>> {
         let actor = actor.clone();
         self.read_large(move |c| export(c, &actor, &ids)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn import_dashboards(
         &self,
         actor: &Actor,

@@ -261,16 +261,19 @@ pub(super) fn delete(
 
 #[async_trait]
 impl FolderStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_folder(&self, actor: &Actor, draft: FolderDraft) -> Result<Document> {
         let actor = actor.clone();
         self.write(move |tx| insert(tx, &actor, draft)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_folder(&self, actor: &Actor, id: ObjectId) -> Result<Option<RawDoc>> {
         let actor = actor.clone();
         self.read(move |c| get(c, &actor, id)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_folders(
         &self,
         actor: &Actor,
@@ -281,6 +284,7 @@ impl FolderStore for SqliteStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_folder(
         &self,
         actor: &Actor,
@@ -291,6 +295,7 @@ impl FolderStore for SqliteStore {
         self.write(move |tx| update(tx, &actor, id, edit)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_folders(
         &self,
         actor: &Actor,

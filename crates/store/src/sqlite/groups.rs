@@ -184,6 +184,7 @@ fn find(conn: &Connection, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
 
 #[async_trait]
 impl GroupStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>> {
         self.write(move |tx| {
             groups
@@ -194,26 +195,31 @@ impl GroupStore for SqliteStore {
         .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_group(&self, id: ObjectId) -> Result<Option<RawDoc>> {
         self.read(move |c| optional_raw(c, "SELECT doc FROM groups WHERE id = ?1", &id.to_string()))
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_group(&self, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
         let key = key.to_owned();
         self.read(move |c| find(c, &key)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_groups(&self, request: ListRequest<GroupFilter>) -> Result<ListPage> {
         self.read(move |c| list(c, &request)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_group(&self, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>> {
         let result = self.write(move |tx| update(tx, id, edit)).await;
         self.docs.invalidate(&[id]);
         result
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn change_membership(
         &self,
         group: ObjectId,
@@ -228,6 +234,7 @@ impl GroupStore for SqliteStore {
         result
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_groups(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()> {
         let gone = ids.clone();
         let result = self

@@ -12,6 +12,7 @@ use crate::{Referencing, RelationStore, Result, StoreError};
 
 #[async_trait]
 impl RelationStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn fetch_by_ids(
         &self,
         resource: Resource,
@@ -82,6 +83,7 @@ impl RelationStore for SqliteStore {
         Ok(found)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn fetch_referencing(
         &self,
         target: Resource,

@@ -32,10 +32,12 @@ fn find(conn: &Connection, id_or_name: &str) -> Result<Option<Document>> {
 
 #[async_trait]
 impl RoleStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_roles(&self) -> Result<Vec<Document>> {
         self.read(list).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_role(&self, id_or_name: &str) -> Result<Option<Document>> {
         let key = id_or_name.to_owned();
         self.read(move |c| find(c, &key)).await

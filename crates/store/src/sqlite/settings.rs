@@ -56,10 +56,12 @@ fn signing_key(conn: &Connection) -> Result<Vec<u8>> {
 
 #[async_trait]
 impl SettingsStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn initialize(&self, plan: FirstStart) -> Result<bool> {
         self.write(move |tx| initialize(tx, plan)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn signing_key(&self) -> Result<Vec<u8>> {
         self.read(signing_key).await
     }

@@ -37,6 +37,7 @@ pub(super) fn live_revocations(conn: &Connection) -> Result<HashSet<String>> {
 
 #[async_trait]
 impl TokenStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn renew_secrets(&self, ids: Vec<ObjectId>) -> Result<Vec<String>> {
         let changed = ids.clone();
         let result = self.write(move |tx| users::renew_secrets(tx, &ids)).await;
@@ -44,6 +45,7 @@ impl TokenStore for SqliteStore {
         result
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_token(&self, jti: String, expires_at: Option<i64>) -> Result<()> {
         let id = jti.clone();
         self.write(move |tx| revoke(tx, &id, expires_at)).await?;
@@ -54,6 +56,7 @@ impl TokenStore for SqliteStore {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn is_token_revoked(&self, jti: &str) -> Result<bool> {
         Ok(self
             .revoked

@@ -410,11 +410,13 @@ fn find(conn: &Connection, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
 
 #[async_trait]
 impl UserStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>> {
         self.write(move |tx| users.into_iter().map(|u| insert(tx, u)).collect())
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>> {
         if let Some(doc) = self.users.get(&id) {
             return Ok(Some(doc));
@@ -429,6 +431,7 @@ impl UserStore for SqliteStore {
         Ok(doc)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn find_user(&self, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
         if let Ok(id) = key.parse::<ObjectId>()
             && let Some(doc) = self.users.get(&id)
@@ -439,10 +442,12 @@ impl UserStore for SqliteStore {
         self.read(move |c| find(c, &key)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_users(&self, request: ListRequest<UserFilter>) -> Result<ListPage> {
         self.read(move |c| list(c, &request)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_user(&self, id: ObjectId, edit: UserEdit) -> Result<Option<Document>> {
         let result = self.write(move |tx| update(tx, id, edit)).await;
         self.auth.invalidate(&[id]);
@@ -450,6 +455,7 @@ impl UserStore for SqliteStore {
         result
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_users(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()> {
         let gone = ids.clone();
         let result = self
@@ -464,11 +470,13 @@ impl UserStore for SqliteStore {
         result
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>> {
         let key = lookup_key(username);
         self.read(move |c| login_record(c, &key)).await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>> {
         if let Some(record) = self.auth.get(&id) {
             return Ok(Some(record));
@@ -481,6 +489,7 @@ impl UserStore for SqliteStore {
         Ok(record)
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn record_login(&self, id: ObjectId) -> Result<()> {
         let result = self.write(move |tx| record_login(tx, id)).await;
         self.users.invalidate(&[id]);

@@ -64,7 +64,7 @@ fn create_widget(
     let count: i64 = tx
         .prepare_cached("SELECT count(*) FROM widgets WHERE dashboard_id = ?1")?
         .query_row([dashboard.to_string()], |r| r.get(0))?;
-    if count as usize >= tessera_domain::dashboard::MAX_WIDGETS {
+    if usize::try_from(count).unwrap_or(usize::MAX) >= tessera_domain::dashboard::MAX_WIDGETS {
         return Err(tessera_domain::ValidationError::body(format!(
             "A dashboard holds at most {} widgets",
             tessera_domain::dashboard::MAX_WIDGETS
@@ -131,18 +131,21 @@ fn delete_widget(
 
 #[async_trait]
 impl WidgetStore for SqliteStore {
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn list_widgets(&self, actor: &Actor, dashboard: ObjectId) -> Result<Vec<RawDoc>> {
         let actor = actor.clone();
         self.read_large(move |c| list_widgets(c, &actor, dashboard))
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn get_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<RawDoc> {
         let actor = actor.clone();
         self.read(move |c| get_widget(c, &actor, dashboard, id))
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn create_widget(
         &self,
         actor: &Actor,
@@ -154,6 +157,7 @@ impl WidgetStore for SqliteStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn update_widget(
         &self,
         actor: &Actor,
@@ -166,6 +170,7 @@ impl WidgetStore for SqliteStore {
             .await
     }
 
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_widget(
         &self,
         actor: &Actor,

@@ -35,6 +35,7 @@ struct Credentials {
     security(()),
     responses((status = 200, description = "Signed in", body = LoginAnswer), LoginErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

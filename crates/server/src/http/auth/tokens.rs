@@ -35,6 +35,7 @@ pub const LOGIN_URL: &str = "/app/account/login";
     tag = "authentication",
     responses((status = 200, description = "A token for the caller", body = TokenAnswer), TokenErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let token = state
         .tokens
@@ -54,6 +55,7 @@ pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResu
     tag = "authentication",
     responses((status = 200, description = "A new token; the earlier ones stop working", body = TokenAnswer), TokenErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn renew(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let secret = state.store.renew_secrets(vec![caller.id]).await?.remove(0);
     let token = state
@@ -85,6 +87,7 @@ pub struct RevokeQuery {
     params(RevokeQuery),
     responses((status = 204, description = "Revoked"), DeleteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,6 +120,7 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
     security((), ("bearer" = [])),
     responses((status = 200, description = "Whether the request is signed in", body = IsAuth))
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
     let signed_in = match bearer_token(&headers) {
         Some(token) => authenticate(&state, token).await.is_ok(),
@@ -136,6 +140,7 @@ pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<
     params(SpecialFields),
     responses((status = 200, description = "The caller", body = User), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logged_in(
     State(state): State<AppState>,
     caller: Caller,
@@ -160,6 +165,7 @@ pub async fn logged_in(
     tag = "authentication",
     responses((status = 200, description = "This token stops working", body = Done), TokenErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     logout(state, caller).await
 }
@@ -174,6 +180,7 @@ pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json
     tag = "authentication",
     responses((status = 200, description = "This token stops working", body = Done), TokenErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn logout_v09(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     logout(state, caller).await
 }

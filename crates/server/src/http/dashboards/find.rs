@@ -50,6 +50,7 @@ pub struct AdminQuery {
         AdminErrors
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn admin_list(
     State(state): State<AppState>,
     Acting(mut actor): Acting,
@@ -145,6 +146,7 @@ fn search_sort(sort: Option<&Value>) -> ApiResult<Vec<SortKey>> {
     request_body = DashboardSearch,
     responses((status = 200, description = "The matching dashboards the caller can see", body = SearchResult), QueryErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn search(
     State(state): State<AppState>,
     Acting(actor): Acting,

@@ -71,6 +71,7 @@ pub async fn shares_of(
     params(IdPath, AdminAccess),
     responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn shares(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -92,6 +93,7 @@ pub async fn shares(
     request_body = ChangeOwner,
     responses((status = 200, description = "The dashboard, with its new owner", body = Dashboard), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn change_owner(
     State(state): State<AppState>,
     Acting(actor): Acting,

@@ -33,6 +33,7 @@ use super::v1::{DashboardIds, dashboard_id};
     params(DashboardIds, AdminAccess),
     responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<Dashboard>), ReadErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn export(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -57,6 +58,7 @@ pub async fn export(
     params(IdPath, AdminAccess),
     responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = Dashboard), ReadErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn export_one(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -94,6 +96,7 @@ pub struct ImportQuery {
     request_body(content = Vec<Object>, description = "Exported dashboards (.dash documents)"),
     responses((status = 201, description = "What was imported, skipped and why some failed", body = ImportResult), CreateInErrors<Folders>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn import(
     State(state): State<AppState>,
     Acting(actor): Acting,

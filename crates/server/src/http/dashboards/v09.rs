@@ -43,6 +43,7 @@ use crate::state::AppState;
         ListErrors
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     state: State<AppState>,
     acting: Acting,
@@ -63,6 +64,7 @@ pub async fn list(
     request_body = NewDashboard,
     responses((status = 200, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -99,6 +101,7 @@ pub async fn create(
         ReadErrors<Dashboards>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     state: State<AppState>,
     acting: Acting,
@@ -120,6 +123,7 @@ pub async fn get(
     request_body(content = Object, description = "The fields to change (API 0.9 merges, like PATCH)"),
     responses((status = 200, description = "Changed", body = Dashboard), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
     state: State<AppState>,
     acting: Acting,
@@ -142,6 +146,7 @@ pub async fn update(
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
     state: State<AppState>,
     acting: Acting,
@@ -163,6 +168,7 @@ pub async fn patch(
     params(IdPath, IfMatch, AdminAccess),
     responses((status = 200, description = "Deleted, with its widgets", body = Deleted), DeleteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     state: State<AppState>,
     acting: Acting,
@@ -185,6 +191,7 @@ pub async fn delete(
     params(IdPath, AdminAccess, SpecialFields),
     responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list_widgets(
     state: State<AppState>,
     acting: Acting,
@@ -206,6 +213,7 @@ pub async fn list_widgets(
     request_body(content = Object, description = "The widget (open)"),
     responses((status = 200, description = "Created", body = Widget), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_widget(
     state: State<AppState>,
     acting: Acting,
@@ -231,6 +239,7 @@ pub async fn create_widget(
         ReadErrors<Widgets>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get_widget(
     state: State<AppState>,
     acting: Acting,
@@ -251,6 +260,7 @@ pub async fn get_widget(
     params(IdPath, AdminAccess),
     responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn shares(
     state: State<AppState>,
     acting: Acting,
@@ -271,6 +281,7 @@ pub async fn shares(
     request_body = NewShares,
     responses((status = 200, description = "The shares now", body = Shares), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_shares(
     State(state): State<AppState>,
     Acting(actor): Acting,

@@ -82,6 +82,7 @@ impl ListQuery {
         ListErrors
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -108,6 +109,7 @@ pub async fn list(
     request_body = NewDashboard,
     responses((status = 201, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -137,6 +139,7 @@ pub(super) fn dashboard_id(key: &str) -> ApiResult<ObjectId> {
         ReadErrors<Dashboards>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -166,6 +169,7 @@ pub async fn get(
     request_body = NewDashboard,
     responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = Dashboard), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -196,6 +200,7 @@ pub async fn replace(
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -227,6 +232,7 @@ pub async fn patch(
     params(IdPath, IfMatch, AdminAccess),
     responses((status = 204, description = "Deleted, with its widgets"), DeleteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -262,6 +268,7 @@ pub struct DashboardIds {
     params(DashboardIds, AdminAccess),
     responses((status = 204, description = "Deleted, all of them; or none, when one fails"), DeleteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -287,6 +294,7 @@ pub async fn delete_bulk(
     params(IdPath, AdminAccess),
     responses((status = 200, description = "Whether the caller can see such a dashboard", body = Exists), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn exists(
     State(state): State<AppState>,
     Acting(actor): Acting,

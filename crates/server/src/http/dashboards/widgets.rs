@@ -61,6 +61,7 @@ impl axum::extract::FromRequestParts<AppState> for WidgetPath {
     params(IdPath, AdminAccess, SpecialFields),
     responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -96,6 +97,7 @@ pub async fn list(
     request_body(content = Object, description = "The widget (open: `title`, `type`, `subtype`, `metadata`, `style`, ...)"),
     responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = Widget), WriteErrors<Dashboards>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -123,6 +125,7 @@ pub async fn create(
         ReadErrors<Widgets>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -146,6 +149,7 @@ pub async fn get(
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = Widget), WriteErrors<Widgets>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -176,6 +180,7 @@ pub async fn patch(
     params(WidgetPathDoc, IfMatch, AdminAccess),
     responses((status = 204, description = "Deleted"), DeleteErrors<Widgets>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     Acting(actor): Acting,

@@ -71,8 +71,7 @@ impl Modify for Limits {
             return;
         };
         for (schema, property, limits) in LIMITS {
-            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema)
-            else {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema) else {
                 continue;
             };
             let Some(RefOr::T(Schema::Object(field))) = object.properties.get_mut(*property) else {

@@ -95,6 +95,7 @@ async fn nested(
     params(ListQuery, AdminAccess, SpecialFields),
     responses((status = 200, description = "The caller's folders", body = Vec<Folder>), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -142,6 +143,7 @@ pub async fn list(
     params(AdminAccess),
     responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = Navigation), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn navigation(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -163,6 +165,7 @@ pub async fn navigation(
     request_body = NewFolder,
     responses((status = 201, description = "Created, owned by the caller", body = Folder), WriteErrors<Folders>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -188,6 +191,7 @@ pub async fn create(
         ReadErrors<Folders>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -217,6 +221,7 @@ pub async fn get(
     request_body = FolderPatch,
     responses((status = 200, description = "Changed", body = Folder), WriteErrors<Folders>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -259,6 +264,7 @@ pub struct Cascade {
     params(IdPath, IfMatch, Cascade, AdminAccess),
     responses((status = 204, description = "Deleted"), WriteErrors<Folders>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     Acting(actor): Acting,
@@ -299,6 +305,7 @@ pub struct BulkQuery {
     params(BulkQuery, AdminAccess),
     responses((status = 204, description = "Deleted, all of them; or none, when one fails"), WriteErrors<Folders>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
     State(state): State<AppState>,
     Acting(actor): Acting,

@@ -47,6 +47,7 @@ pub struct SearchQuery {
     params(SearchQuery, SpecialFields),
     responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     _: Caller,
@@ -87,6 +88,7 @@ async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
         ReadErrors<Groups>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
@@ -110,6 +112,7 @@ pub async fn get(
     request_body = Vec<NewGroup>,
     responses((status = 200, description = "Created, all of them", body = Vec<Group>), CreateErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     state: State<AppState>,
     caller: Caller,
@@ -131,6 +134,7 @@ pub async fn create(
     request_body = NewGroup,
     responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -153,6 +157,7 @@ pub async fn replace(
     params(GroupKey, IfMatch),
     responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -175,6 +180,7 @@ pub async fn delete(
     params(GroupId, SpecialFields),
     responses((status = 200, description = "The group's members", body = Vec<User>), ReadErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn members(
     State(state): State<AppState>,
     _: Caller,
@@ -225,6 +231,7 @@ async fn change(
     request_body = Vec<Id>,
     responses((status = 200, description = "Added (all or none); the members now", body = Vec<User>), WriteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn add_members(
     State(state): State<AppState>,
     caller: Caller,
@@ -246,6 +253,7 @@ pub async fn add_members(
     request_body = Vec<Id>,
     responses((status = 200, description = "Removed (all or none); the members now", body = Vec<User>), WriteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove_members(
     State(state): State<AppState>,
     caller: Caller,

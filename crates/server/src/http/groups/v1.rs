@@ -54,6 +54,7 @@ pub struct ListQuery {
     params(ListQuery, SpecialFields),
     responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     _: Caller,
@@ -87,6 +88,7 @@ pub async fn list(
         ReadErrors<Groups>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
@@ -114,6 +116,7 @@ pub async fn get(
     request_body = NewGroup,
     responses((status = 201, description = "Created", body = Group), CreateErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,6 +138,7 @@ pub async fn create(
     request_body = Vec<NewGroup>,
     responses((status = 201, description = "Created, all of them", body = Vec<Group>), CreateErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_bulk(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,6 +167,7 @@ pub async fn create_bulk(
     request_body = NewGroup,
     responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -208,6 +213,7 @@ pub(super) async fn replace_group(
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = Group), WriteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -240,6 +246,7 @@ pub async fn patch(
     params(IdPath, IfMatch),
     responses((status = 204, description = "Deleted"), DeleteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -273,6 +280,7 @@ pub(super) async fn delete_group(
     params(BulkIds),
     responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Groups>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
     State(state): State<AppState>,
     caller: Caller,

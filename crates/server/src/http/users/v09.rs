@@ -60,6 +60,7 @@ impl SearchQuery {
     params(SearchQuery, SpecialFields),
     responses((status = 200, description = "The matching users, with roleName", body = Vec<User>), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     _: Caller,
@@ -83,6 +84,7 @@ pub async fn list(
     params(SearchQuery),
     responses((status = 200, description = "How many users match", body = Count), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn count(
     State(state): State<AppState>,
     _: Caller,
@@ -118,6 +120,7 @@ pub async fn count(
         ReadErrors<Users>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
@@ -151,6 +154,7 @@ async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
     request_body = Vec<NewUser>,
     responses((status = 200, description = "Created, all of them", body = Vec<User>), CreateErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     state: State<AppState>,
     caller: Caller,
@@ -171,6 +175,7 @@ pub async fn create(
     request_body = Vec<Id>,
     responses((status = 200, description = "Deleted, all of them", body = Deleted), DeleteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_many(
     state: State<AppState>,
     caller: Caller,
@@ -201,6 +206,7 @@ pub async fn delete_many(
     request_body = NewUser,
     responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -224,6 +230,7 @@ pub async fn replace(
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = User), WriteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -246,6 +253,7 @@ pub async fn patch(
     params(UserKey, IfMatch),
     responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,

@@ -91,6 +91,7 @@ impl ListQuery {
     params(ListQuery, SpecialFields),
     responses((status = 200, description = "The matching users", body = Vec<User>), ListErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
     State(state): State<AppState>,
     _: Caller,
@@ -118,6 +119,7 @@ pub async fn list(
         ReadErrors<Users>
     )
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
     State(state): State<AppState>,
     _: Caller,
@@ -146,6 +148,7 @@ pub async fn get(
     request_body = NewUser,
     responses((status = 201, description = "Created", body = User), CreateErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -167,6 +170,7 @@ pub async fn create(
     request_body = Vec<NewUser>,
     responses((status = 201, description = "Created, all of them", body = Vec<User>), CreateErrors)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_bulk(
     State(state): State<AppState>,
     caller: Caller,
@@ -197,6 +201,7 @@ pub async fn create_bulk(
     request_body = NewUser,
     responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -248,6 +253,7 @@ pub(super) async fn replace_user(
     request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
     responses((status = 200, description = "Patched", body = User), WriteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -305,6 +311,7 @@ pub(super) async fn patch_user(
     params(IdPath, IfMatch),
     responses((status = 204, description = "Deleted"), DeleteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -338,6 +345,7 @@ pub(super) async fn delete_user(
     params(BulkIds),
     responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Users>)
 )]
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
     State(state): State<AppState>,
     caller: Caller,
