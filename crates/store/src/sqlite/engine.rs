@@ -1,0 +1,104 @@
+//! The engine itself: the pool of connections, the caches, and the funnels every read and
+//! write goes through (counted for `Store::stats`). Each resource's file implements its trait on
+//! `SqliteStore` with these.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rusqlite::{Connection, Transaction};
+use tessera_domain::lazy::RawDoc;
+
+use super::cache::Cache;
+use super::conn::{self, Pool};
+use crate::{AuthRecord, Result, Stats};
+
+/// Reads of at most this many rows run inline; larger ones on the blocking pool.
+const INLINE_ROWS: u64 = 200;
+
+/// A Tessera store in one SQLite file.
+pub struct SqliteStore {
+    pool: Pool,
+    /// Auth records by user id.
+    pub(super) auth: Cache<AuthRecord>,
+    /// Group and role documents by id (ids are unique across collections).
+    pub(super) docs: Cache<RawDoc>,
+    /// User documents by id, for reads by id.
+    pub(super) users: Cache<RawDoc>,
+    /// The ids of logged-out tokens, all of them (also in `revoked_tokens`): checked on every
+    /// request, so kept in memory.
+    pub(super) revoked: std::sync::RwLock<std::collections::HashSet<String>>,
+    reads: AtomicU64,
+    writes: AtomicU64,
+}
+
+impl SqliteStore {
+    /// A store over `pool`, with empty caches and no revocations loaded yet.
+    pub(super) fn new(pool: Pool) -> Self {
+        SqliteStore {
+            pool,
+            auth: Cache::new(),
+            docs: Cache::new(),
+            users: Cache::new(),
+            revoked: Default::default(),
+            reads: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+        }
+    }
+
+    /// What the engine has done since it opened.
+    pub(super) fn counts(&self) -> Stats {
+        Stats {
+            reads: self.reads.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Runs a short read (a lookup by key, a small page) on a pooled connection, inline.
+    pub(super) async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T>,
+    {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        conn::read_here(&self.pool, f).await
+    }
+
+    /// Runs a read of unbounded size on the blocking thread pool, so that no async worker is
+    /// held up by it.
+    pub(super) async fn read_large<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        conn::interact(&self.pool, move |c| f(c)).await
+    }
+
+    /// A read of `n` rows, inline when small.
+    pub(super) async fn read_rows<T, F>(&self, n: Option<u64>, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        if n.is_some_and(|n| n <= INLINE_ROWS) {
+            self.read(f).await
+        } else {
+            self.read_large(f).await
+        }
+    }
+
+    /// Runs `f` in one immediate transaction, committed when `f` succeeds and rolled back
+    /// otherwise, so a failed request stores nothing.
+    pub(super) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        conn::interact(&self.pool, move |c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+}
