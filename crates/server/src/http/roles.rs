@@ -10,7 +10,7 @@ use crate::http::auth::caller::Caller;
 use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::PathKey;
 use crate::http::doc::params::{IfNoneMatch, RoleKey};
-use crate::http::doc::responses::{ReadErrors, Roles, TokenErrors};
+use crate::http::doc::responses::{NotModified, ReadErrors, Roles, TokenErrors};
 use crate::http::doc::schemas::Role;
 use crate::http::rooms::{Rooms, Routes, entity};
 use crate::state::AppState;
@@ -51,7 +51,7 @@ pub async fn list(State(state): State<AppState>, _: Caller) -> ApiResult<Json<Ve
     params(RoleKey, IfNoneMatch),
     responses(
         (status = 200, description = "The role", body = Role),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Roles>
     )
 )]

@@ -24,7 +24,8 @@ use crate::http::doc::params::{
     AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields, WidgetPath as WidgetPathDoc,
 };
 use crate::http::doc::responses::{
-    CreateInErrors, Dashboards, DeleteErrors, Folders, ListErrors, ReadErrors, Widgets, WriteErrors,
+    CreateInErrors, Dashboards, DeleteErrors, Folders, ListErrors, NotModified, ReadErrors,
+    Widgets, WriteErrors,
 };
 use crate::http::doc::schemas::{Dashboard, Deleted, NewDashboard, NewShares, Shares, Widget};
 use crate::state::AppState;
@@ -97,7 +98,7 @@ pub async fn create(
     params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
     responses(
         (status = 200, description = "The dashboard", body = Dashboard),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Dashboards>
     )
 )]
@@ -235,7 +236,7 @@ pub async fn create_widget(
     params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields),
     responses(
         (status = 200, description = "The widget", body = Widget),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Widgets>
     )
 )]

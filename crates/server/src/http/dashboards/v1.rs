@@ -23,7 +23,8 @@ use crate::http::common::params::{bulk_ids, id_list_param, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields};
 use crate::http::doc::responses::{
-    CreateInErrors, Dashboards, DeleteErrors, Folders, ListErrors, ReadErrors, WriteErrors,
+    CreateInErrors, Dashboards, DeleteErrors, Folders, ListErrors, NotModified, ReadErrors,
+    WriteErrors,
 };
 use crate::http::doc::schemas::{Dashboard, Exists, NewDashboard};
 use crate::state::AppState;
@@ -135,7 +136,7 @@ pub(super) fn dashboard_id(key: &str) -> ApiResult<ObjectId> {
     params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
     responses(
         (status = 200, description = "The dashboard", body = Dashboard),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Dashboards>
     )
 )]

@@ -21,7 +21,9 @@ use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{
     AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields, WidgetPath as WidgetPathDoc,
 };
-use crate::http::doc::responses::{Dashboards, DeleteErrors, ReadErrors, Widgets, WriteErrors};
+use crate::http::doc::responses::{
+    Dashboards, DeleteErrors, NotModified, ReadErrors, Widgets, WriteErrors,
+};
 use crate::http::doc::schemas::Widget;
 use crate::state::AppState;
 
@@ -121,7 +123,7 @@ pub async fn create(
     params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields),
     responses(
         (status = 200, description = "The widget", body = Widget),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Widgets>
     )
 )]

@@ -258,3 +258,15 @@ error_set!(
         },
     ]
 );
+
+/// A conditional read: `If-None-Match` naming the current `ETag` gets 304 and no body.
+pub struct NotModified;
+
+impl IntoResponses for NotModified {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let response = ResponseBuilder::new()
+            .description("Not modified: If-None-Match names the current ETag")
+            .build();
+        BTreeMap::from([("304".to_owned(), RefOr::T(response))])
+    }
+}

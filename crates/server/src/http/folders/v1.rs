@@ -22,7 +22,7 @@ use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{bool_param, bulk_ids, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields};
-use crate::http::doc::responses::{Folders, ListErrors, ReadErrors, WriteErrors};
+use crate::http::doc::responses::{Folders, ListErrors, NotModified, ReadErrors, WriteErrors};
 use crate::http::doc::schemas::{Folder, FolderPatch, Navigation, NewFolder};
 use crate::state::AppState;
 
@@ -187,7 +187,7 @@ pub async fn create(
     params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
     responses(
         (status = 200, description = "The folder", body = Folder),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Folders>
     )
 )]

@@ -23,7 +23,7 @@ use crate::http::common::params::path_id;
 use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{GroupId, GroupKey, IfMatch, IfNoneMatch, SpecialFields};
 use crate::http::doc::responses::{
-    CreateErrors, DeleteErrors, Groups, ListErrors, ReadErrors, WriteErrors,
+    CreateErrors, DeleteErrors, Groups, ListErrors, NotModified, ReadErrors, WriteErrors,
 };
 use crate::http::doc::schemas::{Deleted, Group, Id, NewGroup, User};
 use crate::state::AppState;
@@ -84,7 +84,7 @@ async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
     params(GroupKey, IfNoneMatch, SpecialFields),
     responses(
         (status = 200, description = "The group", body = Group),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Groups>
     )
 )]

@@ -22,7 +22,7 @@ use crate::http::common::params::{BulkIds, bulk_ids, id_list_param, id_param, pa
 use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{IdPath, IfMatch, IfNoneMatch, SpecialFields};
 use crate::http::doc::responses::{
-    CreateErrors, DeleteErrors, Groups, ListErrors, ReadErrors, WriteErrors,
+    CreateErrors, DeleteErrors, Groups, ListErrors, NotModified, ReadErrors, WriteErrors,
 };
 use crate::http::doc::schemas::{Group, NewGroup};
 use crate::state::AppState;
@@ -84,7 +84,7 @@ pub async fn list(
     params(IdPath, IfNoneMatch, SpecialFields),
     responses(
         (status = 200, description = "The group", body = Group),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Groups>
     )
 )]

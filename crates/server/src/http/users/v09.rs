@@ -26,7 +26,7 @@ use crate::http::common::params::BulkIds;
 use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{IfMatch, IfNoneMatch, SpecialFields, UserKey};
 use crate::http::doc::responses::{
-    CreateErrors, DeleteErrors, ListErrors, ReadErrors, Users, WriteErrors,
+    CreateErrors, DeleteErrors, ListErrors, NotModified, ReadErrors, Users, WriteErrors,
 };
 use crate::http::doc::schemas::{Count, Deleted, Id, NewUser, User};
 use crate::state::AppState;
@@ -116,7 +116,7 @@ pub async fn count(
     params(UserKey, IfNoneMatch, SpecialFields),
     responses(
         (status = 200, description = "The user", body = User),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Users>
     )
 )]

@@ -31,7 +31,7 @@ use crate::http::common::params::{
 use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{IdPath, IfMatch, IfNoneMatch, SpecialFields};
 use crate::http::doc::responses::{
-    CreateErrors, DeleteErrors, ListErrors, ReadErrors, Users, WriteErrors,
+    CreateErrors, DeleteErrors, ListErrors, NotModified, ReadErrors, Users, WriteErrors,
 };
 use crate::http::doc::schemas::{NewUser, User};
 use crate::state::AppState;
@@ -115,7 +115,7 @@ pub async fn list(
     params(IdPath, IfNoneMatch, SpecialFields),
     responses(
         (status = 200, description = "The user", body = User),
-        (status = 304, description = "Not modified: If-None-Match names the current ETag"),
+        NotModified,
         ReadErrors<Users>
     )
 )]
