@@ -1,7 +1,7 @@
 //! Groups' SQL and the engine's `GroupStore` (memberships are written by `users.rs`).
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, Transaction, params};
 use tessera_domain::document::lookup_key;
 use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
@@ -10,8 +10,8 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
 use super::rows::{
-    check_version, conflict_or, created_of, id_array, missing_ids, optional_doc, optional_raw,
-    raw_doc, stamp,
+    check_version, conflict_or, created_of, id_and_doc, id_array, missing_ids, optional_doc,
+    optional_raw, stamp,
 };
 use super::{SqliteStore, dashboards, users};
 use crate::{
@@ -164,22 +164,12 @@ pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
 
 /// The group `key` names: by id first, then by name; one statement.
 fn find(conn: &Connection, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached(
-            "SELECT id, doc FROM groups WHERE id = ?1 OR name_key = ?2
-             ORDER BY id = ?1 DESC LIMIT 1",
-        )?
-        .query_row(params![key.to_lowercase(), lookup_key(key)], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    row.map(|(id, doc)| {
-        let id = id
-            .parse()
-            .map_err(|_| StoreError::Internal(format!("stored id '{id}' is not an ObjectId")))?;
-        Ok((id, raw_doc(doc)?))
-    })
-    .transpose()
+    id_and_doc(
+        conn,
+        "SELECT id, doc FROM groups WHERE id = ?1 OR name_key = ?2
+         ORDER BY id = ?1 DESC LIMIT 1",
+        params![key.to_lowercase(), lookup_key(key)],
+    )
 }
 
 #[async_trait]

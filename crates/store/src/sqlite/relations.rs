@@ -6,7 +6,7 @@ use tessera_domain::ObjectId;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::query::{Page, Resource, SortKey};
 
-use super::rows::{id_array, raw_doc};
+use super::rows::{id_array, raw_doc, stored_id};
 use super::{SqliteStore, users};
 use crate::{Referencing, RelationStore, Result, StoreError};
 
@@ -66,11 +66,7 @@ impl RelationStore for SqliteStore {
                 })?;
                 rows.map(|row| {
                     let (id, doc) = row?;
-                    Ok((
-                        id.parse::<ObjectId>()
-                            .map_err(|_| StoreError::Internal(format!("bad stored id {id}")))?,
-                        raw_doc(doc)?,
-                    ))
+                    Ok((stored_id(&id)?, raw_doc(doc)?))
                 })
                 .collect::<Result<Vec<_>>>()
             })

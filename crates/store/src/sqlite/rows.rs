@@ -142,3 +142,23 @@ pub(super) fn optional_doc(conn: &Connection, sql: &str, key: &str) -> Result<Op
         .optional()?;
     text.as_deref().map(parse_doc).transpose()
 }
+
+/// An id read back from the database; anything else is a corrupt row.
+pub(super) fn stored_id(id: &str) -> Result<ObjectId> {
+    id.parse()
+        .map_err(|_| StoreError::Internal(format!("stored id '{id}' is not an ObjectId")))
+}
+
+/// The first `(id, doc)` row of `sql` (which selects those two columns), checked.
+pub(super) fn id_and_doc<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> Result<Option<(ObjectId, RawDoc)>> {
+    let row: Option<(String, String)> = conn
+        .prepare_cached(sql)?
+        .query_row(params, |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(id, doc)| Ok((stored_id(&id)?, raw_doc(doc)?)))
+        .transpose()
+}

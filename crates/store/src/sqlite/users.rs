@@ -13,8 +13,8 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
 use super::rows::{
-    check_version, conflict_or, created_of, id_array, missing_ids, optional_doc, optional_raw,
-    raw_doc, stamp,
+    check_version, conflict_or, created_of, id_and_doc, id_array, missing_ids, optional_doc,
+    optional_raw, raw_doc, stamp, stored_id,
 };
 use super::{SqliteStore, dashboards};
 use crate::{
@@ -201,8 +201,8 @@ pub(super) fn members(
     rows.map(|row| {
         let (parent, id, doc) = row?;
         Ok(Referencing {
-            parent: parse_stored_id(&parent)?,
-            id: parse_stored_id(&id)?,
+            parent: stored_id(&parent)?,
+            id: stored_id(&id)?,
             doc: raw_doc(doc)?,
         })
     })
@@ -282,18 +282,13 @@ pub(super) fn login_record(conn: &Connection, key: &str) -> Result<Option<LoginR
         .optional()?;
     row.map(|(id, password_hash, active, api_secret)| {
         Ok(LoginRecord {
-            id: parse_stored_id(&id)?,
+            id: stored_id(&id)?,
             password_hash,
             active,
             api_secret,
         })
     })
     .transpose()
-}
-
-fn parse_stored_id(id: &str) -> Result<ObjectId> {
-    id.parse()
-        .map_err(|_| StoreError::Internal(format!("stored id '{id}' is not an ObjectId")))
 }
 
 pub(super) fn auth_record(conn: &Connection, id: ObjectId) -> Result<Option<AuthRecord>> {
@@ -394,18 +389,13 @@ pub(super) fn change_membership(
 
 /// The user `key` names: by id first, then by user name, then by e-mail; one statement.
 fn find(conn: &Connection, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached(
-            "SELECT id, doc FROM users
-             WHERE id = ?1 OR user_name_key = ?2 OR email_key = ?2
-             ORDER BY id = ?1 DESC, user_name_key = ?2 DESC LIMIT 1",
-        )?
-        .query_row(params![key.to_lowercase(), lookup_key(key)], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    row.map(|(id, doc)| Ok((parse_stored_id(&id)?, raw_doc(doc)?)))
-        .transpose()
+    id_and_doc(
+        conn,
+        "SELECT id, doc FROM users
+         WHERE id = ?1 OR user_name_key = ?2 OR email_key = ?2
+         ORDER BY id = ?1 DESC, user_name_key = ?2 DESC LIMIT 1",
+        params![key.to_lowercase(), lookup_key(key)],
+    )
 }
 
 #[async_trait]
