@@ -9,7 +9,11 @@ use tessera_domain::lazy::RawDoc;
 
 use super::cache::Cache;
 use super::conn::{self, Pool};
+use super::revocations::Revocations;
 use crate::{AuthRecord, Result, Stats};
+
+/// The name of the database file inside the data directory.
+pub const DATABASE_FILE: &str = "tessera.sqlite3";
 
 /// Reads of at most this many rows run inline; larger ones on the blocking pool.
 const INLINE_ROWS: u64 = 200;
@@ -23,9 +27,9 @@ pub struct SqliteStore {
     pub(super) docs: Cache<RawDoc>,
     /// User documents by id, for reads by id.
     pub(super) users: Cache<RawDoc>,
-    /// The ids of logged-out tokens, all of them (also in `revoked_tokens`): checked on every
-    /// request, so kept in memory.
-    pub(super) revoked: std::sync::RwLock<std::collections::HashSet<String>>,
+    /// The logged-out tokens that could still be presented (also in `revoked_tokens`): checked
+    /// on every request, so kept in memory.
+    pub(super) revoked: Revocations,
     reads: AtomicU64,
     writes: AtomicU64,
 }
@@ -38,7 +42,7 @@ impl SqliteStore {
             auth: Cache::new(),
             docs: Cache::new(),
             users: Cache::new(),
-            revoked: Default::default(),
+            revoked: Revocations::new(),
             reads: AtomicU64::new(0),
             writes: AtomicU64::new(0),
         }

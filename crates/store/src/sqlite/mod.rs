@@ -17,6 +17,7 @@ mod folders;
 mod groups;
 mod query;
 mod relations;
+mod revocations;
 mod roles;
 mod rows;
 mod schema;
@@ -29,10 +30,7 @@ use std::path::Path;
 
 use crate::{Result, Stats, Store, StoreError};
 
-pub use engine::SqliteStore;
-
-/// The name of the database file inside the data directory.
-pub const DATABASE_FILE: &str = "tessera.sqlite3";
+pub use engine::{DATABASE_FILE, SqliteStore};
 
 impl SqliteStore {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
@@ -46,11 +44,11 @@ impl SqliteStore {
         let pool = conn::pool(data_dir.join(DATABASE_FILE))?;
         let store = SqliteStore::new(pool);
         store.write(schema::migrate).await?;
-        let revoked = store.read(tokens::live_revocations).await?;
-        *store
-            .revoked
-            .write()
-            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))? = revoked;
+        let now = tokens::now();
+        let revoked = store
+            .write(move |tx| tokens::live_revocations(tx, now))
+            .await?;
+        store.revoked.load(revoked, now);
         Ok(store)
     }
 }

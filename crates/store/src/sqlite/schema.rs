@@ -113,6 +113,10 @@ CREATE TABLE widgets (
     PRIMARY KEY (dashboard_id, id)
 ) WITHOUT ROWID;
 "#,
+    // Expired revocations are deleted by expiry: without this index each sweep scanned them all.
+    r#"
+CREATE INDEX revoked_tokens_expiry ON revoked_tokens(expires_at) WHERE expires_at IS NOT NULL;
+"#,
 ];
 
 pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {

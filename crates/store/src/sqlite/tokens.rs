@@ -1,37 +1,51 @@
 //! Logged-out tokens, and the engine's `TokenStore` (secrets are users' columns, renewed in
-//! `users.rs`).
-
-use std::collections::HashSet;
+//! `users.rs`). Each revocation is a row kept until the token would have expired; expired rows
+//! are deleted (on the `expires_at` index) at start and with a revocation at most once a minute,
+//! in step with the in-memory set.
 
 use async_trait::async_trait;
+use rusqlite::{Transaction, params};
 use tessera_domain::ObjectId;
 
-use rusqlite::{Connection, Transaction, params};
-
 use super::{SqliteStore, users};
-use crate::{Result, StoreError, TokenStore};
+use crate::{Result, TokenStore};
 
-fn now() -> i64 {
+/// Unix seconds, as tokens' `exp` counts them.
+pub(super) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Records a logged-out token, and forgets those that have expired since (they are dead anyway).
-fn revoke(tx: &Transaction<'_>, jti: &str, expires_at: Option<i64>) -> Result<()> {
+fn forget_expired(tx: &Transaction<'_>, now: i64) -> Result<()> {
     tx.prepare_cached("DELETE FROM revoked_tokens WHERE expires_at <= ?1")?
-        .execute([now()])?;
+        .execute([now])?;
+    Ok(())
+}
+
+/// Records a logged-out token; with `sweep`, forgets those that have expired first.
+fn revoke(
+    tx: &Transaction<'_>,
+    jti: &str,
+    expires_at: Option<i64>,
+    sweep: Option<i64>,
+) -> Result<()> {
+    if let Some(now) = sweep {
+        forget_expired(tx, now)?;
+    }
     tx.prepare_cached("INSERT OR REPLACE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)")?
         .execute(params![jti, expires_at])?;
     Ok(())
 }
 
-/// The ids of logged-out tokens that have not expired yet.
-pub(super) fn live_revocations(conn: &Connection) -> Result<HashSet<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT jti FROM revoked_tokens WHERE expires_at IS NULL OR expires_at > ?1",
-    )?;
-    let rows = stmt.query_map([now()], |r| r.get::<_, String>(0))?;
+/// At start: forgets the expired revocations, and answers the others.
+pub(super) fn live_revocations(
+    tx: &Transaction<'_>,
+    now: i64,
+) -> Result<Vec<(String, Option<i64>)>> {
+    forget_expired(tx, now)?;
+    let mut stmt = tx.prepare_cached("SELECT jti, expires_at FROM revoked_tokens")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
@@ -47,21 +61,64 @@ impl TokenStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_token(&self, jti: String, expires_at: Option<i64>) -> Result<()> {
+        let now = now();
+        let sweep = self.revoked.sweep_due(now).then_some(now);
         let id = jti.clone();
-        self.write(move |tx| revoke(tx, &id, expires_at)).await?;
-        self.revoked
-            .write()
-            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))?
-            .insert(jti);
+        self.write(move |tx| revoke(tx, &id, expires_at, sweep))
+            .await?;
+        self.revoked.insert(jti, expires_at, now);
         Ok(())
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn is_token_revoked(&self, jti: &str) -> Result<bool> {
-        Ok(self
-            .revoked
-            .read()
-            .map_err(|_| StoreError::Internal("revocation set poisoned".into()))?
-            .contains(jti))
+        Ok(self.revoked.contains(jti, now()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sqlite::DATABASE_FILE;
+
+    /// Expired revocations leave the table at the next start, live ones stay; the delete walks
+    /// the expiry index, not the whole table.
+    #[tokio::test]
+    async fn expired_revocations_are_deleted_on_the_expiry_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = now();
+        {
+            let store = SqliteStore::open(dir.path()).await.unwrap();
+            for i in 0..50 {
+                store
+                    .revoke_token(format!("old-{i}"), Some(now - 10))
+                    .await
+                    .unwrap();
+            }
+            store
+                .revoke_token("live".into(), Some(now + 3600))
+                .await
+                .unwrap();
+            store.revoke_token("forever".into(), None).await.unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        assert!(store.is_token_revoked("live").await.unwrap());
+        assert!(store.is_token_revoked("forever").await.unwrap());
+        assert!(!store.is_token_revoked("old-1").await.unwrap());
+        assert_eq!(store.revoked.len(), 2);
+
+        let db = rusqlite::Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+        let rows: i64 = db
+            .query_row("SELECT count(*) FROM revoked_tokens", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 2);
+        let plan: String = db
+            .query_row(
+                "EXPLAIN QUERY PLAN DELETE FROM revoked_tokens WHERE expires_at <= ?1",
+                [now],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("revoked_tokens_expiry"), "{plan}");
     }
 }
