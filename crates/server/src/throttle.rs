@@ -59,47 +59,45 @@ impl LoginThrottle {
         }
     }
 
-    /// How long until a login for this user name from this address may be tried again; `None`
-    /// when it may be tried now.
-    pub fn retry_after(&self, user: &str, address: Option<IpAddr>) -> Option<Duration> {
+    /// Takes one attempt for this account (a user id, or the name typed when no user has it)
+    /// and this address, checked and counted under one lock: `Err(wait)` when either is at its
+    /// limit, so that parallel guesses cannot all pass the check before any is counted. Every
+    /// attempt counts as a failure until [`LoginThrottle::succeeded`] says otherwise.
+    pub fn reserve(&self, account: &str, address: Option<IpAddr>) -> Result<(), Duration> {
         let now = (self.clock)();
-        let by_user = blocked(
-            &self.users,
-            user,
-            self.limits.per_user,
-            self.limits.window,
-            now,
-        );
-        let by_address = address.and_then(|a| {
-            blocked(
-                &self.addresses,
-                &a,
-                self.limits.per_address,
-                self.limits.window,
-                now,
-            )
-        });
-        by_user.into_iter().chain(by_address).max()
-    }
-
-    pub fn record_failure(&self, user: &str, address: Option<IpAddr>) {
-        let now = (self.clock)();
-        count(&self.users, user.to_owned(), self.limits.window, now);
-        if let Some(a) = address {
-            count(&self.addresses, a, self.limits.window, now);
+        let window = self.limits.window;
+        let (Ok(mut users), Ok(mut addresses)) = (self.users.lock(), self.addresses.lock()) else {
+            return Ok(());
+        };
+        let by_user = blocked(&users, account, self.limits.per_user, window, now);
+        let by_address =
+            address.and_then(|a| blocked(&addresses, &a, self.limits.per_address, window, now));
+        if let Some(wait) = by_user.into_iter().chain(by_address).max() {
+            return Err(wait);
         }
+        count(&mut users, account.to_owned(), window, now);
+        if let Some(a) = address {
+            count(&mut addresses, a, window, now);
+        }
+        Ok(())
     }
 
-    /// A successful login clears the user name's failures (not the address's).
-    pub fn record_success(&self, user: &str) {
+    /// The attempt was right: the account's failures are forgotten, and the address gets its
+    /// attempt back (only failures count against an address).
+    pub fn succeeded(&self, account: &str, address: Option<IpAddr>) {
         if let Ok(mut users) = self.users.lock() {
-            users.remove(user);
+            users.remove(account);
+        }
+        if let (Some(a), Ok(mut addresses)) = (address, self.addresses.lock())
+            && let Some(w) = addresses.get_mut(&a)
+        {
+            w.failures = w.failures.saturating_sub(1);
         }
     }
 }
 
 fn blocked<K: std::hash::Hash + Eq + ?Sized, Q>(
-    map: &Mutex<HashMap<Q, Window>>,
+    map: &HashMap<Q, Window>,
     key: &K,
     limit: u32,
     window: Duration,
@@ -108,19 +106,17 @@ fn blocked<K: std::hash::Hash + Eq + ?Sized, Q>(
 where
     Q: std::borrow::Borrow<K> + std::hash::Hash + Eq,
 {
-    let map = map.lock().ok()?;
     let w = map.get(key)?;
     let ends = w.started + window;
     (w.failures >= limit && now < ends).then(|| ends - now)
 }
 
 fn count<K: std::hash::Hash + Eq>(
-    map: &Mutex<HashMap<K, Window>>,
+    map: &mut HashMap<K, Window>,
     key: K,
     window: Duration,
     now: Instant,
 ) {
-    let Ok(mut map) = map.lock() else { return };
     if map.len() >= MAX_KEYS {
         map.retain(|_, w| now < w.started + window);
     }
@@ -161,52 +157,72 @@ mod tests {
     fn engages_after_the_limit_and_releases_when_the_window_ends() {
         let (t, clock) = throttle(LIMITS);
         for _ in 0..3 {
-            assert_eq!(t.retry_after("ann", None), None);
-            t.record_failure("ann", None);
+            assert_eq!(t.reserve("ann", None), Ok(()));
         }
         clock.store(10, Ordering::SeqCst);
-        assert_eq!(t.retry_after("ann", None), Some(Duration::from_secs(50)));
+        assert_eq!(t.reserve("ann", None), Err(Duration::from_secs(50)));
         assert_eq!(
-            t.retry_after("bob", None),
-            None,
+            t.reserve("bob", None),
+            Ok(()),
             "other users are not throttled"
         );
         clock.store(60, Ordering::SeqCst);
         assert_eq!(
-            t.retry_after("ann", None),
-            None,
+            t.reserve("ann", None),
+            Ok(()),
             "released when the window ends"
         );
-        t.record_failure("ann", None);
         assert_eq!(
-            t.retry_after("ann", None),
-            None,
+            t.reserve("ann", None),
+            Ok(()),
             "a new window starts from zero"
         );
     }
 
     #[test]
-    fn an_address_is_throttled_across_user_names() {
+    fn a_refused_attempt_is_not_counted() {
+        let (t, clock) = throttle(LIMITS);
+        for _ in 0..3 {
+            t.reserve("ann", None).unwrap();
+        }
+        for _ in 0..10 {
+            assert!(t.reserve("ann", None).is_err());
+        }
+        clock.store(60, Ordering::SeqCst);
+        for _ in 0..3 {
+            assert_eq!(t.reserve("ann", None), Ok(()));
+        }
+    }
+
+    #[test]
+    fn an_address_is_throttled_across_accounts() {
         let (t, _) = throttle(LIMITS);
         let addr: IpAddr = "10.1.2.3".parse().unwrap();
         for i in 0..5 {
-            t.record_failure(&format!("user{i}"), Some(addr));
+            t.reserve(&format!("user{i}"), Some(addr)).unwrap();
         }
-        assert!(t.retry_after("fresh", Some(addr)).is_some());
+        assert!(t.reserve("fresh", Some(addr)).is_err());
         assert_eq!(
-            t.retry_after("fresh", Some("10.9.9.9".parse().unwrap())),
-            None
+            t.reserve("fresh", Some("10.9.9.9".parse().unwrap())),
+            Ok(())
         );
     }
 
     #[test]
-    fn success_clears_the_user_name() {
+    fn success_clears_the_account_and_gives_the_address_its_attempt_back() {
         let (t, _) = throttle(LIMITS);
-        t.record_failure("ann", None);
-        t.record_failure("ann", None);
-        t.record_success("ann");
-        t.record_failure("ann", None);
-        t.record_failure("ann", None);
-        assert_eq!(t.retry_after("ann", None), None);
+        let addr: IpAddr = "10.1.2.3".parse().unwrap();
+        t.reserve("ann", Some(addr)).unwrap();
+        t.reserve("ann", Some(addr)).unwrap();
+        t.reserve("ann", Some(addr)).unwrap();
+        t.succeeded("ann", Some(addr));
+        // The account starts afresh; the address holds two failures, not three.
+        t.reserve("ann", Some(addr)).unwrap();
+        t.reserve("ann", Some(addr)).unwrap();
+        t.reserve("bob", Some(addr)).unwrap();
+        assert!(
+            t.reserve("carl", Some(addr)).is_err(),
+            "5 failures on the address"
+        );
     }
 }

@@ -273,3 +273,57 @@ async fn failed_logins_from_one_address_are_throttled() {
         "tokens keep working"
     );
 }
+
+/// Parallel guesses for one account cannot all pass the check before the first is counted:
+/// each attempt is taken before its hash runs, so at most the limit get a 401.
+#[tokio::test]
+async fn parallel_wrong_logins_get_at_most_the_limit_of_401s() {
+    let app = spawn_app_with(|s| {
+        s.login_limits.per_user = 5;
+        s.login_limits.per_address = 10_000;
+    })
+    .await;
+    app.create_user(json!({"email": "storm@corp.example", "password": "storm-passw0rd"}))
+        .await;
+    let guesses: Vec<_> = (0..120)
+        .map(|i| {
+            let client = app.client.clone();
+            tokio::spawn(async move {
+                client
+                    .login("storm@corp.example", &format!("wrong-{i}"))
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for guess in guesses {
+        statuses.push(guess.await.unwrap());
+    }
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(refused + throttled, statuses.len(), "{statuses:?}");
+    assert!(refused <= 5, "{refused} wrong passwords were checked");
+}
+
+/// A user's name and e-mail address are one account: failures under either count together.
+#[tokio::test]
+async fn user_name_and_email_are_one_account_for_throttling() {
+    let app = spawn_app_with(|s| s.login_limits.per_user = 3).await;
+    app.create_user(
+        json!({"email": "twin@corp.example", "userName": "twinname", "password": "twin-passw0rd"}),
+    )
+    .await;
+    app.login("twinname", "wrong-password")
+        .await
+        .assert_error(401, 1100);
+    app.login("twin@corp.example", "wrong-password")
+        .await
+        .assert_error(401, 1100);
+    app.login("TWINNAME", "wrong-password")
+        .await
+        .assert_error(401, 1100);
+    app.login("twin@corp.example", "twin-passw0rd")
+        .await
+        .assert_error(429, 1101);
+}

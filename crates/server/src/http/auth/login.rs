@@ -51,28 +51,29 @@ pub async fn login(
         .filter(|p| !p.is_empty())
         .ok_or_else(|| missing("password"))?;
 
-    // Refused before any hashing: a throttled name or address costs the server nothing.
-    let key = lookup_key(&username);
+    // One account whether named by user name or e-mail (its id), or the name typed when no
+    // user has it. The attempt is taken before any hashing, atomically with the check, so a
+    // throttled account or address costs the server one lookup, and parallel guesses cannot
+    // all slip through before the first is counted.
+    let record = state.store.login_record(&username).await?;
+    let account = record
+        .as_ref()
+        .map_or_else(|| lookup_key(&username), |r| r.id.to_string());
     let address = Some(peer.ip());
-    if let Some(wait) = state.throttle.retry_after(&key, address) {
+    if let Err(wait) = state.throttle.reserve(&account, address) {
         return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
     }
 
-    let record = state
-        .store
-        .login_record(&username)
-        .await?
-        .filter(|r| r.active);
+    let record = record.filter(|r| r.active);
     let hash = record.as_ref().and_then(|r| r.password_hash.clone());
     let verified = state.passwords.verify(password, hash).await;
     let Some(record) = record.filter(|_| verified) else {
-        state.throttle.record_failure(&key, address);
         return Err(ApiError::new(
             Code::InvalidCredentials,
             "Invalid username or password.",
         ));
     };
-    state.throttle.record_success(&key);
+    state.throttle.succeeded(&account, address);
 
     state.store.record_login(record.id).await?;
     let token = state
