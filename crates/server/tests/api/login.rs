@@ -327,3 +327,24 @@ async fn user_name_and_email_are_one_account_for_throttling() {
         .await
         .assert_error(429, 1101);
 }
+
+/// Deactivation ends a user's tokens for good: reactivating the user does not revive them, and
+/// a fresh login works again.
+#[tokio::test]
+async fn reactivation_does_not_revive_old_tokens() {
+    let app = spawn_app().await;
+    let (user, token) = app.user_with_role("consumer", "back@corp.example").await;
+    let path = format!("/api/v1/users/{}", id_of(&user));
+    assert_eq!(app.get("/api/users/loggedin", &token).await.status, 200);
+    for active in [false, true] {
+        let resp = app
+            .patch(&path, &app.admin, &json!({"active": active}))
+            .await;
+        assert_eq!(resp.status, 200, "{}", resp.text);
+    }
+    app.get("/api/users/loggedin", &token)
+        .await
+        .assert_error(401, 5002);
+    let fresh = app.token("back@corp.example", "user-passw0rd").await;
+    assert_eq!(app.get("/api/users/loggedin", &fresh).await.status, 200);
+}

@@ -222,12 +222,13 @@ pub(super) fn update(
     let created = created_of(&current);
     let last_login = current.get("lastLogin").cloned();
     let doc = stamp(id, user.doc, &created, &now_iso(), last_login);
-    // A new password also renews the API secret: tokens issued under the old one stop working.
+    // A new password renews the API secret, and so does deactivation: tokens issued before
+    // stop working, and reactivating the user later does not bring them back.
     let result = tx
         .prepare_cached(
             "UPDATE users SET user_name_key = ?2, email_key = ?3, role_id = ?4, active = ?5, doc = ?6,
                password_hash = coalesce(?7, password_hash),
-               api_secret = CASE WHEN ?7 IS NULL THEN api_secret ELSE ?8 END
+               api_secret = CASE WHEN ?7 IS NULL AND (?5 OR NOT active) THEN api_secret ELSE ?8 END
              WHERE id = ?1",
         )?
         .execute(params![
