@@ -35,13 +35,14 @@ pub use engine::{DATABASE_FILE, SqliteStore};
 impl SqliteStore {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
     pub async fn open(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
+        let file = data_dir.join(DATABASE_FILE);
+        private_files(data_dir, &file).map_err(|e| {
             StoreError::Internal(format!(
                 "cannot create data dir {}: {e}",
                 data_dir.display()
             ))
         })?;
-        let pool = conn::pool(data_dir.join(DATABASE_FILE))?;
+        let pool = conn::pool(file)?;
         let store = SqliteStore::new(pool);
         store.write(schema::migrate).await?;
         let now = tokens::now();
@@ -53,8 +54,62 @@ impl SqliteStore {
     }
 }
 
+/// The data directory holds the signing key, password hashes and every user's secret: a new
+/// one is made readable by its owner only (0700), and so is a new database file (0600), whose
+/// mode SQLite gives its WAL and shared-memory files too. An existing directory or file keeps the
+/// mode its operator chose.
+fn private_files(dir: &Path, file: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        builder.mode(0o700);
+        options.mode(0o600);
+    }
+    if !dir.exists() {
+        builder.create(dir)?;
+    }
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl Store for SqliteStore {
     fn stats(&self) -> Stats {
         self.counts()
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+    use crate::TokenStore;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("the file exists")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    /// A new data directory and its files are its owner's alone.
+    #[tokio::test]
+    async fn a_new_data_directory_and_its_files_are_private() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("data");
+        let store = SqliteStore::open(&dir).await.unwrap();
+        store.revoke_token("t".into(), None).await.unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for name in [DATABASE_FILE, "tessera.sqlite3-wal", "tessera.sqlite3-shm"] {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
     }
 }
