@@ -40,9 +40,10 @@ pub enum Command {
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on [default: 127.0.0.1:8081]
+    /// Where to listen: PORT (on 127.0.0.1), :PORT (every interface), HOST:PORT or IP:PORT
+    /// [default: 127.0.0.1:8081]
     #[arg(long, env = "TESSERA_LISTEN")]
-    pub listen: Option<SocketAddr>,
+    pub listen: Option<ListenAddr>,
     /// Directory holding the SQLite database [default: ./tessera-data]
     #[arg(long, env = "TESSERA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -99,7 +100,7 @@ pub enum LogFormat {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
-    listen: Option<SocketAddr>,
+    listen: Option<ListenAddr>,
     data_dir: Option<PathBuf>,
     log_format: Option<LogFormat>,
     max_body_bytes: Option<usize>,
@@ -113,6 +114,49 @@ struct FileConfig {
     cors_origins: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+}
+
+/// A listen address as people write one: `PORT` (on 127.0.0.1, like the default), `:PORT`
+/// (every interface), `IP:PORT` (`[::1]:PORT` for IPv6) or `HOST:PORT` (resolved once, at start;
+/// the first address wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ListenAddr(pub SocketAddr);
+
+impl std::str::FromStr for ListenAddr {
+    type Err = ConfigError;
+
+    fn from_str(text: &str) -> Result<Self, ConfigError> {
+        use std::net::{Ipv4Addr, ToSocketAddrs};
+        let invalid = || ConfigError::Listen(text.to_owned());
+        let port = |p: &str| p.parse::<u16>().map_err(|_| invalid());
+        let text = text.trim();
+        if let Some(p) = text.strip_prefix(':') {
+            return Ok(ListenAddr((Ipv4Addr::UNSPECIFIED, port(p)?).into()));
+        }
+        if !text.contains(':') {
+            return Ok(ListenAddr((Ipv4Addr::LOCALHOST, port(text)?).into()));
+        }
+        if let Ok(addr) = text.parse::<SocketAddr>() {
+            return Ok(ListenAddr(addr));
+        }
+        let (host, p) = text.rsplit_once(':').ok_or_else(invalid)?;
+        let port = port(p)?;
+        (host, port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut addrs| addrs.next())
+            .map(ListenAddr)
+            .ok_or_else(invalid)
+    }
+}
+
+impl TryFrom<String> for ListenAddr {
+    type Error = ConfigError;
+
+    fn try_from(text: String) -> Result<Self, ConfigError> {
+        text.parse()
+    }
 }
 
 /// The certificate and key files of HTTPS.
@@ -243,7 +287,7 @@ impl Settings {
         };
         let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("valid default address");
         let mut s = Settings::new(
-            args.listen.or(file.listen).unwrap_or(default_listen),
+            args.listen.or(file.listen).map_or(default_listen, |l| l.0),
             args.data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
@@ -350,7 +394,7 @@ mod tests {
         assert_eq!(s.log_format, LogFormat::Json);
 
         let flags = ServeArgs {
-            listen: Some("127.0.0.1:1".parse().unwrap()),
+            listen: Some(ListenAddr("127.0.0.1:1".parse().unwrap())),
             ..args(Some(path))
         };
         let s = Settings::load(flags).unwrap();
@@ -388,5 +432,39 @@ mod tests {
         let mut s = Settings::load(args(None)).unwrap();
         s.admin_password = Some(Secret::new("hunter2hunter2"));
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn listen_takes_a_port_an_any_interface_port_an_address_or_a_host() {
+        let cases = [
+            ("8090", "127.0.0.1:8090"),
+            (":8090", "0.0.0.0:8090"),
+            ("0.0.0.0:9000", "0.0.0.0:9000"),
+            ("[::1]:9001", "[::1]:9001"),
+        ];
+        for (text, want) in cases {
+            let got: ListenAddr = text.parse().unwrap();
+            assert_eq!(got.0.to_string(), want, "{text}");
+        }
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["tessera", "serve", "--listen", ":8091"]).unwrap();
+        let Command::Serve(serve) = cli.command;
+        assert_eq!(serve.listen.unwrap().0.to_string(), "0.0.0.0:8091");
+        let local: ListenAddr = "localhost:9002".parse().unwrap();
+        assert!(
+            local.0.ip().is_loopback() && local.0.port() == 9002,
+            "{local:?}"
+        );
+        for bad in [
+            "",
+            "http",
+            "70000",
+            ":x",
+            "host:",
+            "no.such.host.invalid:80",
+        ] {
+            let err = bad.parse::<ListenAddr>().unwrap_err();
+            assert!(err.to_string().contains("listen address"), "{bad}: {err}");
+        }
     }
 }

@@ -24,6 +24,8 @@ pub enum ConfigError {
     CorsOrigin(String),
     #[error("HTTPS needs both a certificate (--tls-cert) and a key (--tls-key)")]
     TlsPair,
+    #[error("invalid listen address '{0}': expected PORT, :PORT, IP:PORT or HOST:PORT")]
+    Listen(String),
     #[error("invalid Argon2 cost (memory {memory_kib} KiB, {iterations} passes): {reason}")]
     HashCost {
         memory_kib: u32,
