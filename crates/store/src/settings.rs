@@ -14,4 +14,7 @@ pub trait SettingsStore: Send + Sync {
     async fn initialize(&self, plan: FirstStart) -> Result<bool>;
     /// The key that signs tokens, written by [`SettingsStore::initialize`].
     async fn signing_key(&self) -> Result<Vec<u8>>;
+    /// Whether the store can serve: reachable, its schema at the version this build expects,
+    /// initialised. `Err` says what is wrong.
+    async fn check_ready(&self) -> Result<()>;
 }

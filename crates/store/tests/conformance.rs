@@ -454,6 +454,7 @@ async fn the_first_start_writes_its_plan_once(engine: Engine) {
         json!(role_id(store, "super").await.to_string())
     );
     assert_eq!(store.signing_key().await.unwrap(), vec![7; 32]);
+    store.check_ready().await.unwrap();
 
     let again =
         tessera_domain::first_start::plan("other@example.com", "$y".into(), vec![9; 32]).unwrap();

@@ -11,6 +11,7 @@ mod doc;
 pub mod docs;
 mod folders;
 mod groups;
+mod health;
 mod roles;
 mod rooms;
 mod users;
@@ -178,6 +179,7 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
     v1_routes
         .merge(v09_routes)
         .merge(docs::router(v1, v09))
+        .merge(health::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

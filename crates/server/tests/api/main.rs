@@ -17,6 +17,7 @@ mod dashboards;
 mod errors;
 mod folders;
 mod groups;
+mod health;
 mod helpers;
 mod https;
 mod login;

@@ -119,6 +119,9 @@ CREATE INDEX revoked_tokens_expiry ON revoked_tokens(expires_at) WHERE expires_a
 "#,
 ];
 
+/// The schema version this build writes and needs (`PRAGMA user_version`).
+pub(super) const VERSION: usize = MIGRATIONS.len();
+
 pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {
     let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let applied = usize::try_from(applied).unwrap_or(0);

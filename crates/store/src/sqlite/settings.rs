@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tessera_domain::document::lookup_key;
 use tessera_domain::first_start::FirstStart;
 
-use super::{SqliteStore, groups, users};
+use super::{SqliteStore, groups, schema, users};
 use crate::{Result, SettingsStore, StoreError, UserRecord};
 
 const SIGNING_KEY: &str = "signing_key";
@@ -54,6 +54,18 @@ fn signing_key(conn: &Connection) -> Result<Vec<u8>> {
     .ok_or_else(|| StoreError::Internal("the store has not been initialised".into()))
 }
 
+/// The schema at this build's version, and the first start done.
+fn check_ready(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if usize::try_from(version).ok() != Some(schema::VERSION) {
+        return Err(StoreError::Internal(format!(
+            "the database schema is at version {version}, this build needs {}",
+            schema::VERSION
+        )));
+    }
+    signing_key(conn).map(drop)
+}
+
 #[async_trait]
 impl SettingsStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -64,5 +76,10 @@ impl SettingsStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn signing_key(&self) -> Result<Vec<u8>> {
         self.read(signing_key).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn check_ready(&self) -> Result<()> {
+        self.read(check_ready).await
     }
 }

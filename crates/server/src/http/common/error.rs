@@ -38,6 +38,7 @@ pub enum Code {
     TooManyLogins,
     InvalidToken,
     Internal,
+    NotReady,
 }
 
 impl Code {
@@ -68,6 +69,7 @@ impl Code {
         Code::TooManyLogins,
         Code::InvalidToken,
         Code::Internal,
+        Code::NotReady,
     ];
 
     /// The number clients see in `error.code`.
@@ -101,6 +103,7 @@ impl Code {
             Code::InvalidCredentials => 1100,
             Code::TooManyLogins => 1101,
             Code::Internal => 1500,
+            Code::NotReady => 1501,
         }
     }
 
@@ -129,6 +132,7 @@ impl Code {
             Code::InvalidCredentials | Code::InvalidToken => StatusCode::UNAUTHORIZED,
             Code::TooManyLogins => StatusCode::TOO_MANY_REQUESTS,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::NotReady => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
