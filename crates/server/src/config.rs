@@ -24,7 +24,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 #[derive(Debug, Parser)]
 #[command(
     name = "tessera",
-    version,
+    version = crate::VERSION,
     about = "A self-hosted server for the Sisense REST API"
 )]
 pub struct Cli {

@@ -16,6 +16,9 @@ pub mod token;
 
 use config::{Cli, Command};
 
+/// The version and the commit it was built from, as `--version` and the start line show them.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TESSERA_COMMIT"), ")");
+
 /// Runs the command the user asked for.
 pub async fn run(cli: Cli) -> Result<(), error::StartupError> {
     match cli.command {

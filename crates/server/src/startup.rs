@@ -38,6 +38,8 @@ pub struct Application {
     /// HTTPS when set.
     tls: Option<RustlsConfig>,
     store: Arc<dyn Store>,
+    /// Where the data lives, for the start line.
+    store_location: String,
 }
 
 impl Application {
@@ -102,6 +104,7 @@ impl Application {
             router: crate::http::router(state, settings.cors_origins.as_ref()),
             tls,
             store,
+            store_location: settings.data_dir.display().to_string(),
         })
     }
 
@@ -128,20 +131,27 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
         let addr = self.local_addr();
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        tracing::info!(
+            %addr,
+            scheme,
+            version = crate::VERSION,
+            store = %self.store_location,
+            reference = %format!("{scheme}://{addr}{}/", crate::http::docs::DOCS_PATH),
+            "listening"
+        );
         // The peer address feeds login throttling.
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         match self.tls {
             None => {
-                tracing::info!(%addr, scheme = "http", "listening");
                 axum::serve(self.listener, service)
                     .with_graceful_shutdown(shutdown)
                     .await
                     .map_err(StartupError::Serve)?;
             }
             Some(config) => {
-                tracing::info!(%addr, scheme = "https", "listening");
                 let handle = axum_server::Handle::new();
                 let stopper = handle.clone();
                 tokio::spawn(async move {

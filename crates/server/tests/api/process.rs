@@ -23,9 +23,18 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path, env: &[(&str, &str)], extra_args: &[&str]) -> Server {
+        Self::start_logging(data_dir, env, extra_args, "json")
+    }
+
+    fn start_logging(
+        data_dir: &Path,
+        env: &[(&str, &str)],
+        extra_args: &[&str],
+        log_format: &str,
+    ) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
         cmd.arg("serve")
-            .args(["--log-format", "json"])
+            .args(["--log-format", log_format])
             .args(extra_args);
         if !extra_args.contains(&"--config") {
             cmd.args(["--listen", "127.0.0.1:0", "--data-dir"])
@@ -57,11 +66,16 @@ impl Server {
             seen: Vec::new(),
             client: Client::new(String::new()),
         };
-        let listening = server.wait_for(|l| l.contains("\"listening\""));
-        let addr = serde_json::from_str::<Value>(&listening).unwrap()["addr"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        // JSON: {"message":"listening","addr":"127.0.0.1:port",...}; text: ... listening addr=...
+        let listening = server.wait_for(|l| l.contains("listening") && l.contains("addr"));
+        let addr = match serde_json::from_str::<Value>(&listening) {
+            Ok(entry) => entry["addr"].as_str().unwrap().to_owned(),
+            Err(_) => listening
+                .split_whitespace()
+                .find_map(|word| word.strip_prefix("addr="))
+                .unwrap()
+                .to_owned(),
+        };
         server.client = Client::new(format!("http://{addr}"));
         server
     }
@@ -345,4 +359,68 @@ async fn a_toml_config_file_sets_the_listen_address_and_data_dir() {
     let server = Server::start(dir.path(), &env, &["--config", config.to_str().unwrap()]);
     server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert!(data.join(tessera_store::sqlite::DATABASE_FILE).exists());
+}
+
+/// `--version` names the version and the commit the binary was built from.
+#[test]
+fn version_names_the_commit() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let expected = format!("tessera {} (", env!("CARGO_PKG_VERSION"));
+    assert!(text.starts_with(&expected), "{text}");
+    let commit = text
+        .trim()
+        .trim_start_matches(&expected)
+        .trim_end_matches(')');
+    assert!(
+        commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
+        "{text}"
+    );
+}
+
+/// The start line says what runs where: version, address, store, and the reference's URL.
+#[tokio::test]
+async fn the_start_line_names_version_store_and_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let server = Server::start(dir.path(), &env, &[]);
+    let line = server
+        .seen
+        .iter()
+        .find(|l| l.contains("\"listening\""))
+        .unwrap();
+    let entry: Value = serde_json::from_str(line).unwrap();
+    assert!(
+        entry["version"]
+            .as_str()
+            .unwrap()
+            .starts_with(env!("CARGO_PKG_VERSION")),
+        "{line}"
+    );
+    assert_eq!(entry["store"], dir.path().display().to_string(), "{line}");
+    let addr = entry["addr"].as_str().unwrap();
+    assert_eq!(
+        entry["reference"],
+        format!("http://{addr}/dev/api/docs/"),
+        "{line}"
+    );
+}
+
+/// Text logs written to a pipe carry no terminal colour codes.
+#[tokio::test]
+async fn text_logs_to_a_pipe_have_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let mut server = Server::start_logging(dir.path(), &env, &[], "text");
+    server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    server.wait_for(|l| l.contains("finished processing request"));
+    let (_, output) = server.terminate();
+    assert!(output.iter().any(|l| l.contains("listening")), "{output:?}");
+    for line in &output {
+        assert!(!line.contains('\u{1b}'), "a colour code: {line:?}");
+    }
 }
