@@ -7,6 +7,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{SwaggerUi, Url};
 
+use axum::response::IntoResponse;
+
+use crate::http::common::fallback;
 use crate::http::doc::schemas::*;
 use crate::state::AppState;
 
@@ -60,11 +63,29 @@ pub struct V09;
 /// Swagger UI with both documents, 1.0 first in the version selector, and a home page that
 /// links to it.
 pub fn router(v1: Document, v09: Document) -> Router<AppState> {
-    Router::new().route("/", axum::routing::get(home)).merge(
+    let swagger = Router::from(
         SwaggerUi::new(DOCS_PATH)
             .url(Url::new("1.0", V1_DOC), v1)
             .url(Url::new("0.9", V09_DOC), v09),
     )
+    .layer(axum::middleware::from_fn(enveloped_not_found));
+    Router::new()
+        .route("/", axum::routing::get(home))
+        .merge(swagger)
+}
+
+/// Swagger UI answers a file it does not have with a bare 404; the envelope says the same as
+/// any other unknown route.
+async fn enveloped_not_found(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let uri = request.uri().clone();
+    let response = next.run(request).await;
+    if response.status() == axum::http::StatusCode::NOT_FOUND {
+        return fallback::not_found(uri).await.into_response();
+    }
+    response
 }
 
 async fn home() -> axum::response::Html<String> {

@@ -85,6 +85,10 @@ async fn both_documents_and_swagger_ui_are_served_without_a_token() {
     assert!(one < nine, "1.0 comes first");
     let home = app.send(app.request(Method::GET, "/")).await;
     assert!(home.text.contains("/dev/api/docs/"), "{}", home.text);
+    // A file the reference does not have is an unknown route like any other, in the envelope.
+    app.send(app.request(Method::GET, "/dev/api/docs/no-such-file.js"))
+        .await
+        .assert_error(404, 1000);
 }
 
 /// Operation ids are unique within each document (Swagger UI keys its state by them).
