@@ -79,6 +79,30 @@ pub fn required_str<'a>(
     }
 }
 
+/// Refuses names that hold control characters (NUL, tabs, line breaks), invisible formatting
+/// (zero-width spaces and joiners, direction overrides, the byte-order mark) or line and
+/// paragraph separators: they make two names that look the same differ, or hide what a name
+/// says. For user names, e-mail addresses and group names.
+pub fn visible_name(field: &str, value: &str) -> Result<(), ValidationError> {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let hidden = value.chars().any(|c| {
+        matches!(
+            c.general_category(),
+            GeneralCategory::Control
+                | GeneralCategory::Format
+                | GeneralCategory::LineSeparator
+                | GeneralCategory::ParagraphSeparator
+        )
+    });
+    if hidden {
+        return Err(ValidationError::invalid(
+            field,
+            "must not contain control or invisible formatting characters",
+        ));
+    }
+    Ok(())
+}
+
 /// A boolean field that may be absent.
 pub fn optional_bool(doc: &Document, field: &str) -> Result<Option<bool>, ValidationError> {
     match doc.get(field) {
@@ -135,5 +159,40 @@ mod tests {
             serde_json::to_string(&doc).unwrap(),
             r#"{"b":1,"a":2,"c":3}"#
         );
+    }
+}
+
+#[cfg(test)]
+mod visible_name_tests {
+    use super::visible_name;
+
+    #[test]
+    fn hidden_characters_are_refused_and_ordinary_unicode_is_not() {
+        let refused = [
+            "nul\u{0}inside",
+            "tab\there",
+            "line\nbreak",
+            "zero\u{200B}width",
+            "joiner\u{200D}here",
+            "\u{202E}reversed",
+            "\u{FEFF}bom",
+            "soft\u{00AD}hyphen",
+            "line\u{2028}separator",
+        ];
+        for name in refused {
+            assert!(visible_name("userName", name).is_err(), "{name:?}");
+        }
+        let accepted = [
+            "José",
+            "ΟΔΟΣ",
+            "Straße",
+            "İstanbul",
+            "名前",
+            "o'brien-smith",
+            "a b",
+        ];
+        for name in accepted {
+            assert!(visible_name("userName", name).is_ok(), "{name:?}");
+        }
     }
 }

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::document::{
     MAX_NAME_LEN, expect_object, optional_bool, optional_id, optional_str, required_str,
-    strip_server_managed,
+    strip_server_managed, visible_name,
 };
 use crate::{Document, ObjectId, ValidationError};
 
@@ -27,6 +27,7 @@ pub fn parse_group(body: Value) -> Result<GroupDraft, ValidationError> {
     let mut doc = expect_object(body)?;
     strip_server_managed(&mut doc);
     let name = required_str(&doc, "name", MAX_NAME_LEN)?.to_owned();
+    visible_name("name", &name)?;
     let role_id = optional_id(&doc, "roleId")?;
     optional_bool(&doc, "ad")?;
     optional_bool(&doc, "excludeFromSharing")?;

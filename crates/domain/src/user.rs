@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::document::{
     MAX_NAME_LEN, expect_object, json_type, optional_bool, optional_id, optional_object,
-    optional_str, required_str, strip_server_managed,
+    optional_str, required_str, strip_server_managed, visible_name,
 };
 use crate::{Document, ObjectId, ValidationError};
 
@@ -61,6 +61,7 @@ pub fn parse_user(body: Value, default_role: ObjectId) -> Result<UserDraft, Vali
     let password = take_password(&mut doc)?;
 
     let email = required_str(&doc, "email", MAX_EMAIL_LEN)?.to_owned();
+    visible_name("email", &email)?;
     if !looks_like_email(&email) {
         return Err(ValidationError::invalid(
             "email",
@@ -72,7 +73,10 @@ pub fn parse_user(body: Value, default_role: ObjectId) -> Result<UserDraft, Vali
         Some(s) if s.trim().is_empty() => {
             return Err(ValidationError::invalid("userName", "must not be empty"));
         }
-        Some(s) => s.to_owned(),
+        Some(s) => {
+            visible_name("userName", s)?;
+            s.to_owned()
+        }
     };
     optional_str(&doc, "firstName", MAX_NAME_LEN)?;
     optional_str(&doc, "lastName", MAX_NAME_LEN)?;

@@ -531,3 +531,41 @@ async fn nobody_deletes_or_deactivates_themselves() {
         .await;
     assert_eq!(r.status, 200);
 }
+
+/// Names that hide characters are refused with a 400 naming the field, and nothing is stored:
+/// a NUL or a zero-width space would make two names that look alike different users.
+#[tokio::test]
+async fn names_with_hidden_characters_are_refused() {
+    let app = spawn_app().await;
+    for (path, body, field) in [
+        (
+            "/api/v1/users",
+            json!({"email": "a@corp.example", "userName": "nul\u{0}name"}),
+            "userName",
+        ),
+        (
+            "/api/v1/users",
+            json!({"email": "zero\u{200B}width@corp.example"}),
+            "email",
+        ),
+        ("/api/v1/groups", json!({"name": "Sales\u{202E}"}), "name"),
+    ] {
+        let resp = app.post(path, &app.admin, &body).await;
+        let err = resp.assert_error(400, 1006);
+        assert!(err["message"].as_str().unwrap().contains(field), "{err}");
+    }
+    let users = app
+        .get("/api/v1/users?fields=email", &app.admin)
+        .await
+        .json();
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        1,
+        "only the administrator: {users}"
+    );
+    let groups = app
+        .get("/api/v1/groups?name=Sales%E2%80%AE", &app.admin)
+        .await
+        .json();
+    assert_eq!(groups, json!([]));
+}
