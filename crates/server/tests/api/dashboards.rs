@@ -866,3 +866,66 @@ async fn a_deleted_owner_leaves_the_dashboard_for_an_admin_to_reassign() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+/// A non-administrator's import acts only on dashboards they may see: it reveals nothing about
+/// the others (no "skipped" for a hidden oid, no change to it) and claims no oid in advance.
+#[tokio::test]
+async fn an_import_reveals_and_claims_nothing() {
+    let app = spawn_app().await;
+    let (_, owner) = app
+        .user_with_role("contributor", "hidden-owner@example.com")
+        .await;
+    let (importer_user, importer) = app
+        .user_with_role("contributor", "importer@example.com")
+        .await;
+    let hidden = app
+        .post("/api/v1/dashboards", &owner, &json!({"title": "Hidden"}))
+        .await
+        .json();
+    let hidden_oid = oid(&hidden);
+    let free_oid = "0123456789abcdef0123abcd";
+
+    for action in ["skip", "overwrite"] {
+        let report = app
+            .post(
+                &format!("/api/v1/dashboards/import/bulk?action={action}"),
+                &importer,
+                &json!([{"oid": hidden_oid, "title": "Mine"}, {"oid": free_oid, "title": "Claim"}]),
+            )
+            .await;
+        assert_eq!(report.status, 201, "{}", report.text);
+        let report = report.json();
+        assert_eq!(report["skipped"], json!([]), "{action}: {report}");
+        let made: Vec<&str> = report["succeded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["oid"].as_str().unwrap())
+            .collect();
+        assert_eq!(made.len(), 2, "{action}: {report}");
+        assert!(!made.contains(&hidden_oid.as_str()), "{action}: {report}");
+        assert!(!made.contains(&free_oid), "{action}: {report}");
+    }
+    let untouched = app
+        .get(&format!("/api/v1/dashboards/{hidden_oid}"), &owner)
+        .await
+        .json();
+    assert_eq!(untouched["title"], "Hidden");
+
+    // Shared with the importer, the dashboard is theirs to skip.
+    app.patch(
+        &format!("/api/v1/dashboards/{hidden_oid}"),
+        &owner,
+        &json!({"shares": [{"shareId": id_of(&importer_user), "type": "user", "rule": "view"}]}),
+    )
+    .await;
+    let report = app
+        .post(
+            "/api/v1/dashboards/import/bulk?action=skip",
+            &importer,
+            &json!([{"oid": hidden_oid, "title": "Mine"}]),
+        )
+        .await
+        .json();
+    assert_eq!(report["skipped"][0]["oid"], json!(hidden_oid));
+}

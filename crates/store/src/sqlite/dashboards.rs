@@ -9,6 +9,7 @@ use tessera_domain::dashboard::{
 };
 use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
+use tessera_domain::role::manages_identities;
 use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
@@ -618,20 +619,30 @@ fn import_one(
                 .is_some_and(|id| kept.iter().any(|k| k == id))
         });
     }
+    // Administrators import with the oids they are given and skip or overwrite any dashboard;
+    // anyone else acts only on dashboards they may see, and gets fresh oids otherwise, so an
+    // import neither reveals that a hidden dashboard exists nor claims an oid in advance.
+    let admin = manages_identities(&actor.role_name);
     let existing = match (action, item.oid) {
         (ImportAction::Duplicate, _) | (_, None) => None,
-        (_, Some(oid)) => load(tx, oid)?.map(|row| (oid, row)),
+        (_, Some(oid)) => match load(tx, oid)? {
+            Some((owner, doc)) if admin || access_to(tx, actor, owner, &doc)? != Access::None => {
+                Some(oid)
+            }
+            _ => None,
+        },
     };
     match (action, existing) {
-        (ImportAction::Skip, Some((oid, _))) => Ok(Imported::Skipped(oid.to_string(), item.title)),
-        (ImportAction::Overwrite, Some((oid, _))) => {
+        (ImportAction::Skip, Some(oid)) => Ok(Imported::Skipped(oid.to_string(), item.title)),
+        (ImportAction::Overwrite, Some(oid)) => {
             let (owner, current, access) = require(tx, actor, oid, Access::Edit)?;
             overwrite(tx, actor, oid, owner, &current, access, draft).map(Imported::Stored)
         }
         _ => {
-            let id = match action {
-                ImportAction::Duplicate => ObjectId::generate(),
-                _ => item.oid.unwrap_or_else(ObjectId::generate),
+            let id = match (action, item.oid) {
+                (ImportAction::Duplicate, _) | (_, None) => ObjectId::generate(),
+                (_, Some(oid)) if admin => oid,
+                (_, Some(_)) => ObjectId::generate(),
             };
             let mut draft = draft;
             draft.widgets.get_or_insert_with(Vec::new);
