@@ -80,6 +80,10 @@ pub struct ServeArgs {
     /// Origins of browser apps allowed to call the API: a comma list, or * [default: none]
     #[arg(long, env = "TESSERA_CORS_ORIGINS")]
     pub cors_origins: Option<String>,
+    /// Reverse proxies (a comma list of CIDRs or addresses) whose X-Forwarded-For and Forwarded
+    /// headers name the client [default: none; the peer is the client]
+    #[arg(long, env = "TESSERA_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
     /// PEM certificate chain: serve HTTPS (with --tls-key)
     #[arg(long, env = "TESSERA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -112,6 +116,7 @@ struct FileConfig {
     login_max_failures_per_address: Option<u32>,
     login_window_secs: Option<u64>,
     cors_origins: Option<String>,
+    trusted_proxies: Option<String>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
 }
@@ -256,6 +261,8 @@ pub struct Settings {
     pub login_limits: Limits,
     /// Browser origins allowed to call the API; `None`: no CORS headers at all.
     pub cors_origins: Option<CorsOrigins>,
+    /// Proxies whose forwarding headers are believed; empty: the peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// HTTPS when set; plain HTTP otherwise.
     pub tls: Option<TlsFiles>,
 }
@@ -274,6 +281,7 @@ impl Settings {
             token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
             login_limits: Limits::default(),
             cors_origins: None,
+            trusted_proxies: Vec::new(),
             tls: None,
         }
     }
@@ -337,6 +345,9 @@ impl Settings {
         if let Some(origins) = args.cors_origins.or(file.cors_origins) {
             s.cors_origins = CorsOrigins::parse(&origins)?;
         }
+        if let Some(proxies) = args.trusted_proxies.or(file.trusted_proxies) {
+            s.trusted_proxies = parse_networks(&proxies)?;
+        }
         s.tls = match (
             args.tls_cert.or(file.tls_cert),
             args.tls_key.or(file.tls_key),
@@ -347,6 +358,19 @@ impl Settings {
         };
         Ok(s)
     }
+}
+
+/// A comma list of CIDRs (`10.0.0.0/8`) or single addresses (`192.0.2.7`, `::1`).
+fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::TrustedProxy(s.to_owned()))
+        })
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -466,5 +490,14 @@ mod tests {
             let err = bad.parse::<ListenAddr>().unwrap_err();
             assert!(err.to_string().contains("listen address"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_take_cidrs_and_addresses() {
+        let nets = parse_networks("10.0.0.0/8, 192.0.2.7,::1").unwrap();
+        let shown: Vec<String> = nets.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "::1/128"]);
+        let err = parse_networks("10.0.0.0/8,proxy.internal").unwrap_err();
+        assert!(err.to_string().contains("proxy.internal"), "{err}");
     }
 }

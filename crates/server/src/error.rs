@@ -26,6 +26,8 @@ pub enum ConfigError {
     TlsPair,
     #[error("invalid listen address '{0}': expected PORT, :PORT, IP:PORT or HOST:PORT")]
     Listen(String),
+    #[error("invalid trusted proxy '{0}': expected a CIDR (10.0.0.0/8) or an address")]
+    TrustedProxy(String),
     #[error("invalid Argon2 cost (memory {memory_kib} KiB, {iterations} passes): {reason}")]
     HashCost {
         memory_kib: u32,

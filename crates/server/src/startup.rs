@@ -74,6 +74,7 @@ impl Application {
             default_role,
             max_body_bytes: settings.max_body_bytes,
             throttle: LoginThrottle::new(settings.login_limits),
+            trusted_proxies: settings.trusted_proxies.clone(),
         });
         let tls = match &settings.tls {
             Some(files) => {

@@ -22,6 +22,8 @@ pub struct Shared {
     pub default_role: ObjectId,
     pub max_body_bytes: usize,
     pub throttle: LoginThrottle,
+    /// Proxies whose forwarding headers name the client (`--trusted-proxies`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl AppState {

@@ -348,3 +348,46 @@ async fn reactivation_does_not_revive_old_tokens() {
     let fresh = app.token("back@corp.example", "user-passw0rd").await;
     assert_eq!(app.get("/api/users/loggedin", &fresh).await.status, 200);
 }
+
+/// Behind a trusted proxy, failed logins count against the client the proxy names, so one
+/// client's failures do not lock out everyone behind the proxy; without `--trusted-proxies` the
+/// header is the client's own word and is ignored.
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_for_throttling() {
+    let limits = |s: &mut tessera_server::config::Settings| {
+        s.login_limits.per_user = 100;
+        s.login_limits.per_address = 3;
+    };
+    async fn fail_from(app: &TestApp, client: &str) -> Resp {
+        let req = app
+            .request(Method::POST, "/api/v1/authentication/login")
+            .header("x-forwarded-for", client)
+            .json(&json!({"username": "nobody@corp.example", "password": "wrong"}));
+        app.send(req).await
+    }
+
+    let behind = spawn_app_with(|s| {
+        limits(s);
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    for _ in 0..3 {
+        fail_from(&behind, "198.51.100.1")
+            .await
+            .assert_error(401, 1100);
+    }
+    fail_from(&behind, "198.51.100.1")
+        .await
+        .assert_error(429, 1101);
+    fail_from(&behind, "198.51.100.2")
+        .await
+        .assert_error(401, 1100);
+
+    let direct = spawn_app_with(limits).await;
+    for client in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
+        fail_from(&direct, client).await.assert_error(401, 1100);
+    }
+    fail_from(&direct, "198.51.100.4")
+        .await
+        .assert_error(429, 1101);
+}

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::document::lookup_key;
 
+use crate::http::common::client::client_address;
 use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::http::common::extract::{JsonBody, content_type, is_json, too_large};
 use crate::http::doc::responses::LoginErrors;
@@ -41,6 +42,11 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> ApiResult<Json<Value>> {
+    let address = Some(client_address(
+        peer.ip(),
+        req.headers(),
+        &state.trusted_proxies,
+    ));
     let creds = credentials(req, &state).await?;
     let username = creds
         .username
@@ -59,7 +65,6 @@ pub async fn login(
     let account = record
         .as_ref()
         .map_or_else(|| lookup_key(&username), |r| r.id.to_string());
-    let address = Some(peer.ip());
     if let Err(wait) = state.throttle.reserve(&account, address) {
         return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
     }

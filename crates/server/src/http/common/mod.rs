@@ -3,6 +3,7 @@
 
 pub mod acting;
 pub mod bodies;
+pub mod client;
 pub mod conditional;
 pub mod error;
 pub mod extract;
