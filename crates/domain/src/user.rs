@@ -10,8 +10,9 @@ use crate::{Document, ObjectId, ValidationError};
 
 /// Longest e-mail address (RFC 5321's path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
-/// What `looks_like_email` accepts, as a JSON Schema pattern for the reference: something, an
-/// `@`, something, neither holding `@` or white space.
+/// For the reference: a JSON Schema pattern every address `looks_like_email` accepts matches
+/// (something, an `@`, something, neither holding `@` or white space); the server itself checks
+/// RFC 5322's grammar.
 pub const EMAIL_PATTERN: &str = r"^[^@\s]+@[^@\s]+$";
 /// Shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 8;
@@ -171,13 +172,13 @@ fn parse_groups(doc: &Document) -> Result<Vec<ObjectId>, ValidationError> {
 /// A deliberately loose check: one `@` with something on both sides, no white space.
 /// Whether the mailbox exists is not the server's business.
 fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
+    // RFC 5322's address grammar, without display text ("Jane <jane@x>" is not an address to
+    // store) and without a required top-level domain (`admin@localhost` is fine).
+    let options = email_address::Options {
+        allow_display_text: false,
+        ..email_address::Options::default()
     };
-    !local.is_empty()
-        && !domain.is_empty()
-        && !domain.contains('@')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    email_address::EmailAddress::parse_with_options(s, options).is_ok()
 }
 
 /// A fresh per-user API secret. Tokens carry it; changing it rejects every token issued before.
@@ -229,6 +230,34 @@ mod tests {
     fn unknown_fields_are_kept() {
         let u = parse_user(json!({"email": "a@b.c", "team": {"x": [1, 2]}}), role()).unwrap();
         assert_eq!(u.doc["team"], json!({"x": [1, 2]}));
+    }
+
+    #[test]
+    fn addresses_follow_rfc_5322_without_display_text() {
+        let accepted = [
+            "a@b.c",
+            "user+tag@corp.example",
+            "o'brien@corp.example",
+            "admin@localhost",
+            "first.last@sub.corp.example",
+        ];
+        for email in accepted {
+            assert!(looks_like_email(email), "{email}");
+        }
+        let refused = [
+            "<script>@corp.example",
+            "Jane <jane@corp.example>",
+            "two@@corp.example",
+            "a@b@c",
+            "no-at-sign",
+            "@corp.example",
+            "trailing@",
+            "spa ce@corp.example",
+            "dots..twice@corp.example",
+        ];
+        for email in refused {
+            assert!(!looks_like_email(email), "{email}");
+        }
     }
 
     #[test]
