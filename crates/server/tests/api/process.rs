@@ -294,6 +294,20 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     assert_eq!(entry["level"], "INFO");
     assert_eq!(entry["status"], 200);
 
+    // The failed login came before the request waited for above.
+    let failed = server
+        .seen
+        .iter()
+        .find(|l| l.contains("login failed"))
+        .unwrap_or_else(|| panic!("no failed-login line in {:?}", server.seen));
+    let entry: Value = serde_json::from_str(failed).unwrap();
+    assert_eq!(entry["user"], ADMIN_EMAIL, "{failed}");
+    assert_eq!(entry["reason"], "wrong password", "{failed}");
+    assert!(
+        entry["client"].as_str().unwrap().starts_with("127."),
+        "{failed}"
+    );
+
     let (_, output) = server.terminate();
     for line in &output {
         for secret in [

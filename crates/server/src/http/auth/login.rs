@@ -65,14 +65,23 @@ pub async fn login(
     let account = record
         .as_ref()
         .map_or_else(|| lookup_key(&username), |r| r.id.to_string());
+    let client = address.map_or_else(|| "-".to_owned(), |a| a.to_string());
     if let Err(wait) = state.throttle.reserve(&account, address) {
+        tracing::warn!(user = %username, %client, wait_secs = wait.as_secs(), "login throttled");
         return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
     }
 
+    // The reason goes to the log only: the answer is the same for all three.
+    let reason = match &record {
+        None => "unknown user",
+        Some(r) if !r.active => "inactive user",
+        Some(_) => "wrong password",
+    };
     let record = record.filter(|r| r.active);
     let hash = record.as_ref().and_then(|r| r.password_hash.clone());
     let verified = state.passwords.verify(password, hash).await;
     let Some(record) = record.filter(|_| verified) else {
+        tracing::info!(user = %username, %client, reason, "login failed");
         return Err(ApiError::new(
             Code::InvalidCredentials,
             "Invalid username or password.",
