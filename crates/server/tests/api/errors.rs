@@ -168,3 +168,31 @@ fn the_error_code_table_in_the_docs_matches_the_code() {
         "docs/errors.md is out of step with http::error::Code"
     );
 }
+
+/// A request that declares a body over the limit and asks `Expect: 100-continue` gets the 413
+/// envelope at once, without being invited to send the body.
+#[tokio::test]
+async fn a_declared_oversize_body_is_refused_before_it_is_sent() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|s| s.max_body_bytes = 4096).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "POST /api/v1/users HTTP/1.1\r\nHost: tessera\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\
+         Connection: close\r\n\r\n",
+        app.admin
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    // A bound on a server that would wait for the body, not a synchronisation.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_string(&mut response),
+    )
+    .await
+    .expect("the server answers without waiting for the body")
+    .unwrap();
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(response.contains("\"code\":1004"), "{response}");
+    assert!(!response.contains("100 Continue"), "{response}");
+}

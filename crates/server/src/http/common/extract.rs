@@ -33,6 +33,24 @@ impl FromRequest<AppState> for JsonBody {
     }
 }
 
+/// A body whose declared length is over the limit is refused before any of it is read: a client
+/// that sent `Expect: 100-continue` gets the 413 instead of an invitation to send it.
+pub async fn refuse_declared_oversize(
+    axum::extract::State(max): axum::extract::State<usize>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max as u64) {
+        return axum::response::IntoResponse::into_response(too_large());
+    }
+    next.run(req).await
+}
+
 /// The request body as bytes, within the configured limit.
 pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state)
