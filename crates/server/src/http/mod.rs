@@ -20,6 +20,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::middleware::from_fn_with_state;
+use std::time::Duration;
 use tower::ServiceBuilder;
 use tower::util::option_layer;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -27,8 +28,8 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+
+use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi as Document;
 use utoipa::{Modify, OpenApi};
 
@@ -176,6 +177,7 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
     );
 
     let max_body = state.max_body_bytes;
+    let trusted = state.trusted_proxies.clone();
     v1_routes
         .merge(v09_routes)
         .merge(docs::router(v1, v09))
@@ -192,8 +194,8 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
-                        .make_span_with(request_span)
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                        .make_span_with(move |req: &Request<_>| request_span(req, &trusted))
+                        .on_response(log_response),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CatchPanicLayer::custom(fallback::panic_response)),
@@ -202,19 +204,43 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
         .with_state(state)
 }
 
-/// One span per request with its id; the path only, never the query string or any header,
-/// so that no secret reaches the logs.
-fn request_span<B>(req: &Request<B>) -> tracing::Span {
+/// One span per request with its id, the client, the method, the route template and the path;
+/// never the query string or any header, so that no secret reaches the logs.
+fn request_span<B>(req: &Request<B>, trusted: &[ipnet::IpNet]) -> tracing::Span {
     let id = req
         .extensions()
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or("-");
+    let client = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|peer| common::client::client_address(peer.ip(), req.headers(), trusted).to_string());
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(axum::extract::MatchedPath::as_str);
     tracing::info_span!(
         "request",
         request_id = %id,
+        client = client.as_deref().unwrap_or("-"),
         method = %req.method(),
+        route = route.unwrap_or("-"),
         path = %req.uri().path(),
         user = tracing::field::Empty,
     )
+}
+
+/// The access line: status, latency in milliseconds (a number) and, for an error, its code.
+fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
+    let code = response
+        .extensions()
+        .get::<common::error::LoggedCode>()
+        .map(|c| c.0);
+    tracing::info!(
+        status = response.status().as_u16(),
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        code,
+        "finished processing request"
+    );
 }

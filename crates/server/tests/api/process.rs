@@ -293,6 +293,26 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     let entry: Value = serde_json::from_str(&line).expect("one JSON object per line");
     assert_eq!(entry["level"], "INFO");
     assert_eq!(entry["status"], 200);
+    assert!(entry["latency_ms"].is_f64(), "{line}");
+    assert_eq!(entry["span"]["route"], "/api/v1/users", "{line}");
+    assert!(
+        entry["span"]["client"]
+            .as_str()
+            .unwrap()
+            .starts_with("127."),
+        "{line}"
+    );
+    assert!(entry.get("code").is_none(), "{line}");
+
+    // An error's access line carries its Sisense code and the route template, not the id.
+    let missing = server.client.get("/api/v1/users/nobody", &token).await;
+    let missing_id = missing.headers["x-request-id"].to_str().unwrap().to_owned();
+    let line =
+        server.wait_for(|l| l.contains(&missing_id) && l.contains("finished processing request"));
+    let entry: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(entry["status"], 404, "{line}");
+    assert_eq!(entry["code"], 202, "{line}");
+    assert_eq!(entry["span"]["route"], "/api/v1/users/{id}", "{line}");
 
     // The failed login came before the request waited for above.
     let failed = server

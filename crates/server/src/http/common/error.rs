@@ -236,9 +236,16 @@ pub fn envelope(code: Code, message: &str, resource: Option<(ResourceKind, &str)
     serde_json::json!({ "error": error })
 }
 
+/// The error code of a response, for the access log line.
+#[derive(Debug, Clone, Copy)]
+pub struct LoggedCode(pub u32);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.code.status(), Json(self.body())).into_response();
+        response
+            .extensions_mut()
+            .insert(LoggedCode(self.code.number()));
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
