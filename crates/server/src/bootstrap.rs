@@ -41,7 +41,7 @@ pub async fn initialize(
     Ok((seeded && generated).then(|| password.expose().to_owned()))
 }
 
-fn generate_password() -> String {
+pub fn generate_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut rng = rand::rng();

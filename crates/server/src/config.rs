@@ -35,7 +35,36 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the HTTP server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Administer a stopped server's data directory (refused while a server runs on it).
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AdminArgs {
+    /// Directory holding the SQLite database [default: ./tessera-data]
+    #[arg(long, env = "TESSERA_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: AdminAction,
+}
+
+/// The new password comes from TESSERA_NEW_PASSWORD, never a flag (which `ps` would show); without
+/// it a strong one is generated and printed once.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminAction {
+    /// Give a user (by user name or e-mail) a new password; their tokens stop working.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Create a user with a role (by name: super, admin, contributor, consumer, ...).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "super")]
+        role: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, Args)]
@@ -472,7 +501,9 @@ mod tests {
         }
         use clap::Parser;
         let cli = Cli::try_parse_from(["tessera", "serve", "--listen", ":8091"]).unwrap();
-        let Command::Serve(serve) = cli.command;
+        let Command::Serve(serve) = cli.command else {
+            panic!("serve parses as serve")
+        };
         assert_eq!(serve.listen.unwrap().0.to_string(), "0.0.0.0:8091");
         let local: ListenAddr = "localhost:9002".parse().unwrap();
         assert!(

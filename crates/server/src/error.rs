@@ -60,6 +60,15 @@ pub enum StartupError {
     Hash(#[from] HashError),
     #[error("the built-in role 'consumer' is missing from the store")]
     MissingDefaultRole,
+    #[error("cannot use the data directory {}: {source}", dir.display())]
+    DataDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the data directory {} is in use by a running Tessera: stop it first", dir.display())]
+    InUse { dir: PathBuf },
+    #[error("{0}")]
+    Admin(String),
     #[error("cannot load the TLS certificate {} and key {}: {source}", cert.display(), key.display())]
     Tls {
         cert: PathBuf,

@@ -3,8 +3,10 @@
 //! `main.rs` only parses the command line; [`run`] starts everything, and tests build the same
 //! [`startup::Application`] on port 0.
 
+pub mod admin;
 pub mod bootstrap;
 pub mod config;
+pub mod datadir;
 pub mod error;
 pub mod http;
 pub mod password;
@@ -23,10 +25,11 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TESSERA
 pub async fn run(cli: Cli) -> Result<(), error::StartupError> {
     match cli.command {
         Command::Serve(args) => {
-            let settings = config::Settings::load(args)?;
+            let settings = config::Settings::load(*args)?;
             telemetry::init(settings.log_format);
             let app = startup::Application::build(settings).await?;
             app.run_until_stopped(startup::shutdown_signal()).await
         }
+        Command::Admin(args) => admin::run(args).await,
     }
 }

@@ -40,11 +40,14 @@ pub struct Application {
     store: Arc<dyn Store>,
     /// Where the data lives, for the start line.
     store_location: String,
+    /// This process's hold on the data directory, for as long as it serves.
+    _lock: crate::datadir::DataDirLock,
 }
 
 impl Application {
     /// Opens the store (running migrations and first-start setup) and binds the listener.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let lock = crate::datadir::lock(&settings.data_dir)?;
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.data_dir).await.map_err(
             |source| StartupError::OpenStore {
                 dir: settings.data_dir.clone(),
@@ -106,6 +109,7 @@ impl Application {
             tls,
             store,
             store_location: settings.data_dir.display().to_string(),
+            _lock: lock,
         })
     }
 

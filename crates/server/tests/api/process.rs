@@ -458,3 +458,91 @@ async fn text_logs_to_a_pipe_have_no_colour_codes() {
         assert!(!line.contains('\u{1b}'), "a colour code: {line:?}");
     }
 }
+
+/// `tessera admin` on the data directory of a running server refuses; once it is stopped,
+/// `reset-password` and `create-user` work, and the next start honours them. A second server
+/// on the same directory refuses to start.
+#[tokio::test]
+async fn admin_commands_work_on_a_stopped_server_and_refuse_a_running_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = |args: &[&str], password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(["admin", "--data-dir"])
+            .arg(dir.path())
+            .args(args)
+            .env_clear()
+            .env("TESSERA_NEW_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let server = Server::start(dir.path(), &env, &[]);
+    server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    let refused = admin(
+        &["reset-password", "--email", ADMIN_EMAIL],
+        "Reset-passw0rd",
+    );
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("in use by a running Tessera"), "{why}");
+
+    let second = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(
+        !second.status.success(),
+        "a second server on the same directory"
+    );
+    server.terminate();
+
+    let reset = admin(
+        &["reset-password", "--email", "ADMIN@example.com"],
+        "Reset-passw0rd",
+    );
+    assert!(
+        reset.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reset.stderr)
+    );
+    let created = admin(
+        &[
+            "create-user",
+            "--email",
+            "ops@corp.example",
+            "--role",
+            "admin",
+        ],
+        "Ops-passw0rd",
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let unknown = admin(
+        &["reset-password", "--email", "nobody@corp.example"],
+        "X-passw0rd1",
+    );
+    assert!(!unknown.status.success());
+
+    let server = Server::start(dir.path(), &env, &[]);
+    server
+        .client
+        .login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        .await
+        .assert_error(401, 1100);
+    server.client.token(ADMIN_EMAIL, "Reset-passw0rd").await;
+    let ops = server
+        .client
+        .token("ops@corp.example", "Ops-passw0rd")
+        .await;
+    let me = server
+        .client
+        .get("/api/users/loggedin?expand=role", &ops)
+        .await;
+    assert_eq!(me.json()["role"]["name"], "admin");
+}
