@@ -26,7 +26,7 @@ struct Credentials {
 /// User name (or e-mail) and password, form-urlencoded (as the seed shows, with `%40` for `@`)
 /// or JSON; answers with the bearer token in `access_token`. The same 401 for an unknown user,
 /// a wrong password and an inactive user, after the same amount of hashing work; repeated
-/// failures for one user name or address are throttled (429).
+/// failures for one account (user name or e-mail) or client address are throttled (429).
 #[utoipa::path(
     post,
     operation_id = "login",
@@ -42,11 +42,7 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: Request,
 ) -> ApiResult<Json<Value>> {
-    let address = Some(client_address(
-        peer.ip(),
-        req.headers(),
-        &state.trusted_proxies,
-    ));
+    let client = client_address(peer.ip(), req.headers(), &state.trusted_proxies);
     let creds = credentials(req, &state).await?;
     let username = creds
         .username
@@ -65,8 +61,7 @@ pub async fn login(
     let account = record
         .as_ref()
         .map_or_else(|| lookup_key(&username), |r| r.id.to_string());
-    let client = address.map_or_else(|| "-".to_owned(), |a| a.to_string());
-    if let Err(wait) = state.throttle.reserve(&account, address) {
+    if let Err(wait) = state.throttle.reserve(&account, Some(client)) {
         tracing::warn!(user = %username, %client, wait_secs = wait.as_secs(), "login throttled");
         return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
     }
@@ -87,7 +82,7 @@ pub async fn login(
             "Invalid username or password.",
         ));
     };
-    state.throttle.succeeded(&account, address);
+    state.throttle.succeeded(&account, Some(client));
 
     state.store.record_login(record.id).await?;
     let token = state
