@@ -4,13 +4,8 @@
 use crate::role::{SUPER, manages_identities};
 
 /// Fields any user may change on their own document (their own password among them).
-pub const SELF_EDITABLE: &[&str] = &[
-    "password",
-    "firstName",
-    "lastName",
-    "preferences",
-    "uiSettings",
-];
+pub const SELF_EDITABLE: &[&str] =
+    &["password", "firstName", "lastName", "preferences", "uiSettings"];
 
 /// Why a user write is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,12 +85,8 @@ mod tests {
     use super::*;
 
     fn write<'a>(
-        caller: &'a str,
-        on_self: bool,
-        partial: bool,
-        current: Option<&'a str>,
-        new: Option<&'a str>,
-        fields: &'a [&'a str],
+        caller: &'a str, on_self: bool, partial: bool, current: Option<&'a str>,
+        new: Option<&'a str>, fields: &'a [&'a str],
     ) -> UserWrite<'a> {
         UserWrite {
             caller_role: caller,
@@ -130,43 +121,16 @@ mod tests {
         let role: &[&str] = &["roleId"];
         let cases: Vec<(UserWrite<'_>, Result<(), Denied>)> = vec![
             // Administrators manage users, but only a super manages supers.
-            (
-                write("super", false, false, None, Some("super"), &[]),
-                Ok(()),
-            ),
-            (
-                write("admin", false, false, None, Some("consumer"), &[]),
-                Ok(()),
-            ),
-            (
-                write("admin", false, false, None, Some("super"), &[]),
-                Err(SuperOnly),
-            ),
-            (
-                write("admin", false, true, Some("super"), None, pw),
-                Err(SuperOnly),
-            ),
-            (
-                write("admin", false, true, Some("consumer"), Some("super"), role),
-                Err(SuperOnly),
-            ),
-            (
-                write("admin", false, false, Some("super"), None, &[]),
-                Err(SuperOnly),
-            ),
-            (
-                write("admin", true, true, Some("admin"), None, role),
-                Ok(()),
-            ),
-            (
-                write("super", false, false, Some("super"), None, &[]),
-                Ok(()),
-            ),
+            (write("super", false, false, None, Some("super"), &[]), Ok(())),
+            (write("admin", false, false, None, Some("consumer"), &[]), Ok(())),
+            (write("admin", false, false, None, Some("super"), &[]), Err(SuperOnly)),
+            (write("admin", false, true, Some("super"), None, pw), Err(SuperOnly)),
+            (write("admin", false, true, Some("consumer"), Some("super"), role), Err(SuperOnly)),
+            (write("admin", false, false, Some("super"), None, &[]), Err(SuperOnly)),
+            (write("admin", true, true, Some("admin"), None, role), Ok(())),
+            (write("super", false, false, Some("super"), None, &[]), Ok(())),
             // Everyone else changes only their own profile fields, and only by PATCH.
-            (
-                write("consumer", true, true, Some("consumer"), None, pw),
-                Ok(()),
-            ),
+            (write("consumer", true, true, Some("consumer"), None, pw), Ok(())),
             (
                 write(
                     "contributor",
@@ -179,32 +143,16 @@ mod tests {
                 Ok(()),
             ),
             (
-                write(
-                    "consumer",
-                    true,
-                    true,
-                    Some("consumer"),
-                    Some("super"),
-                    role,
-                ),
+                write("consumer", true, true, Some("consumer"), Some("super"), role),
                 Err(NotSelfEditable("roleId".into())),
             ),
             (
                 write("consumer", true, true, Some("consumer"), None, &["email"]),
                 Err(NotSelfEditable("email".into())),
             ),
-            (
-                write("consumer", false, true, Some("consumer"), None, pw),
-                Err(NotAdministrator),
-            ),
-            (
-                write("consumer", true, false, Some("consumer"), None, &[]),
-                Err(NotAdministrator),
-            ),
-            (
-                write("dataAdmin", false, false, None, Some("consumer"), &[]),
-                Err(NotAdministrator),
-            ),
+            (write("consumer", false, true, Some("consumer"), None, pw), Err(NotAdministrator)),
+            (write("consumer", true, false, Some("consumer"), None, &[]), Err(NotAdministrator)),
+            (write("dataAdmin", false, false, None, Some("consumer"), &[]), Err(NotAdministrator)),
             (
                 write("dataDesigner", false, false, Some("consumer"), None, &[]),
                 Err(NotAdministrator),

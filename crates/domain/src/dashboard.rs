@@ -14,14 +14,8 @@ use crate::{Document, ObjectId, ValidationError};
 
 /// Fields of a dashboard the server owns: a client cannot set them, and PUT keeps them.
 /// `owner` changes only through `change_owner`.
-pub const DASHBOARD_MANAGED: &[&str] = &[
-    "oid",
-    "_id",
-    "owner",
-    "created",
-    "lastUpdated",
-    "lastOpened",
-];
+pub const DASHBOARD_MANAGED: &[&str] =
+    &["oid", "_id", "owner", "created", "lastUpdated", "lastOpened"];
 
 /// Fields of a widget the server owns.
 pub const WIDGET_MANAGED: &[&str] = &["oid", "_id", "dashboardid", "created", "lastUpdated"];
@@ -125,14 +119,8 @@ pub fn parse_dashboard(body: Value) -> Result<DashboardDraft, ValidationError> {
             ));
         }
     };
-    doc.entry("shares")
-        .or_insert_with(|| Value::Array(Vec::new()));
-    Ok(DashboardDraft {
-        doc,
-        parent_folder,
-        shares,
-        widgets,
-    })
+    doc.entry("shares").or_insert_with(|| Value::Array(Vec::new()));
+    Ok(DashboardDraft { doc, parent_folder, shares, widgets })
 }
 
 fn optional_array(doc: &Document, field: &str) -> Result<(), ValidationError> {
@@ -188,16 +176,10 @@ pub fn parse_shares(value: Option<&Value>) -> Result<Vec<Share>, ValidationError
                 && !sub.is_boolean()
                 && !sub.is_null()
             {
-                return Err(ValidationError::invalid(
-                    "shares",
-                    "'subscribe' must be a boolean",
-                ));
+                return Err(ValidationError::invalid("shares", "'subscribe' must be a boolean"));
             }
             if !seen.insert(party) {
-                return Err(ValidationError::invalid(
-                    "shares",
-                    format!("names '{party}' twice"),
-                ));
+                return Err(ValidationError::invalid("shares", format!("names '{party}' twice")));
             }
             Ok(Share { party, kind, rule })
         })
@@ -217,13 +199,11 @@ fn parse_widgets(items: Vec<Value>) -> Result<Vec<WidgetDraft>, ValidationError>
         .map(|item| {
             let oid = match item.get("oid") {
                 None | Some(Value::Null) => None,
-                Some(v) => Some(
-                    v.as_str()
-                        .and_then(|s| s.parse::<ObjectId>().ok())
-                        .ok_or_else(|| {
-                            ValidationError::invalid("widgets", "'oid' must be a 24-hex-digit id")
-                        })?,
-                ),
+                Some(v) => {
+                    Some(v.as_str().and_then(|s| s.parse::<ObjectId>().ok()).ok_or_else(|| {
+                        ValidationError::invalid("widgets", "'oid' must be a 24-hex-digit id")
+                    })?)
+                }
             };
             if let Some(oid) = oid
                 && !seen.insert(oid)
@@ -233,10 +213,7 @@ fn parse_widgets(items: Vec<Value>) -> Result<Vec<WidgetDraft>, ValidationError>
                     format!("holds widget '{oid}' twice"),
                 ));
             }
-            Ok(WidgetDraft {
-                doc: parse_widget(item)?,
-                oid,
-            })
+            Ok(WidgetDraft { doc: parse_widget(item)?, oid })
         })
         .collect()
 }
@@ -289,10 +266,7 @@ impl Actor {
 /// What `actor` may do with a dashboard owned by `owner` with these shares, given the groups the
 /// actor belongs to (including `Everyone` and `All users in system`, which every user is in).
 pub fn dashboard_access(
-    actor: &Actor,
-    owner: Option<ObjectId>,
-    shares: &[Share],
-    member_of: &[ObjectId],
+    actor: &Actor, owner: Option<ObjectId>, shares: &[Share], member_of: &[ObjectId],
 ) -> Access {
     if actor.acts_as_admin() || owner == Some(actor.id) {
         return Access::Own;
@@ -323,11 +297,7 @@ mod tests {
     }
 
     fn actor(n: u8, role: &str, admin_access: bool) -> Actor {
-        Actor {
-            id: id(n),
-            role_name: role.into(),
-            admin_access,
-        }
+        Actor { id: id(n), role_name: role.into(), admin_access }
     }
 
     #[test]
@@ -335,21 +305,9 @@ mod tests {
         let owner = id(1);
         let group = id(9);
         let shares = [
-            Share {
-                party: id(2),
-                kind: PartyKind::User,
-                rule: Rule::View,
-            },
-            Share {
-                party: id(3),
-                kind: PartyKind::User,
-                rule: Rule::Edit,
-            },
-            Share {
-                party: group,
-                kind: PartyKind::Group,
-                rule: Rule::Edit,
-            },
+            Share { party: id(2), kind: PartyKind::User, rule: Rule::View },
+            Share { party: id(3), kind: PartyKind::User, rule: Rule::Edit },
+            Share { party: group, kind: PartyKind::Group, rule: Rule::Edit },
         ];
         let cases = [
             (actor(1, "contributor", false), vec![], Access::Own),
@@ -380,16 +338,10 @@ mod tests {
             "widgets": [{"oid": "0123456789abcdef01234567", "type": "chart"}, {"title": "w"}]
         }))
         .unwrap();
-        assert_eq!(
-            Value::Object(d.doc),
-            json!({"title": "Sales", "shares": []})
-        );
+        assert_eq!(Value::Object(d.doc), json!({"title": "Sales", "shares": []}));
         let widgets = d.widgets.unwrap();
         assert_eq!(widgets.len(), 2);
-        assert_eq!(
-            widgets[0].oid.unwrap().to_string(),
-            "0123456789abcdef01234567"
-        );
+        assert_eq!(widgets[0].oid.unwrap().to_string(), "0123456789abcdef01234567");
         assert_eq!(widgets[1].oid, None);
     }
 

@@ -27,10 +27,9 @@ pub const NOT_BLANK_PATTERN: &str = r"\S";
 pub fn expect_object(body: Value) -> Result<Document, ValidationError> {
     match body {
         Value::Object(map) => Ok(map),
-        other => Err(ValidationError::body(format!(
-            "Expected a JSON object, got {}",
-            json_type(&other)
-        ))),
+        other => {
+            Err(ValidationError::body(format!("Expected a JSON object, got {}", json_type(&other))))
+        }
     }
 }
 
@@ -48,16 +47,13 @@ pub fn json_type(v: &Value) -> &'static str {
 
 /// A string field that may be absent; present, it must be a string of at most `max` characters.
 pub fn optional_str<'a>(
-    doc: &'a Document,
-    field: &str,
-    max: usize,
+    doc: &'a Document, field: &str, max: usize,
 ) -> Result<Option<&'a str>, ValidationError> {
     match doc.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.chars().count() > max => Err(ValidationError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        )),
+        Some(Value::String(s)) if s.chars().count() > max => {
+            Err(ValidationError::invalid(field, format!("must be at most {max} characters")))
+        }
         Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(ValidationError::invalid(
             field,
@@ -68,9 +64,7 @@ pub fn optional_str<'a>(
 
 /// A string field that must be present and not blank.
 pub fn required_str<'a>(
-    doc: &'a Document,
-    field: &str,
-    max: usize,
+    doc: &'a Document, field: &str, max: usize,
 ) -> Result<&'a str, ValidationError> {
     match optional_str(doc, field, max)? {
         None => Err(ValidationError::missing(field)),
@@ -155,10 +149,7 @@ mod tests {
             unreachable!()
         };
         strip_server_managed(&mut doc);
-        assert_eq!(
-            serde_json::to_string(&doc).unwrap(),
-            r#"{"b":1,"a":2,"c":3}"#
-        );
+        assert_eq!(serde_json::to_string(&doc).unwrap(), r#"{"b":1,"a":2,"c":3}"#);
     }
 }
 
@@ -182,15 +173,7 @@ mod visible_name_tests {
         for name in refused {
             assert!(visible_name("userName", name).is_err(), "{name:?}");
         }
-        let accepted = [
-            "José",
-            "ΟΔΟΣ",
-            "Straße",
-            "İstanbul",
-            "名前",
-            "o'brien-smith",
-            "a b",
-        ];
+        let accepted = ["José", "ΟΔΟΣ", "Straße", "İstanbul", "名前", "o'brien-smith", "a b"];
         for name in accepted {
             assert!(visible_name("userName", name).is_ok(), "{name:?}");
         }

@@ -60,22 +60,15 @@ pub enum ValidationError {
 
 impl ValidationError {
     pub fn missing(field: &str) -> Self {
-        ValidationError::Missing {
-            field: field.to_owned(),
-        }
+        ValidationError::Missing { field: field.to_owned() }
     }
 
     pub fn invalid(field: &str, reason: impl Into<String>) -> Self {
-        ValidationError::Invalid {
-            field: field.to_owned(),
-            reason: reason.into(),
-        }
+        ValidationError::Invalid { field: field.to_owned(), reason: reason.into() }
     }
 
     pub fn body(reason: impl Into<String>) -> Self {
-        ValidationError::Body {
-            reason: reason.into(),
-        }
+        ValidationError::Body { reason: reason.into() }
     }
 }
 

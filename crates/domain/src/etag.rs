@@ -26,10 +26,7 @@ pub fn etag_of(doc: &Document) -> String {
 /// Whether an `If-None-Match` value names `tag` (weak comparison, RFC 9110 §13.1.2).
 pub fn none_match_hits(header: &str, tag: &str) -> bool {
     header.trim() == "*"
-        || header
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == tag)
+        || header.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == tag)
 }
 
 /// An `If-Match` precondition: the entity must still be one of these versions (strong
@@ -61,11 +58,7 @@ impl IfMatch {
             IfMatch::Any => Ok(()),
             IfMatch::Tags(tags) => {
                 let now = etag_of(current);
-                if tags.contains(&now) {
-                    Ok(())
-                } else {
-                    Err(ValidationError::Stale)
-                }
+                if tags.contains(&now) { Ok(()) } else { Err(ValidationError::Stale) }
             }
         }
     }
@@ -96,10 +89,7 @@ mod tests {
         assert!(IfMatch::parse("*").check(&a).is_ok());
         assert!(IfMatch::parse(&tag).check(&a).is_ok());
         assert!(IfMatch::parse(&format!("\"x\", {tag}")).check(&a).is_ok());
-        assert_eq!(
-            IfMatch::parse("\"x\"").check(&a),
-            Err(ValidationError::Stale)
-        );
+        assert_eq!(IfMatch::parse("\"x\"").check(&a), Err(ValidationError::Stale));
         // A weak tag never satisfies If-Match.
         assert!(IfMatch::parse(&format!("W/{tag}")).check(&a).is_err());
         assert!(none_match_hits(&format!("W/{tag}"), &tag));

@@ -41,9 +41,7 @@ pub struct FirstStart {
 
 /// The plan of a first start for this administrator e-mail (validated as any user's).
 pub fn plan(
-    admin_email: &str,
-    admin_password_hash: String,
-    signing_key: Vec<u8>,
+    admin_email: &str, admin_password_hash: String, signing_key: Vec<u8>,
 ) -> Result<FirstStart, ValidationError> {
     let roles: Vec<RoleSeed> = BUILTIN_ROLES
         .iter()
@@ -55,14 +53,8 @@ pub fn plan(
                 "displayName": role.display_name,
                 "baseRoleName": role.base_role_name,
             });
-            let Value::Object(doc) = doc else {
-                unreachable!("json! of an object is an object")
-            };
-            RoleSeed {
-                id,
-                name: role.name,
-                doc,
-            }
+            let Value::Object(doc) = doc else { unreachable!("json! of an object is an object") };
+            RoleSeed { id, name: role.name, doc }
         })
         .collect();
     let role = |name: &str| {
@@ -80,16 +72,10 @@ pub fn plan(
                 "name": name,
                 "roleId": role_id.map(|r| r.to_string()),
             }))?;
-            Ok(GroupSeed {
-                id: ObjectId::generate(),
-                draft,
-            })
+            Ok(GroupSeed { id: ObjectId::generate(), draft })
         })
         .collect::<Result<Vec<_>, ValidationError>>()?;
-    let admins = groups
-        .iter()
-        .find(|g| g.draft.name == ADMINS_GROUP)
-        .map(|g| g.id.to_string());
+    let admins = groups.iter().find(|g| g.draft.name == ADMINS_GROUP).map(|g| g.id.to_string());
     let admin = parse_user(
         json!({
             "email": admin_email,
@@ -99,13 +85,7 @@ pub fn plan(
         }),
         role(SUPER),
     )?;
-    Ok(FirstStart {
-        roles,
-        groups,
-        admin,
-        admin_password_hash,
-        signing_key,
-    })
+    Ok(FirstStart { roles, groups, admin, admin_password_hash, signing_key })
 }
 
 #[cfg(test)]
@@ -116,17 +96,10 @@ mod tests {
     fn the_plan_holds_every_builtin_and_an_administrator_in_admins() {
         let plan = plan("root@example.com", "$hash".into(), vec![1; 32]).unwrap();
         let names: Vec<&str> = plan.roles.iter().map(|r| r.name).collect();
-        assert_eq!(
-            names,
-            BUILTIN_ROLES.iter().map(|r| r.name).collect::<Vec<_>>()
-        );
+        assert_eq!(names, BUILTIN_ROLES.iter().map(|r| r.name).collect::<Vec<_>>());
         let groups: Vec<&str> = plan.groups.iter().map(|g| g.draft.name.as_str()).collect();
         assert_eq!(groups, BUILTIN_GROUPS);
-        let admins = plan
-            .groups
-            .iter()
-            .find(|g| g.draft.name == ADMINS_GROUP)
-            .unwrap();
+        let admins = plan.groups.iter().find(|g| g.draft.name == ADMINS_GROUP).unwrap();
         let admin_role = plan.roles.iter().find(|r| r.name == ADMIN).unwrap().id;
         assert_eq!(admins.draft.role_id, Some(admin_role));
         let super_role = plan.roles.iter().find(|r| r.name == SUPER).unwrap().id;

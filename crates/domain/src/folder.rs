@@ -37,9 +37,7 @@ pub fn parse_folder(body: Value) -> Result<FolderDraft, ValidationError> {
 /// Whether giving `folder` the parent `new_parent` would make it its own ancestor, where
 /// `parent_of` is the tree as it stands.
 pub fn would_cycle(
-    folder: ObjectId,
-    new_parent: Option<ObjectId>,
-    parent_of: &HashMap<ObjectId, ObjectId>,
+    folder: ObjectId, new_parent: Option<ObjectId>, parent_of: &HashMap<ObjectId, ObjectId>,
 ) -> bool {
     let mut seen = HashSet::new();
     let mut at = new_parent;
@@ -54,8 +52,7 @@ pub fn would_cycle(
 
 /// The folder ids under `roots` (themselves included), at any depth.
 pub fn descendants(
-    roots: &[ObjectId],
-    parent_of: &HashMap<ObjectId, ObjectId>,
+    roots: &[ObjectId], parent_of: &HashMap<ObjectId, ObjectId>,
 ) -> HashSet<ObjectId> {
     let mut children: HashMap<ObjectId, Vec<ObjectId>> = HashMap::new();
     for (child, parent) in parent_of {
@@ -89,28 +86,19 @@ pub fn tree(folders: Vec<Document>, dashboards: Vec<Document>) -> (Vec<Value>, V
     let mut loose = Vec::new();
     for d in dashboards {
         match d.get("parentFolder").and_then(Value::as_str) {
-            Some(p) if known.contains(p) => child_dashboards
-                .entry(p.to_owned())
-                .or_default()
-                .push(Value::Object(d)),
+            Some(p) if known.contains(p) => {
+                child_dashboards.entry(p.to_owned()).or_default().push(Value::Object(d))
+            }
             _ => loose.push(Value::Object(d)),
         }
     }
     fn build(
-        mut folder: Document,
-        child_folders: &mut HashMap<String, Vec<Document>>,
+        mut folder: Document, child_folders: &mut HashMap<String, Vec<Document>>,
         child_dashboards: &mut HashMap<String, Vec<Value>>,
     ) -> Value {
-        let id = folder
-            .get("oid")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let id = folder.get("oid").and_then(Value::as_str).unwrap_or_default().to_owned();
         let subs = child_folders.remove(&id).unwrap_or_default();
-        let nested = subs
-            .into_iter()
-            .map(|f| build(f, child_folders, child_dashboards))
-            .collect();
+        let nested = subs.into_iter().map(|f| build(f, child_folders, child_dashboards)).collect();
         folder.insert("folders".into(), Value::Array(nested));
         folder.insert(
             "dashboards".into(),
@@ -118,10 +106,8 @@ pub fn tree(folders: Vec<Document>, dashboards: Vec<Document>) -> (Vec<Value>, V
         );
         Value::Object(folder)
     }
-    let roots = roots
-        .into_iter()
-        .map(|f| build(f, &mut child_folders, &mut child_dashboards))
-        .collect();
+    let roots =
+        roots.into_iter().map(|f| build(f, &mut child_folders, &mut child_dashboards)).collect();
     (roots, loose)
 }
 
@@ -144,25 +130,16 @@ mod tests {
         assert!(!would_cycle(id(3), Some(id(1)), &tree));
         assert!(!would_cycle(id(1), None, &tree));
         assert!(!would_cycle(id(4), Some(id(3)), &tree));
-        assert_eq!(
-            descendants(&[id(2)], &tree),
-            [id(2), id(3)].into_iter().collect()
-        );
+        assert_eq!(descendants(&[id(2)], &tree), [id(2), id(3)].into_iter().collect());
     }
 
     #[test]
     fn tree_nests_folders_and_dashboards() {
         let f = |o: &str, p: Option<&str>| {
-            json!({"oid": o, "name": o, "parentId": p})
-                .as_object()
-                .unwrap()
-                .clone()
+            json!({"oid": o, "name": o, "parentId": p}).as_object().unwrap().clone()
         };
         let d = |o: &str, p: Option<&str>| {
-            json!({"oid": o, "parentFolder": p})
-                .as_object()
-                .unwrap()
-                .clone()
+            json!({"oid": o, "parentFolder": p}).as_object().unwrap().clone()
         };
         let (roots, loose) = tree(
             vec![f("a", None), f("b", Some("a")), f("c", Some("gone"))],
@@ -187,10 +164,7 @@ mod tests {
     #[test]
     fn folder_documents() {
         let f = parse_folder(json!({"oid": "x", "name": "Sales", "parentId": null})).unwrap();
-        assert_eq!(
-            Value::Object(f.doc),
-            json!({"name": "Sales", "parentId": null})
-        );
+        assert_eq!(Value::Object(f.doc), json!({"name": "Sales", "parentId": null}));
         assert!(parse_folder(json!({"name": ""})).is_err());
         assert!(parse_folder(json!({"name": "a", "parentId": "nope"})).is_err());
         assert!(parse_folder(json!({"name": "a", "owner": 5})).is_err());

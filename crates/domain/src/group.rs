@@ -38,8 +38,7 @@ pub fn parse_group(body: Value) -> Result<GroupDraft, ValidationError> {
     doc.entry("roleId").or_insert(Value::Null);
     doc.entry("ad").or_insert(Value::Bool(false));
     for field in ["objectSid", "dn", "uSNChanged", "mail"] {
-        doc.entry(field)
-            .or_insert_with(|| Value::String(String::new()));
+        doc.entry(field).or_insert_with(|| Value::String(String::new()));
     }
     Ok(GroupDraft { doc, name, role_id })
 }
@@ -62,10 +61,7 @@ mod tests {
     fn bad_documents_are_refused() {
         let cases = [
             (json!({}), ValidationError::missing("name")),
-            (
-                json!({"name": ""}),
-                ValidationError::invalid("name", "must not be empty"),
-            ),
+            (json!({"name": ""}), ValidationError::invalid("name", "must not be empty")),
             (
                 json!({"name": "g", "roleId": "zz"}),
                 ValidationError::invalid("roleId", "must be a 24-hex-digit id"),

@@ -91,14 +91,10 @@ mod tests {
 
     #[test]
     fn generated_ids_are_24_hex_and_unique() {
-        let ids: std::collections::HashSet<String> = (0..10_000)
-            .map(|_| ObjectId::generate().to_string())
-            .collect();
+        let ids: std::collections::HashSet<String> =
+            (0..10_000).map(|_| ObjectId::generate().to_string()).collect();
         assert_eq!(ids.len(), 10_000);
-        assert!(
-            ids.iter()
-                .all(|id| id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()))
-        );
+        assert!(ids.iter().all(|id| id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit())));
     }
 
     #[test]

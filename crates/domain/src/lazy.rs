@@ -27,10 +27,7 @@ impl LazyDoc {
 
     /// The JSON text of a field.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Sets a field to a JSON text (kept in place if it exists, appended otherwise).
@@ -59,11 +56,7 @@ impl LazyDoc {
     /// The document as JSON text.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(
-            2 + self
-                .0
-                .iter()
-                .map(|(k, v)| k.len() + v.len() + 4)
-                .sum::<usize>(),
+            2 + self.0.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>(),
         );
         out.push('{');
         for (i, (key, value)) in self.0.iter().enumerate() {
@@ -143,10 +136,7 @@ pub fn json_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 pub fn string_items(json: Option<&str>) -> Vec<String> {
     let Some(json) = json else { return Vec::new() };
     match serde_json::from_str::<Vec<Value>>(json) {
-        Ok(items) => items
-            .into_iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
+        Ok(items) => items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -184,10 +174,7 @@ mod tests {
     #[test]
     fn only_objects_parse() {
         for bad in ["[]", "1", "\"x\"", "null"] {
-            assert!(
-                LazyDoc::parse(&RawValue::from_string(bad.into()).unwrap()).is_err(),
-                "{bad}"
-            );
+            assert!(LazyDoc::parse(&RawValue::from_string(bad.into()).unwrap()).is_err(), "{bad}");
         }
     }
 }

@@ -17,36 +17,16 @@ pub struct BuiltinRole {
 
 /// The roles every Tessera store holds, as Sisense names them.
 pub const BUILTIN_ROLES: &[BuiltinRole] = &[
-    BuiltinRole {
-        name: SUPER,
-        display_name: "Sys. Admin",
-        base_role_name: SUPER,
-    },
-    BuiltinRole {
-        name: ADMIN,
-        display_name: "Admin",
-        base_role_name: ADMIN,
-    },
-    BuiltinRole {
-        name: "contributor",
-        display_name: "Designer",
-        base_role_name: "contributor",
-    },
-    BuiltinRole {
-        name: CONSUMER,
-        display_name: "Viewer",
-        base_role_name: CONSUMER,
-    },
+    BuiltinRole { name: SUPER, display_name: "Sys. Admin", base_role_name: SUPER },
+    BuiltinRole { name: ADMIN, display_name: "Admin", base_role_name: ADMIN },
+    BuiltinRole { name: "contributor", display_name: "Designer", base_role_name: "contributor" },
+    BuiltinRole { name: CONSUMER, display_name: "Viewer", base_role_name: CONSUMER },
     BuiltinRole {
         name: "dataDesigner",
         display_name: "Data Designer",
         base_role_name: "dataDesigner",
     },
-    BuiltinRole {
-        name: "dataAdmin",
-        display_name: "Data Admin",
-        base_role_name: "dataAdmin",
-    },
+    BuiltinRole { name: "dataAdmin", display_name: "Data Admin", base_role_name: "dataAdmin" },
 ];
 
 /// Whether a role may manage users and groups.

@@ -64,10 +64,7 @@ pub fn parse_user(body: Value, default_role: ObjectId) -> Result<UserDraft, Vali
     let email = required_str(&doc, "email", MAX_EMAIL_LEN)?.to_owned();
     visible_name("email", &email)?;
     if !looks_like_email(&email) {
-        return Err(ValidationError::invalid(
-            "email",
-            "must be an e-mail address",
-        ));
+        return Err(ValidationError::invalid("email", "must be an e-mail address"));
     }
     let user_name = match optional_str(&doc, "userName", MAX_NAME_LEN)? {
         None => email.clone(),
@@ -90,24 +87,11 @@ pub fn parse_user(body: Value, default_role: ObjectId) -> Result<UserDraft, Vali
     doc.insert("roleId".into(), Value::String(role_id.to_string()));
     doc.insert(
         "groups".into(),
-        Value::Array(
-            groups
-                .iter()
-                .map(|g| Value::String(g.to_string()))
-                .collect(),
-        ),
+        Value::Array(groups.iter().map(|g| Value::String(g.to_string())).collect()),
     );
     doc.insert("active".into(), Value::Bool(active));
 
-    Ok(UserDraft {
-        doc,
-        user_name,
-        email,
-        role_id,
-        groups,
-        active,
-        password,
-    })
+    Ok(UserDraft { doc, user_name, email, role_id, groups, active, password })
 }
 
 /// Takes `password` out of the document: it is never stored in it.
@@ -156,12 +140,9 @@ fn parse_groups(doc: &Document) -> Result<Vec<ObjectId>, ValidationError> {
     }
     let mut groups = Vec::with_capacity(items.len());
     for item in items {
-        let id = item
-            .as_str()
-            .and_then(|s| s.parse::<ObjectId>().ok())
-            .ok_or_else(|| {
-                ValidationError::invalid("groups", "must be an array of 24-hex-digit ids")
-            })?;
+        let id = item.as_str().and_then(|s| s.parse::<ObjectId>().ok()).ok_or_else(|| {
+            ValidationError::invalid("groups", "must be an array of 24-hex-digit ids")
+        })?;
         if !groups.contains(&id) {
             groups.push(id);
         }
@@ -174,10 +155,8 @@ fn parse_groups(doc: &Document) -> Result<Vec<ObjectId>, ValidationError> {
 fn looks_like_email(s: &str) -> bool {
     // RFC 5322's address grammar, without display text ("Jane <jane@x>" is not an address to
     // store) and without a required top-level domain (`admin@localhost` is fine).
-    let options = email_address::Options {
-        allow_display_text: false,
-        ..email_address::Options::default()
-    };
+    let options =
+        email_address::Options { allow_display_text: false, ..email_address::Options::default() };
     email_address::EmailAddress::parse_with_options(s, options).is_ok()
 }
 
@@ -301,17 +280,10 @@ mod tests {
                 json!({"email": "a@b.c", "preferences": 3}),
                 ValidationError::invalid("preferences", "must be an object, not a number"),
             ),
-            (
-                json!([]),
-                ValidationError::body("Expected a JSON object, got an array"),
-            ),
+            (json!([]), ValidationError::body("Expected a JSON object, got an array")),
         ];
         for (body, expected) in cases {
-            assert_eq!(
-                parse_user(body.clone(), role()).unwrap_err(),
-                expected,
-                "{body}"
-            );
+            assert_eq!(parse_user(body.clone(), role()).unwrap_err(), expected, "{body}");
         }
     }
 
@@ -325,11 +297,8 @@ mod tests {
 
     #[test]
     fn password_debug_is_redacted() {
-        let u = parse_user(
-            json!({"email": "a@b.c", "password": "hunter2hunter2"}),
-            role(),
-        )
-        .unwrap();
+        let u =
+            parse_user(json!({"email": "a@b.c", "password": "hunter2hunter2"}), role()).unwrap();
         assert!(!format!("{u:?}").contains("hunter2"));
     }
 }

@@ -16,16 +16,11 @@ use crate::error::StartupError;
 use crate::password::Passwords;
 
 pub async fn run(args: AdminArgs) -> Result<(), StartupError> {
-    let dir = args
-        .data_dir
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let dir = args.data_dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
     let _lock = crate::datadir::lock(&dir)?;
     let store = SqliteStore::open(&dir)
         .await
-        .map_err(|source| StartupError::OpenStore {
-            dir: dir.clone(),
-            source,
-        })?;
+        .map_err(|source| StartupError::OpenStore { dir: dir.clone(), source })?;
     store.check_ready().await.map_err(|e| {
         StartupError::Admin(format!("{} holds no Tessera data: {e}", dir.display()))
     })?;
@@ -50,14 +45,9 @@ pub async fn run(args: AdminArgs) -> Result<(), StartupError> {
         }
         AdminAction::CreateUser { email, role: name } => {
             let role_id = role(&store, &name).await?;
-            let draft = user(
-                json!({"email": email, "roleId": role_id.to_string()}),
-                role_id,
-            )?;
+            let draft = user(json!({"email": email, "roleId": role_id.to_string()}), role_id)?;
             let hash = hash(&passwords, &password).await?;
-            store
-                .create_users(vec![UserRecord::from_draft(draft, Some(hash))])
-                .await?;
+            store.create_users(vec![UserRecord::from_draft(draft, Some(hash))]).await?;
             (email, "is created")
         }
     };
@@ -84,11 +74,7 @@ async fn role(store: &SqliteStore, name: &str) -> Result<ObjectId, StartupError>
     store
         .find_role(name)
         .await?
-        .and_then(|r| {
-            r.get("_id")
-                .and_then(Value::as_str)
-                .and_then(|s| s.parse().ok())
-        })
+        .and_then(|r| r.get("_id").and_then(Value::as_str).and_then(|s| s.parse().ok()))
         .ok_or_else(|| StartupError::Admin(format!("no role '{name}'")))
 }
 

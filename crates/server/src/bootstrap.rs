@@ -14,9 +14,7 @@ const GENERATED_PASSWORD_LEN: usize = 24;
 /// Initialises an empty store; on an initialised one it changes nothing. Returns the generated
 /// administrator password when one was made, so that the caller can show it once.
 pub async fn initialize(
-    store: &dyn Store,
-    settings: &Settings,
-    passwords: &Passwords,
+    store: &dyn Store, settings: &Settings, passwords: &Passwords,
 ) -> Result<Option<String>, StartupError> {
     let (password, generated) = match &settings.admin_password {
         Some(p) => (p.expose().to_owned(), false),
@@ -24,19 +22,13 @@ pub async fn initialize(
     };
     // Validate e-mail and password with the same rules as any user, before touching the store.
     let role = tessera_domain::ObjectId::generate();
-    let draft = parse_user(
-        serde_json::json!({"email": settings.admin_email, "password": password}),
-        role,
-    )
-    .map_err(StartupError::FirstAdmin)?;
+    let draft =
+        parse_user(serde_json::json!({"email": settings.admin_email, "password": password}), role)
+            .map_err(StartupError::FirstAdmin)?;
     let password: Password = draft.password.expect("password was given");
     let password_hash = passwords.hash(password.clone()).await?;
-    let plan = first_start::plan(
-        &draft.email,
-        password_hash,
-        rand::random::<[u8; 32]>().to_vec(),
-    )
-    .map_err(StartupError::FirstAdmin)?;
+    let plan = first_start::plan(&draft.email, password_hash, rand::random::<[u8; 32]>().to_vec())
+        .map_err(StartupError::FirstAdmin)?;
     let seeded = store.initialize(plan).await?;
     Ok((seeded && generated).then(|| password.expose().to_owned()))
 }

@@ -219,10 +219,8 @@ impl CorsOrigins {
         if text == "*" {
             return Ok(Some(CorsOrigins::Any));
         }
-        let origins: Vec<String> = text
-            .split(',')
-            .map(|o| o.trim().trim_end_matches('/').to_owned())
-            .collect();
+        let origins: Vec<String> =
+            text.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).collect();
         for o in &origins {
             let valid = (o.starts_with("http://") || o.starts_with("https://"))
                 && !o.contains(char::is_whitespace)
@@ -267,10 +265,7 @@ pub struct HashCost {
 impl Default for HashCost {
     /// OWASP's recommended Argon2id setting (19 MiB, 2 passes): about 25 ms here.
     fn default() -> Self {
-        HashCost {
-            memory_kib: 19 * 1024,
-            iterations: 2,
-        }
+        HashCost { memory_kib: 19 * 1024, iterations: 2 }
     }
 }
 
@@ -325,22 +320,16 @@ impl Settings {
         let default_listen: SocketAddr = DEFAULT_LISTEN.parse().expect("valid default address");
         let mut s = Settings::new(
             args.listen.or(file.listen).map_or(default_listen, |l| l.0),
-            args.data_dir
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            args.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
         );
         s.log_format = args.log_format.or(file.log_format).unwrap_or_default();
-        s.max_body_bytes = args
-            .max_body_bytes
-            .or(file.max_body_bytes)
-            .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        s.max_body_bytes =
+            args.max_body_bytes.or(file.max_body_bytes).unwrap_or(DEFAULT_MAX_BODY_BYTES);
         if let Some(email) = args.admin_email.or(file.admin_email) {
             s.admin_email = email;
         }
-        s.admin_password = std::env::var("TESSERA_ADMIN_PASSWORD")
-            .ok()
-            .filter(|p| !p.is_empty())
-            .map(Secret);
+        s.admin_password =
+            std::env::var("TESSERA_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()).map(Secret);
         let default_cost = HashCost::default();
         s.hash_cost = HashCost {
             memory_kib: args
@@ -377,10 +366,7 @@ impl Settings {
         if let Some(proxies) = args.trusted_proxies.or(file.trusted_proxies) {
             s.trusted_proxies = parse_networks(&proxies)?;
         }
-        s.tls = match (
-            args.tls_cert.or(file.tls_cert),
-            args.tls_key.or(file.tls_key),
-        ) {
+        s.tls = match (args.tls_cert.or(file.tls_cert), args.tls_key.or(file.tls_key)) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => None,
             _ => return Err(ConfigError::TlsPair),
@@ -403,14 +389,9 @@ fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
-        path: path.to_owned(),
-        source,
-    })?;
-    toml::from_str(&text).map_err(|source| ConfigError::ParseFile {
-        path: path.to_owned(),
-        source,
-    })
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::ReadFile { path: path.to_owned(), source })?;
+    toml::from_str(&text).map_err(|source| ConfigError::ParseFile { path: path.to_owned(), source })
 }
 
 #[cfg(test)]
@@ -418,10 +399,7 @@ mod tests {
     use super::*;
 
     fn args(config: Option<PathBuf>) -> ServeArgs {
-        ServeArgs {
-            config,
-            ..ServeArgs::default()
-        }
+        ServeArgs { config, ..ServeArgs::default() }
     }
 
     #[test]
@@ -501,23 +479,11 @@ mod tests {
         }
         use clap::Parser;
         let cli = Cli::try_parse_from(["tessera", "serve", "--listen", ":8091"]).unwrap();
-        let Command::Serve(serve) = cli.command else {
-            panic!("serve parses as serve")
-        };
+        let Command::Serve(serve) = cli.command else { panic!("serve parses as serve") };
         assert_eq!(serve.listen.unwrap().0.to_string(), "0.0.0.0:8091");
         let local: ListenAddr = "localhost:9002".parse().unwrap();
-        assert!(
-            local.0.ip().is_loopback() && local.0.port() == 9002,
-            "{local:?}"
-        );
-        for bad in [
-            "",
-            "http",
-            "70000",
-            ":x",
-            "host:",
-            "no.such.host.invalid:80",
-        ] {
+        assert!(local.0.ip().is_loopback() && local.0.port() == 9002, "{local:?}");
+        for bad in ["", "http", "70000", ":x", "host:", "no.such.host.invalid:80"] {
             let err = bad.parse::<ListenAddr>().unwrap_err();
             assert!(err.to_string().contains("listen address"), "{bad}: {err}");
         }

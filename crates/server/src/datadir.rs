@@ -21,10 +21,7 @@ pub struct DataDirLock {
 /// Takes the data directory's lock, creating the directory (0700) if needed.
 pub fn lock(dir: &Path) -> Result<DataDirLock, StartupError> {
     let path = dir.join(LOCK_FILE);
-    let failed = |source: std::io::Error| StartupError::DataDir {
-        dir: dir.to_owned(),
-        source,
-    };
+    let failed = |source: std::io::Error| StartupError::DataDir { dir: dir.to_owned(), source };
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     let mut options = OpenOptions::new();
@@ -39,9 +36,7 @@ pub fn lock(dir: &Path) -> Result<DataDirLock, StartupError> {
     let file = options.open(&path).map_err(failed)?;
     match file.try_lock() {
         Ok(()) => Ok(DataDirLock { _file: file }),
-        Err(TryLockError::WouldBlock) => Err(StartupError::InUse {
-            dir: PathBuf::from(dir),
-        }),
+        Err(TryLockError::WouldBlock) => Err(StartupError::InUse { dir: PathBuf::from(dir) }),
         Err(TryLockError::Error(source)) => Err(failed(source)),
     }
 }

@@ -11,15 +11,9 @@ use tessera_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {}: {source}", path.display())]
-    ReadFile {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    ReadFile { path: PathBuf, source: std::io::Error },
     #[error("invalid config file {}: {source}", path.display())]
-    ParseFile {
-        path: PathBuf,
-        source: toml::de::Error,
-    },
+    ParseFile { path: PathBuf, source: toml::de::Error },
     #[error("invalid CORS origin '{0}': expected scheme://host[:port], or *")]
     CorsOrigin(String),
     #[error("HTTPS needs both a certificate (--tls-cert) and a key (--tls-key)")]
@@ -29,11 +23,7 @@ pub enum ConfigError {
     #[error("invalid trusted proxy '{0}': expected a CIDR (10.0.0.0/8) or an address")]
     TrustedProxy(String),
     #[error("invalid Argon2 cost (memory {memory_kib} KiB, {iterations} passes): {reason}")]
-    HashCost {
-        memory_kib: u32,
-        iterations: u32,
-        reason: String,
-    },
+    HashCost { memory_kib: u32, iterations: u32, reason: String },
 }
 
 /// Hashing a password failed: never the caller's fault.
@@ -61,25 +51,15 @@ pub enum StartupError {
     #[error("the built-in role 'consumer' is missing from the store")]
     MissingDefaultRole,
     #[error("cannot use the data directory {}: {source}", dir.display())]
-    DataDir {
-        dir: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { dir: PathBuf, source: std::io::Error },
     #[error("the data directory {} is in use by a running Tessera: stop it first", dir.display())]
     InUse { dir: PathBuf },
     #[error("{0}")]
     Admin(String),
     #[error("cannot load the TLS certificate {} and key {}: {source}", cert.display(), key.display())]
-    Tls {
-        cert: PathBuf,
-        key: PathBuf,
-        source: std::io::Error,
-    },
+    Tls { cert: PathBuf, key: PathBuf, source: std::io::Error },
     #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Listen { addr: SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }

@@ -18,10 +18,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 /// Why the server did not start, on standard error: the logs may not be set up yet.
-#[expect(
-    clippy::print_stderr,
-    reason = "the command line's own failure message"
-)]
+#[expect(clippy::print_stderr, reason = "the command line's own failure message")]
 fn report(e: &tessera_server::error::StartupError) {
     eprintln!("tessera: {e}");
 }

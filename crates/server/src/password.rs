@@ -33,18 +33,13 @@ impl Passwords {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let decoy: [u8; 16] = rand::random();
         let decoy = hash_blocking(&params, &decoy)?;
-        Ok(Passwords {
-            params,
-            permits: Arc::new(Semaphore::new(cores)),
-            decoy: decoy.into(),
-        })
+        Ok(Passwords { params, permits: Arc::new(Semaphore::new(cores)), decoy: decoy.into() })
     }
 
     /// The PHC string (`$argon2id$v=19$...`) of a new password.
     pub async fn hash(&self, password: Password) -> Result<String, HashError> {
         let params = self.params.clone();
-        self.blocking(move || hash_blocking(&params, password.expose().as_bytes()))
-            .await?
+        self.blocking(move || hash_blocking(&params, password.expose().as_bytes())).await?
     }
 
     /// Whether `password` matches `hash`. With no hash (unknown user, or a user without a
@@ -60,17 +55,10 @@ impl Passwords {
     }
 
     async fn blocking<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> T + Send + 'static,
+        &self, f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| HashError::Task(e.to_string()))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| HashError::Task(e.to_string()))
+        let _permit = self.permits.acquire().await.map_err(|e| HashError::Task(e.to_string()))?;
+        tokio::task::spawn_blocking(f).await.map_err(|e| HashError::Task(e.to_string()))
     }
 }
 
@@ -83,9 +71,7 @@ fn hash_blocking(params: &Params, password: &[u8]) -> Result<String, HashError> 
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     // Verification uses the cost recorded in the hash, so raising the cost keeps old hashes valid.
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
 #[cfg(test)]
@@ -94,20 +80,13 @@ mod tests {
     use serde_json::json;
 
     fn cheap() -> Passwords {
-        Passwords::new(HashCost {
-            memory_kib: 64,
-            iterations: 1,
-        })
-        .unwrap()
+        Passwords::new(HashCost { memory_kib: 64, iterations: 1 }).unwrap()
     }
 
     fn password(s: &str) -> Password {
         let doc = json!({"email": "a@b.c", "password": s});
         let role = "5f0000000000000000000001".parse().unwrap();
-        tessera_domain::user::parse_user(doc, role)
-            .unwrap()
-            .password
-            .unwrap()
+        tessera_domain::user::parse_user(doc, role).unwrap().password.unwrap()
     }
 
     #[tokio::test]

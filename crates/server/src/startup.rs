@@ -20,10 +20,7 @@ use crate::token::Tokens;
 
 /// Shows a generated administrator password once, on the console only: never through the logs,
 /// which may be shipped elsewhere, and never again.
-#[expect(
-    clippy::print_stdout,
-    reason = "the one secret meant for the operator's eyes"
-)]
+#[expect(clippy::print_stdout, reason = "the one secret meant for the operator's eyes")]
 fn show_generated_password(email: &str, password: &str) {
     println!(
         "\nFirst start: created administrator '{email}' with password:\n\n    {password}\n\n\
@@ -48,12 +45,10 @@ impl Application {
     /// Opens the store (running migrations and first-start setup) and binds the listener.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
         let lock = crate::datadir::lock(&settings.data_dir)?;
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.data_dir).await.map_err(
-            |source| StartupError::OpenStore {
-                dir: settings.data_dir.clone(),
-                source,
-            },
-        )?);
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&settings.data_dir).await.map_err(|source| {
+                StartupError::OpenStore { dir: settings.data_dir.clone(), source }
+            })?);
         let passwords = Passwords::new(settings.hash_cost)?;
         if let Some(password) =
             crate::bootstrap::initialize(store.as_ref(), &settings, &passwords).await?
@@ -64,11 +59,7 @@ impl Application {
         let default_role = store
             .find_role(CONSUMER)
             .await?
-            .and_then(|r| {
-                r.get("_id")
-                    .and_then(Value::as_str)
-                    .and_then(|s| s.parse().ok())
-            })
+            .and_then(|r| r.get("_id").and_then(Value::as_str).and_then(|s| s.parse().ok()))
             .ok_or(StartupError::MissingDefaultRole)?;
         let state = AppState::new(Shared {
             store: store.clone(),
@@ -84,25 +75,19 @@ impl Application {
                 // One TLS provider (ring) for the whole process, chosen here rather than by
                 // whichever dependency asks first.
                 let _ = rustls::crypto::ring::default_provider().install_default();
-                Some(
-                    RustlsConfig::from_pem_file(&files.cert, &files.key)
-                        .await
-                        .map_err(|source| StartupError::Tls {
-                            cert: files.cert.clone(),
-                            key: files.key.clone(),
-                            source,
-                        })?,
-                )
+                Some(RustlsConfig::from_pem_file(&files.cert, &files.key).await.map_err(
+                    |source| StartupError::Tls {
+                        cert: files.cert.clone(),
+                        key: files.key.clone(),
+                        source,
+                    },
+                )?)
             }
             None => None,
         };
-        let listener =
-            TcpListener::bind(settings.listen)
-                .await
-                .map_err(|source| StartupError::Listen {
-                    addr: settings.listen,
-                    source,
-                })?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|source| StartupError::Listen { addr: settings.listen, source })?;
         Ok(Application {
             listener,
             router: crate::http::router(state, settings.cors_origins.as_ref()),
@@ -115,9 +100,7 @@ impl Application {
 
     /// The address actually bound (the real port when the settings asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// The store the server runs on (tests read its [`Store::stats`]).
@@ -132,8 +115,7 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
+        self, shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartupError> {
         let addr = self.local_addr();
         let scheme = if self.tls.is_some() { "https" } else { "http" };
@@ -146,9 +128,7 @@ impl Application {
             "listening"
         );
         // The peer address feeds login throttling.
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         match self.tls {
             None => {
                 axum::serve(self.listener, service)

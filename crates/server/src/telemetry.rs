@@ -14,10 +14,7 @@ use crate::config::LogFormat;
 /// Installs the global subscriber. Calling it again (as tests do) changes nothing.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let span_events = if filter
-        .max_level_hint()
-        .is_some_and(|level| level >= LevelFilter::DEBUG)
-    {
+    let span_events = if filter.max_level_hint().is_some_and(|level| level >= LevelFilter::DEBUG) {
         FmtSpan::CLOSE
     } else {
         FmtSpan::NONE
@@ -31,10 +28,6 @@ pub fn init(format: LogFormat) {
         .with_target(false);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
     };
 }

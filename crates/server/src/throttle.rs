@@ -21,11 +21,7 @@ pub struct Limits {
 impl Default for Limits {
     /// 5 failures per user name and 50 per address in 15 minutes.
     fn default() -> Self {
-        Limits {
-            per_user: 5,
-            per_address: 50,
-            window: Duration::from_secs(15 * 60),
-        }
+        Limits { per_user: 5, per_address: 50, window: Duration::from_secs(15 * 60) }
     }
 }
 
@@ -51,12 +47,7 @@ impl LoginThrottle {
     }
 
     fn with_clock(limits: Limits, clock: Clock) -> Self {
-        LoginThrottle {
-            limits,
-            clock,
-            users: Default::default(),
-            addresses: Default::default(),
-        }
+        LoginThrottle { limits, clock, users: Default::default(), addresses: Default::default() }
     }
 
     /// Takes one attempt for this account (a user id, or the name typed when no user has it)
@@ -97,11 +88,7 @@ impl LoginThrottle {
 }
 
 fn blocked<K: std::hash::Hash + Eq + ?Sized, Q>(
-    map: &HashMap<Q, Window>,
-    key: &K,
-    limit: u32,
-    window: Duration,
-    now: Instant,
+    map: &HashMap<Q, Window>, key: &K, limit: u32, window: Duration, now: Instant,
 ) -> Option<Duration>
 where
     Q: std::borrow::Borrow<K> + std::hash::Hash + Eq,
@@ -112,23 +99,14 @@ where
 }
 
 fn count<K: std::hash::Hash + Eq>(
-    map: &mut HashMap<K, Window>,
-    key: K,
-    window: Duration,
-    now: Instant,
+    map: &mut HashMap<K, Window>, key: K, window: Duration, now: Instant,
 ) {
     if map.len() >= MAX_KEYS {
         map.retain(|_, w| now < w.started + window);
     }
-    let w = map.entry(key).or_insert(Window {
-        started: now,
-        failures: 0,
-    });
+    let w = map.entry(key).or_insert(Window { started: now, failures: 0 });
     if now >= w.started + window {
-        *w = Window {
-            started: now,
-            failures: 0,
-        };
+        *w = Window { started: now, failures: 0 };
     }
     w.failures += 1;
 }
@@ -147,11 +125,7 @@ mod tests {
         (LoginThrottle::with_clock(limits, clock), elapsed)
     }
 
-    const LIMITS: Limits = Limits {
-        per_user: 3,
-        per_address: 5,
-        window: Duration::from_secs(60),
-    };
+    const LIMITS: Limits = Limits { per_user: 3, per_address: 5, window: Duration::from_secs(60) };
 
     #[test]
     fn engages_after_the_limit_and_releases_when_the_window_ends() {
@@ -161,22 +135,10 @@ mod tests {
         }
         clock.store(10, Ordering::SeqCst);
         assert_eq!(t.reserve("ann", None), Err(Duration::from_secs(50)));
-        assert_eq!(
-            t.reserve("bob", None),
-            Ok(()),
-            "other users are not throttled"
-        );
+        assert_eq!(t.reserve("bob", None), Ok(()), "other users are not throttled");
         clock.store(60, Ordering::SeqCst);
-        assert_eq!(
-            t.reserve("ann", None),
-            Ok(()),
-            "released when the window ends"
-        );
-        assert_eq!(
-            t.reserve("ann", None),
-            Ok(()),
-            "a new window starts from zero"
-        );
+        assert_eq!(t.reserve("ann", None), Ok(()), "released when the window ends");
+        assert_eq!(t.reserve("ann", None), Ok(()), "a new window starts from zero");
     }
 
     #[test]
@@ -202,10 +164,7 @@ mod tests {
             t.reserve(&format!("user{i}"), Some(addr)).unwrap();
         }
         assert!(t.reserve("fresh", Some(addr)).is_err());
-        assert_eq!(
-            t.reserve("fresh", Some("10.9.9.9".parse().unwrap())),
-            Ok(())
-        );
+        assert_eq!(t.reserve("fresh", Some("10.9.9.9".parse().unwrap())), Ok(()));
     }
 
     #[test]
@@ -220,9 +179,6 @@ mod tests {
         t.reserve("ann", Some(addr)).unwrap();
         t.reserve("ann", Some(addr)).unwrap();
         t.reserve("bob", Some(addr)).unwrap();
-        assert!(
-            t.reserve("carl", Some(addr)).is_err(),
-            "5 failures on the address"
-        );
+        assert!(t.reserve("carl", Some(addr)).is_err(), "5 failures on the address");
     }
 }

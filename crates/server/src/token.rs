@@ -102,11 +102,7 @@ mod tests {
         let mut edited = t.clone().into_bytes();
         let dot = t.find('.').unwrap();
         edited[dot + 3] = if edited[dot + 3] == b'A' { b'B' } else { b'A' };
-        assert!(
-            tokens
-                .verify(std::str::from_utf8(&edited).unwrap())
-                .is_none()
-        );
+        assert!(tokens.verify(std::str::from_utf8(&edited).unwrap()).is_none());
         assert!(tokens.verify("garbage").is_none());
     }
 
@@ -132,12 +128,8 @@ mod tests {
         .unwrap();
         assert!(forever.verify(&expired).is_none());
         // Each token has its own id.
-        let a = forever
-            .verify(&forever.issue(ObjectId::generate(), "s").unwrap())
-            .unwrap();
-        let b = forever
-            .verify(&forever.issue(ObjectId::generate(), "s").unwrap())
-            .unwrap();
+        let a = forever.verify(&forever.issue(ObjectId::generate(), "s").unwrap()).unwrap();
+        let b = forever.verify(&forever.issue(ObjectId::generate(), "s").unwrap()).unwrap();
         assert_ne!(a.jti, b.jti);
     }
 

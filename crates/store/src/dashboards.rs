@@ -68,51 +68,34 @@ pub struct ImportReport {
 pub trait DashboardStore: Send + Sync {
     /// Creates all the dashboards (with their widgets), owned by the actor, or none of them.
     async fn create_dashboards(
-        &self,
-        actor: &Actor,
-        drafts: Vec<DashboardDraft>,
+        &self, actor: &Actor, drafts: Vec<DashboardDraft>,
     ) -> Result<Vec<Document>>;
     /// The dashboard and what the actor may do with it; `None` when it does not exist or the
     /// actor may not see it.
     async fn get_dashboard(&self, actor: &Actor, id: ObjectId) -> Result<Option<(RawDoc, Access)>>;
     /// The dashboards the actor may see (all of them for an admin acting as one).
     async fn list_dashboards(
-        &self,
-        actor: &Actor,
-        request: ListRequest<DashboardFilter>,
+        &self, actor: &Actor, request: ListRequest<DashboardFilter>,
     ) -> Result<ListPage>;
     /// Replaces a dashboard with what `edit` makes of it. `NotFound` when the actor cannot see
     /// it; `Forbidden` when they may not edit it, or change its shares without owning it.
     /// A draft with widgets replaces the widgets.
     async fn update_dashboard(
-        &self,
-        actor: &Actor,
-        id: ObjectId,
-        edit: DashboardEdit,
+        &self, actor: &Actor, id: ObjectId, edit: DashboardEdit,
     ) -> Result<Document>;
     /// Gives the dashboard to `new_owner`; the previous owner keeps a share with `previous_rule`.
     async fn change_dashboard_owner(
-        &self,
-        actor: &Actor,
-        id: ObjectId,
-        new_owner: ObjectId,
-        previous_rule: Rule,
+        &self, actor: &Actor, id: ObjectId, new_owner: ObjectId, previous_rule: Rule,
     ) -> Result<Document>;
     /// Deletes all the dashboards (the actor must own each) or none.
     async fn delete_dashboards(
-        &self,
-        actor: &Actor,
-        ids: Vec<ObjectId>,
-        if_match: Option<IfMatch>,
+        &self, actor: &Actor, ids: Vec<ObjectId>, if_match: Option<IfMatch>,
     ) -> Result<()>;
     /// The whole documents, each with its `widgets`, in the order asked.
     async fn export_dashboards(&self, actor: &Actor, ids: Vec<ObjectId>) -> Result<Vec<Document>>;
     /// Imports each item on its own: a failed item changes nothing and does not stop the others.
     async fn import_dashboards(
-        &self,
-        actor: &Actor,
-        items: Vec<ImportItem>,
-        action: ImportAction,
+        &self, actor: &Actor, items: Vec<ImportItem>, action: ImportAction,
         folder: Option<ObjectId>,
     ) -> Result<ImportReport>;
 }

@@ -8,11 +8,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub enum StoreError {
     /// A unique field already has this value (case-insensitively).
     #[error("{} with {field} '{value}' already exists", .kind.title())]
-    Conflict {
-        kind: ResourceKind,
-        field: &'static str,
-        value: String,
-    },
+    Conflict { kind: ResourceKind, field: &'static str, value: String },
     /// The document refers to an entity that does not exist.
     #[error("{} '{id}' does not exist", .kind.title())]
     MissingReference { kind: ResourceKind, id: String },

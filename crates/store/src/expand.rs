@@ -24,15 +24,10 @@ use crate::{RelationStore, Result, StoreError};
 /// Refuses (rather than truncates) a response that would hold more than
 /// [`MAX_EXPANDED_OBJECTS`] expanded objects, counting every copy.
 pub async fn expand(
-    store: &dyn RelationStore,
-    resource: Resource,
-    docs: &mut [LazyDoc],
-    nodes: &[ExpandNode],
+    store: &dyn RelationStore, resource: Resource, docs: &mut [LazyDoc], nodes: &[ExpandNode],
 ) -> Result<()> {
     let mut budget = MAX_EXPANDED_OBJECTS;
-    expand_level(store, resource, docs, nodes, &mut budget)
-        .await
-        .map(drop)
+    expand_level(store, resource, docs, nodes, &mut budget).await.map(drop)
 }
 
 /// An expanded entity, ready to be copied into its parents.
@@ -50,11 +45,8 @@ type Step<'a> = Pin<Box<dyn Future<Output = Result<Vec<usize>>> + Send + 'a>>;
 
 /// Expands one level; answers, for each document, how many objects were placed inside it.
 fn expand_level<'a>(
-    store: &'a dyn RelationStore,
-    resource: Resource,
-    docs: &'a mut [LazyDoc],
-    nodes: &'a [ExpandNode],
-    budget: &'a mut usize,
+    store: &'a dyn RelationStore, resource: Resource, docs: &'a mut [LazyDoc],
+    nodes: &'a [ExpandNode], budget: &'a mut usize,
 ) -> Step<'a> {
     Box::pin(async move {
         let mut placed = vec![0usize; docs.len()];
@@ -98,10 +90,8 @@ fn expand_level<'a>(
                     }
                 }
                 Link::Referencing { field, into } => {
-                    let parents: Vec<Option<ObjectId>> = docs
-                        .iter()
-                        .map(|d| d.id().and_then(|id| id.parse().ok()))
-                        .collect();
+                    let parents: Vec<Option<ObjectId>> =
+                        docs.iter().map(|d| d.id().and_then(|id| id.parse().ok())).collect();
                     let ids = distinct_ids(
                         parents
                             .iter()
@@ -141,10 +131,7 @@ fn expand_level<'a>(
                             .map_or(&[][..], Vec::as_slice);
                         placed[i] +=
                             charge(budget, ats.iter().map(|&at| targets[at].weight).sum())?;
-                        doc.set(
-                            into,
-                            json_array(ats.iter().map(|&at| targets[at].json.as_str())),
-                        );
+                        doc.set(into, json_array(ats.iter().map(|&at| targets[at].json.as_str())));
                     }
                 }
             }
@@ -168,30 +155,20 @@ fn distinct_ids<'v>(values: impl Iterator<Item = &'v String>) -> Vec<ObjectId> {
 
 /// The entities with these ids, expanded and written, by id.
 async fn fetch(
-    store: &dyn RelationStore,
-    target: Resource,
-    ids: Vec<ObjectId>,
-    node: &ExpandNode,
+    store: &dyn RelationStore, target: Resource, ids: Vec<ObjectId>, node: &ExpandNode,
     budget: &mut usize,
 ) -> Result<HashMap<String, Target>> {
     if ids.len() > *budget {
         return Err(too_many().into());
     }
-    let raws = if ids.is_empty() {
-        Vec::new()
-    } else {
-        store.fetch_by_ids(target, ids).await?
-    };
+    let raws = if ids.is_empty() { Vec::new() } else { store.fetch_by_ids(target, ids).await? };
     let targets = finish(store, target, raws, node, budget).await?;
     Ok(targets.into_iter().map(|t| (t.id.clone(), t)).collect())
 }
 
 /// Expands the entities' own relations, then writes each one out with the node's options.
 async fn finish(
-    store: &dyn RelationStore,
-    target: Resource,
-    raws: Vec<(ObjectId, RawDoc)>,
-    node: &ExpandNode,
+    store: &dyn RelationStore, target: Resource, raws: Vec<(ObjectId, RawDoc)>, node: &ExpandNode,
     budget: &mut usize,
 ) -> Result<Vec<Target>> {
     let options = &node.options;
@@ -207,32 +184,19 @@ async fn finish(
             })
             .collect());
     }
-    let mut docs = raws
-        .iter()
-        .map(|(_, raw)| parse(raw))
-        .collect::<Result<Vec<_>>>()?;
+    let mut docs = raws.iter().map(|(_, raw)| parse(raw)).collect::<Result<Vec<_>>>()?;
     let placed = expand_level(store, target, &mut docs, &node.children, budget).await?;
     Ok(docs
         .into_iter()
         .zip(placed)
         .zip(raws.iter().map(|(id, _)| id.to_string()))
         .map(|((doc, inside), id)| {
-            let keys = node
-                .options
-                .sort
-                .iter()
-                .map(|k| doc.value_at(&k.path))
-                .collect();
+            let keys = node.options.sort.iter().map(|k| doc.value_at(&k.path)).collect();
             let doc = match &node.options.fields {
                 Some(p) => project_lazy(doc, p),
                 None => doc,
             };
-            Target {
-                id,
-                json: doc.to_json(),
-                keys,
-                weight: 1 + inside,
-            }
+            Target { id, json: doc.to_json(), keys, weight: 1 + inside }
         })
         .collect())
 }
@@ -248,11 +212,8 @@ fn sort_targets(items: &mut [&Target], keys: &[SortKey]) {
 /// The `skip`/`limit` of the relation's options, per parent.
 fn page<'t>(items: Vec<&'t Target>, node: &ExpandNode) -> Vec<&'t Target> {
     let skip = usize::try_from(node.options.page.skip).unwrap_or(usize::MAX);
-    let limit = node
-        .options
-        .page
-        .limit
-        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let limit =
+        node.options.page.limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
     items.into_iter().skip(skip).take(limit).collect()
 }
 

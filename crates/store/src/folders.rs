@@ -30,25 +30,16 @@ pub trait FolderStore: Send + Sync {
     /// A folder the actor may see (their own; any, for an admin acting as one).
     async fn get_folder(&self, actor: &Actor, id: ObjectId) -> Result<Option<RawDoc>>;
     async fn list_folders(
-        &self,
-        actor: &Actor,
-        request: ListRequest<FolderFilter>,
+        &self, actor: &Actor, request: ListRequest<FolderFilter>,
     ) -> Result<ListPage>;
     /// Replaces a folder with what `edit` makes of it; refuses (`Cycle`) a parent that would
     /// make the folder its own ancestor.
     async fn update_folder(
-        &self,
-        actor: &Actor,
-        id: ObjectId,
-        edit: FolderEdit,
+        &self, actor: &Actor, id: ObjectId, edit: FolderEdit,
     ) -> Result<Document>;
     /// Deletes the folders. A folder holding folders or dashboards is refused (`NotEmpty`)
     /// unless `cascade`, which deletes everything under it.
     async fn delete_folders(
-        &self,
-        actor: &Actor,
-        ids: Vec<ObjectId>,
-        cascade: bool,
-        if_match: Option<IfMatch>,
+        &self, actor: &Actor, ids: Vec<ObjectId>, cascade: bool, if_match: Option<IfMatch>,
     ) -> Result<()>;
 }

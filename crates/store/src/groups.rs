@@ -28,10 +28,7 @@ pub trait GroupStore: Send + Sync {
     /// Adds users to a group (`add`) or takes them out, all or none; `NotFound` for an unknown
     /// group, `MissingReference` for an unknown user.
     async fn change_membership(
-        &self,
-        group: ObjectId,
-        users: Vec<ObjectId>,
-        add: bool,
+        &self, group: ObjectId, users: Vec<ObjectId>, add: bool,
     ) -> Result<()>;
     /// Deletes all the groups or none; members lose the group from their `groups`.
     async fn delete_groups(&self, ids: Vec<ObjectId>, if_match: Option<IfMatch>) -> Result<()>;

@@ -17,12 +17,7 @@ pub struct ListRequest<F> {
 impl<F> ListRequest<F> {
     /// Everything the filter keeps, in insertion order, uncounted.
     pub fn all(filter: F) -> Self {
-        ListRequest {
-            filter,
-            sort: Vec::new(),
-            page: Page::default(),
-            count: false,
-        }
+        ListRequest { filter, sort: Vec::new(), page: Page::default(), count: false }
     }
 }
 

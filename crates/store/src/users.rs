@@ -55,24 +55,8 @@ impl UserRecord {
     /// The record of a validated draft. The draft's plaintext password, if any, must already
     /// have been hashed into `password_hash`: the store never sees a plaintext password.
     pub fn from_draft(draft: UserDraft, password_hash: Option<String>) -> Self {
-        let UserDraft {
-            doc,
-            user_name,
-            email,
-            role_id,
-            groups,
-            active,
-            password: _,
-        } = draft;
-        UserRecord {
-            doc,
-            user_name,
-            email,
-            role_id,
-            groups,
-            active,
-            password_hash,
-        }
+        let UserDraft { doc, user_name, email, role_id, groups, active, password: _ } = draft;
+        UserRecord { doc, user_name, email, role_id, groups, active, password_hash }
     }
 }
 

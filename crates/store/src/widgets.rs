@@ -18,23 +18,12 @@ pub trait WidgetStore: Send + Sync {
     async fn list_widgets(&self, actor: &Actor, dashboard: ObjectId) -> Result<Vec<RawDoc>>;
     async fn get_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<RawDoc>;
     async fn create_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        doc: Document,
+        &self, actor: &Actor, dashboard: ObjectId, doc: Document,
     ) -> Result<Document>;
     async fn update_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        id: ObjectId,
-        edit: WidgetEdit,
+        &self, actor: &Actor, dashboard: ObjectId, id: ObjectId, edit: WidgetEdit,
     ) -> Result<Document>;
     async fn delete_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        id: ObjectId,
-        if_match: Option<IfMatch>,
+        &self, actor: &Actor, dashboard: ObjectId, id: ObjectId, if_match: Option<IfMatch>,
     ) -> Result<()>;
 }

@@ -42,18 +42,11 @@ async fn sqlite() -> Engine {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path()).await.unwrap();
     assert!(store.initialize(first_start()).await.unwrap());
-    Engine {
-        store: Arc::new(store),
-        _keep: Box::new(dir),
-    }
+    Engine { store: Arc::new(store), _keep: Box::new(dir) }
 }
 
 async fn role_id(store: &dyn Store, name: &str) -> ObjectId {
-    store.find_role(name).await.unwrap().unwrap()["_id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
+    store.find_role(name).await.unwrap().unwrap()["_id"].as_str().unwrap().parse().unwrap()
 }
 
 fn user(doc: Value, role: ObjectId) -> UserRecord {
@@ -61,10 +54,7 @@ fn user(doc: Value, role: ObjectId) -> UserRecord {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 fn field_value() -> impl Strategy<Value = Option<Value>> {
@@ -100,11 +90,8 @@ fn sort_text() -> impl Strategy<Value = String> {
 /// For random documents and random sort/skip/limit: the store's page is exactly the slice of
 /// the reference-sorted whole, and the count is the whole.
 async fn list_equals_the_reference_slice(
-    engine: Engine,
-    rows: Vec<(Option<Value>, Option<Value>, Option<Value>)>,
-    sort: String,
-    skip: u64,
-    limit: Option<u64>,
+    engine: Engine, rows: Vec<(Option<Value>, Option<Value>, Option<Value>)>, sort: String,
+    skip: u64, limit: Option<u64>,
 ) -> std::result::Result<(), TestCaseError> {
     let store = engine.store.as_ref();
     let role = role_id(store, "consumer").await;
@@ -156,15 +143,10 @@ async fn list_equals_the_reference_slice(
         .take(limit.map_or(usize::MAX, |l| l as usize))
         .collect();
     let ids = |docs: &[Document]| {
-        docs.iter()
-            .map(|d| d["_id"].as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
+        docs.iter().map(|d| d["_id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
     };
-    let got: Vec<Document> = got
-        .items
-        .iter()
-        .map(|r| serde_json::from_str(r.get()).unwrap())
-        .collect();
+    let got: Vec<Document> =
+        got.items.iter().map(|r| serde_json::from_str(r.get()).unwrap()).collect();
     prop_assert_eq!(ids(&got), ids(&expected), "sort={}", sort);
     Ok(())
 }
@@ -178,21 +160,13 @@ struct Counting {
 #[async_trait]
 impl RelationStore for Counting {
     async fn fetch_by_ids(
-        &self,
-        r: Resource,
-        ids: Vec<ObjectId>,
+        &self, r: Resource, ids: Vec<ObjectId>,
     ) -> Result<Vec<(ObjectId, RawDoc)>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_by_ids(r, ids).await
     }
     async fn fetch_referencing(
-        &self,
-        t: Resource,
-        f: &'static str,
-        p: Vec<ObjectId>,
-        s: Vec<SortKey>,
-        pg: Page,
-        m: usize,
+        &self, t: Resource, f: &'static str, p: Vec<ObjectId>, s: Vec<SortKey>, pg: Page, m: usize,
     ) -> Result<Vec<Referencing>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_referencing(t, f, p, s, pg, m).await
@@ -212,61 +186,36 @@ async fn expand_costs_one_call_per_relation_per_level_whatever_the_page_size(eng
         )
         .await
         .unwrap();
-    let group_ids: Vec<String> = groups
-        .iter()
-        .map(|g| g["_id"].as_str().unwrap().to_owned())
-        .collect();
+    let group_ids: Vec<String> =
+        groups.iter().map(|g| g["_id"].as_str().unwrap().to_owned()).collect();
     let users: Vec<UserRecord> = (0..60)
         .map(|i| user(json!({"email": format!("m{i}@x.example"), "groups": [group_ids[i % 5], group_ids[(i + 1) % 5]]}), role))
         .collect();
     inner.create_users(users).await.unwrap();
-    let store = Arc::new(Counting {
-        inner: inner.clone(),
-        fetches: AtomicUsize::new(0),
-    });
+    let store = Arc::new(Counting { inner: inner.clone(), fetches: AtomicUsize::new(0) });
     let tree = parse_expand("groups(limit:1),groups.users(limit:3),role").unwrap();
 
     for page_size in [5u64, 50] {
-        let page = Page {
-            skip: 0,
-            limit: Some(page_size),
-        };
+        let page = Page { skip: 0, limit: Some(page_size) };
         let raws = inner
-            .list_users(ListRequest {
-                page,
-                ..ListRequest::all(UserFilter::default())
-            })
+            .list_users(ListRequest { page, ..ListRequest::all(UserFilter::default()) })
             .await
             .unwrap()
             .items;
         let mut lazy: Vec<LazyDoc> = raws.iter().map(|r| LazyDoc::parse(r).unwrap()).collect();
         store.fetches.store(0, Ordering::SeqCst);
-        expand(store.as_ref(), Resource::User, &mut lazy, &tree)
-            .await
-            .unwrap();
-        let docs: Vec<Value> = lazy
-            .iter()
-            .map(|d| serde_json::from_str(&d.to_json()).unwrap())
-            .collect();
+        expand(store.as_ref(), Resource::User, &mut lazy, &tree).await.unwrap();
+        let docs: Vec<Value> =
+            lazy.iter().map(|d| serde_json::from_str(&d.to_json()).unwrap()).collect();
         // Level 1: groups (one fetch) and role (one fetch); level 2: users of all those groups (one).
-        assert_eq!(
-            store.fetches.load(Ordering::SeqCst),
-            3,
-            "page of {page_size}"
-        );
+        assert_eq!(store.fetches.load(Ordering::SeqCst), 3, "page of {page_size}");
         assert!(
             docs.iter().skip(1).all(|d| d["role"]["name"] == "consumer"),
             "the admin comes first"
         );
+        assert!(docs.iter().skip(1).all(|d| d["groups"].as_array().unwrap().len() == 1));
         assert!(
-            docs.iter()
-                .skip(1)
-                .all(|d| d["groups"].as_array().unwrap().len() == 1)
-        );
-        assert!(
-            docs.iter()
-                .skip(1)
-                .all(|d| d["groups"][0]["users"].as_array().unwrap().len() == 3)
+            docs.iter().skip(1).all(|d| d["groups"][0]["users"].as_array().unwrap().len() == 3)
         );
     }
 }
@@ -280,9 +229,7 @@ async fn dashboard_lists_are_the_same_whichever_plan_runs(engine: Engine) {
     let store = engine.store.as_ref();
     let role = role_id(store, "contributor").await;
     let group = store
-        .create_groups(vec![
-            tessera_domain::group::parse_group(json!({"name": "many"})).unwrap(),
-        ])
+        .create_groups(vec![tessera_domain::group::parse_group(json!({"name": "many"})).unwrap()])
         .await
         .unwrap()[0]["_id"]
         .as_str()
@@ -291,23 +238,15 @@ async fn dashboard_lists_are_the_same_whichever_plan_runs(engine: Engine) {
     let users = store
         .create_users(vec![
             user(json!({"email": "owner@x.example"}), role),
-            user(
-                json!({"email": "member@x.example", "groups": [group]}),
-                role,
-            ),
+            user(json!({"email": "member@x.example", "groups": [group]}), role),
             user(json!({"email": "few@x.example"}), role),
         ])
         .await
         .unwrap();
-    let ids: Vec<ObjectId> = users
-        .iter()
-        .map(|u| u["_id"].as_str().unwrap().parse().unwrap())
-        .collect();
-    let actor = |i: usize| Actor {
-        id: ids[i],
-        role_name: "contributor".into(),
-        admin_access: false,
-    };
+    let ids: Vec<ObjectId> =
+        users.iter().map(|u| u["_id"].as_str().unwrap().parse().unwrap()).collect();
+    let actor =
+        |i: usize| Actor { id: ids[i], role_name: "contributor".into(), admin_access: false };
     // 1,200 dashboards, titles in a scrambled order; the group gets 1,100 of them, "few" gets 30.
     let drafts: Vec<_> = (0..1200)
         .map(|i| {
@@ -350,10 +289,7 @@ async fn dashboard_lists_are_the_same_whichever_plan_runs(engine: Engine) {
                     ListRequest {
                         filter: DashboardFilter::default(),
                         sort: sort.clone(),
-                        page: Page {
-                            skip,
-                            limit: Some(limit),
-                        },
+                        page: Page { skip, limit: Some(limit) },
                         count: true,
                     },
                 )
@@ -369,12 +305,8 @@ async fn dashboard_lists_are_the_same_whichever_plan_runs(engine: Engine) {
                         .to_owned()
                 })
                 .collect();
-            let want: Vec<String> = expected
-                .iter()
-                .skip(skip as usize)
-                .take(limit as usize)
-                .cloned()
-                .collect();
+            let want: Vec<String> =
+                expected.iter().skip(skip as usize).take(limit as usize).cloned().collect();
             assert_eq!(titles, want, "caller {who}, skip {skip}, limit {limit}");
             assert_eq!(page.total, Some(expected.len() as u64), "caller {who}");
         }
@@ -389,10 +321,7 @@ async fn keys_resolve_as_api_09_names_them(engine: Engine) {
     let created = store
         .create_users(vec![
             user(json!({"email": "jane@x.example", "userName": "Jane"}), role),
-            user(
-                json!({"email": "b@x.example", "userName": "jane@x.example"}),
-                role,
-            ),
+            user(json!({"email": "b@x.example", "userName": "jane@x.example"}), role),
         ])
         .await
         .unwrap();
@@ -405,11 +334,7 @@ async fn keys_resolve_as_api_09_names_them(engine: Engine) {
     }
     // Another user's user name wins over Jane's e-mail address.
     for key in ["jane@x.example", "B@x.example"] {
-        assert_eq!(
-            store.find_user(key).await.unwrap().unwrap().0,
-            other,
-            "{key}"
-        );
+        assert_eq!(store.find_user(key).await.unwrap().unwrap().0, other, "{key}");
     }
     assert!(store.find_user("nobody").await.unwrap().is_none());
 
@@ -421,11 +346,7 @@ async fn keys_resolve_as_api_09_names_them(engine: Engine) {
         .unwrap();
     let group = id(&group[0]);
     for key in [group.to_string(), "sales team".into(), "SALES TEAM".into()] {
-        assert_eq!(
-            store.find_group(&key).await.unwrap().unwrap().0,
-            group,
-            "{key}"
-        );
+        assert_eq!(store.find_group(&key).await.unwrap().unwrap().0, group, "{key}");
     }
     assert!(store.find_group("Sales").await.unwrap().is_none());
 }
@@ -436,23 +357,14 @@ async fn the_first_start_writes_its_plan_once(engine: Engine) {
     let store = engine.store.as_ref();
     let roles = store.list_roles().await.unwrap();
     assert_eq!(
-        roles
-            .iter()
-            .map(|r| r["name"].as_str().unwrap())
-            .collect::<Vec<_>>(),
-        tessera_domain::role::BUILTIN_ROLES
-            .iter()
-            .map(|r| r.name)
-            .collect::<Vec<_>>()
+        roles.iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(),
+        tessera_domain::role::BUILTIN_ROLES.iter().map(|r| r.name).collect::<Vec<_>>()
     );
     let (admin_id, admin) = store.find_user("admin@example.com").await.unwrap().unwrap();
     let admin: Value = serde_json::from_str(admin.get()).unwrap();
     let (admins_id, _) = store.find_group("Admins").await.unwrap().unwrap();
     assert_eq!(admin["groups"], json!([admins_id.to_string()]));
-    assert_eq!(
-        admin["roleId"],
-        json!(role_id(store, "super").await.to_string())
-    );
+    assert_eq!(admin["roleId"], json!(role_id(store, "super").await.to_string()));
     assert_eq!(store.signing_key().await.unwrap(), vec![7; 32]);
     store.check_ready().await.unwrap();
 
@@ -460,22 +372,8 @@ async fn the_first_start_writes_its_plan_once(engine: Engine) {
         tessera_domain::first_start::plan("other@example.com", "$y".into(), vec![9; 32]).unwrap();
     assert!(!store.initialize(again).await.unwrap());
     assert_eq!(store.signing_key().await.unwrap(), vec![7; 32]);
-    assert!(
-        store
-            .find_user("other@example.com")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert_eq!(
-        store
-            .find_user("admin@example.com")
-            .await
-            .unwrap()
-            .unwrap()
-            .0,
-        admin_id
-    );
+    assert!(store.find_user("other@example.com").await.unwrap().is_none());
+    assert_eq!(store.find_user("admin@example.com").await.unwrap().unwrap().0, admin_id);
 }
 
 /// Runs the whole suite against each engine: `name => async fn opening a fresh Engine`.

@@ -13,9 +13,7 @@ use serde_json::json;
 
 #[tokio::main]
 async fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:18090".into());
+    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:18090".into());
     let app = axum::Router::new().route("/", get(|| async { Json(json!({"ok": true})) }));
     let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind");
     axum::serve(listener, app).await.expect("serve");

@@ -72,9 +72,7 @@ const LAST: &[&str] = &[
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
-    let store = SqliteStore::open(&args.data_dir)
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = SqliteStore::open(&args.data_dir).await.map_err(|e| e.to_string())?;
     let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), args.data_dir.clone());
     settings.admin_password = Some(Secret::new(args.admin_password.clone()));
     let passwords = Passwords::new(HashCost::default()).map_err(|e| e.to_string())?;
@@ -91,19 +89,10 @@ async fn main() -> Result<(), String> {
             .unwrap()
         })
         .collect();
-    let groups = store
-        .create_groups(groups)
-        .await
-        .map_err(|e| e.to_string())?;
-    let group_ids: Vec<String> = groups
-        .iter()
-        .map(|g| g["_id"].as_str().unwrap().to_owned())
-        .collect();
-    let role = store
-        .find_role("consumer")
-        .await
-        .map_err(|e| e.to_string())?
-        .unwrap()["_id"]
+    let groups = store.create_groups(groups).await.map_err(|e| e.to_string())?;
+    let group_ids: Vec<String> =
+        groups.iter().map(|g| g["_id"].as_str().unwrap().to_owned()).collect();
+    let role = store.find_role("consumer").await.map_err(|e| e.to_string())?.unwrap()["_id"]
         .as_str()
         .unwrap()
         .parse()
@@ -152,12 +141,8 @@ async fn main() -> Result<(), String> {
 
 /// The content population: dashboards shared with groups, and a viewer to read them.
 async fn dashboards(
-    store: &SqliteStore,
-    passwords: &Passwords,
-    args: &Args,
-    group_ids: &[String],
-    viewer_role: tessera_domain::ObjectId,
-    rng: &mut StdRng,
+    store: &SqliteStore, passwords: &Passwords, args: &Args, group_ids: &[String],
+    viewer_role: tessera_domain::ObjectId, rng: &mut StdRng,
 ) -> Result<(), String> {
     let pick = |rng: &mut StdRng, k: usize| -> Vec<String> {
         let mut out: Vec<String> = Vec::with_capacity(k);
@@ -187,11 +172,7 @@ async fn dashboards(
         .await
         .map_err(|e| e.to_string())?
         .ok_or("no administrator")?;
-    let actor = Actor {
-        id: admin.id,
-        role_name: "super".into(),
-        admin_access: false,
-    };
+    let actor = Actor { id: admin.id, role_name: "super".into(), admin_access: false };
     let mut done = 0;
     while done < args.dashboards {
         let n = 1000.min(args.dashboards - done);
@@ -211,10 +192,7 @@ async fn dashboards(
                 .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        store
-            .create_dashboards(&actor, drafts)
-            .await
-            .map_err(|e| e.to_string())?;
+        store.create_dashboards(&actor, drafts).await.map_err(|e| e.to_string())?;
         done += n;
         eprint!("\r{done}/{} dashboards", args.dashboards);
     }

@@ -49,30 +49,18 @@ pub const MAX_EXPANDED_OBJECTS: usize = 10_000;
 pub enum QueryError {
     /// The text does not follow the grammar, or names something that does not exist.
     #[error("Invalid '{param}': {message}")]
-    Invalid {
-        param: &'static str,
-        message: String,
-    },
+    Invalid { param: &'static str, message: String },
     /// The query is well-formed but asks for more than a limit allows.
     #[error("'{param}' exceeds a limit: {message}")]
-    TooLarge {
-        param: &'static str,
-        message: String,
-    },
+    TooLarge { param: &'static str, message: String },
 }
 
 impl QueryError {
     pub(crate) fn invalid(param: &'static str, message: impl Into<String>) -> Self {
-        QueryError::Invalid {
-            param,
-            message: message.into(),
-        }
+        QueryError::Invalid { param, message: message.into() }
     }
 
     pub(crate) fn too_large(param: &'static str, message: impl Into<String>) -> Self {
-        QueryError::TooLarge {
-            param,
-            message: message.into(),
-        }
+        QueryError::TooLarge { param, message: message.into() }
     }
 }

@@ -60,17 +60,9 @@ pub fn sort_documents(docs: &mut [Document], keys: &[SortKey]) {
         return;
     }
     docs.sort_by(|a, b| {
-        let values = |d: &Document| {
-            keys.iter()
-                .map(|k| value_at(d, &k.path).cloned())
-                .collect::<Vec<_>>()
-        };
-        let id = |d: &Document| {
-            d.get("_id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let values =
+            |d: &Document| keys.iter().map(|k| value_at(d, &k.path).cloned()).collect::<Vec<_>>();
+        let id = |d: &Document| d.get("_id").and_then(Value::as_str).unwrap_or_default().to_owned();
         compare_by_keys(keys, (&values(a), &id(a)), (&values(b), &id(b)))
     });
 }
@@ -78,9 +70,7 @@ pub fn sort_documents(docs: &mut [Document], keys: &[SortKey]) {
 /// Compares two entities by their values for `keys` (extracted beforehand, one per key), ties
 /// broken by id in the direction of the last key.
 pub fn compare_by_keys(
-    keys: &[SortKey],
-    a: (&[Option<Value>], &str),
-    b: (&[Option<Value>], &str),
+    keys: &[SortKey], a: (&[Option<Value>], &str), b: (&[Option<Value>], &str),
 ) -> Ordering {
     for (i, key) in keys.iter().enumerate() {
         let o = compare_values(a.0[i].as_ref(), b.0[i].as_ref());
@@ -90,11 +80,7 @@ pub fn compare_by_keys(
         }
     }
     let ids = a.1.as_bytes().cmp(b.1.as_bytes());
-    if keys.last().is_some_and(|k| k.descending) {
-        ids.reverse()
-    } else {
-        ids
-    }
+    if keys.last().is_some_and(|k| k.descending) { ids.reverse() } else { ids }
 }
 
 #[cfg(test)]

@@ -47,14 +47,9 @@ pub fn parse_list_params<'a>(
 /// A non-negative integer.
 pub fn parse_u64(param: &'static str, value: &str) -> Result<u64, QueryError> {
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(QueryError::invalid(
-            param,
-            format!("'{value}' is not a non-negative integer"),
-        ));
+        return Err(QueryError::invalid(param, format!("'{value}' is not a non-negative integer")));
     }
-    value
-        .parse()
-        .map_err(|_| QueryError::invalid(param, format!("'{value}' is too large")))
+    value.parse().map_err(|_| QueryError::invalid(param, format!("'{value}' is too large")))
 }
 
 fn parse_path(param: &'static str, text: &str) -> Result<FieldPath, QueryError> {
@@ -67,9 +62,7 @@ fn parse_path(param: &'static str, text: &str) -> Result<FieldPath, QueryError> 
     }
     for s in &segments {
         let mut chars = s.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             return Err(QueryError::invalid(
@@ -90,10 +83,7 @@ pub fn parse_fields(param: &'static str, value: &str) -> Result<Option<Projectio
     }
     let items: Vec<&str> = value.split(',').collect();
     if items.len() > MAX_FIELDS {
-        return Err(QueryError::too_large(
-            param,
-            format!("more than {MAX_FIELDS} fields"),
-        ));
+        return Err(QueryError::too_large(param, format!("more than {MAX_FIELDS} fields")));
     }
     let excluding = items[0].starts_with('-');
     let mut paths = Vec::with_capacity(items.len());
@@ -113,11 +103,7 @@ pub fn parse_fields(param: &'static str, value: &str) -> Result<Option<Projectio
             paths.push(path);
         }
     }
-    Ok(Some(if excluding {
-        Projection::Exclude(paths)
-    } else {
-        Projection::Include(paths)
-    }))
+    Ok(Some(if excluding { Projection::Exclude(paths) } else { Projection::Include(paths) }))
 }
 
 /// `sort`: `name` ascending, `-name` descending (`+name` also ascending).
@@ -127,10 +113,7 @@ pub fn parse_sort(param: &'static str, value: &str) -> Result<Vec<SortKey>, Quer
     }
     let items: Vec<&str> = value.split(',').collect();
     if items.len() > MAX_SORT_KEYS {
-        return Err(QueryError::too_large(
-            param,
-            format!("more than {MAX_SORT_KEYS} sort keys"),
-        ));
+        return Err(QueryError::too_large(param, format!("more than {MAX_SORT_KEYS} sort keys")));
     }
     let mut keys: Vec<SortKey> = Vec::with_capacity(items.len());
     for item in items {
@@ -141,10 +124,7 @@ pub fn parse_sort(param: &'static str, value: &str) -> Result<Vec<SortKey>, Quer
         };
         let path = parse_path(param, path)?;
         if keys.iter().any(|k| k.path == path) {
-            return Err(QueryError::invalid(
-                param,
-                format!("'{path}' appears twice"),
-            ));
+            return Err(QueryError::invalid(param, format!("'{path}' appears twice")));
         }
         keys.push(SortKey { path, descending });
     }
@@ -221,10 +201,7 @@ fn split_top_level(value: &str) -> Result<Vec<&str>, QueryError> {
         match c {
             '(' if depth == 0 => depth = 1,
             '(' => {
-                return Err(QueryError::invalid(
-                    "expand",
-                    "options cannot contain parentheses",
-                ));
+                return Err(QueryError::invalid("expand", "options cannot contain parentheses"));
             }
             ')' if depth == 1 => depth = 0,
             ')' => return Err(QueryError::invalid("expand", "unbalanced ')'")),
@@ -319,18 +296,9 @@ mod tests {
         assert_eq!(
             parse_sort("sort", "lastName,-created,+email").unwrap(),
             vec![
-                SortKey {
-                    path: path("lastName"),
-                    descending: false
-                },
-                SortKey {
-                    path: path("created"),
-                    descending: true
-                },
-                SortKey {
-                    path: path("email"),
-                    descending: false
-                },
+                SortKey { path: path("lastName"), descending: false },
+                SortKey { path: path("created"), descending: true },
+                SortKey { path: path("email"), descending: false },
             ]
         );
         assert!(parse_sort("sort", "a,-a").is_err());
@@ -344,15 +312,7 @@ mod tests {
     fn limit_and_skip_are_non_negative_integers() {
         assert_eq!(parse_u64("limit", "0").unwrap(), 0);
         assert_eq!(parse_u64("limit", "10").unwrap(), 10);
-        for bad in [
-            "-1",
-            "",
-            "1.5",
-            "ten",
-            "+3",
-            " 3",
-            "99999999999999999999999",
-        ] {
+        for bad in ["-1", "", "1.5", "ten", "+3", " 3", "99999999999999999999999"] {
             assert!(parse_u64("limit", bad).is_err(), "{bad}");
         }
     }
@@ -364,24 +324,9 @@ mod tests {
                 .unwrap();
         assert_eq!(tree.len(), 2);
         assert_eq!(tree[0].relation, "groups");
-        assert_eq!(
-            tree[0].options.fields,
-            Some(Projection::Include(vec![path("name")]))
-        );
-        assert_eq!(
-            tree[0].options.sort,
-            vec![SortKey {
-                path: path("name"),
-                descending: true
-            }]
-        );
-        assert_eq!(
-            tree[0].options.page,
-            Page {
-                skip: 0,
-                limit: Some(5)
-            }
-        );
+        assert_eq!(tree[0].options.fields, Some(Projection::Include(vec![path("name")])));
+        assert_eq!(tree[0].options.sort, vec![SortKey { path: path("name"), descending: true }]);
+        assert_eq!(tree[0].options.page, Page { skip: 0, limit: Some(5) });
         assert_eq!(tree[0].children[0].relation, "users");
         assert_eq!(
             tree[0].children[0].options.fields,
@@ -397,10 +342,7 @@ mod tests {
         assert_eq!(tree[0].options, ExpandOptions::default());
         assert_eq!(tree[0].children[0].relation, "users");
         assert!(
-            parse_expand("groups.users,groups(fields:name)").unwrap()[0]
-                .options
-                .fields
-                .is_some()
+            parse_expand("groups.users,groups(fields:name)").unwrap()[0].options.fields.is_some()
         );
     }
 
@@ -426,19 +368,8 @@ mod tests {
     #[test]
     fn special_fields_given_twice_are_refused_and_others_ignored() {
         assert!(parse_list_params([("limit", "1"), ("limit", "2")]).is_err());
-        let p = parse_list_params([
-            ("trc", "x"),
-            ("limit", "10"),
-            ("skip", "20"),
-            ("email", "a"),
-        ])
-        .unwrap();
-        assert_eq!(
-            p.page,
-            Page {
-                skip: 20,
-                limit: Some(10)
-            }
-        );
+        let p = parse_list_params([("trc", "x"), ("limit", "10"), ("skip", "20"), ("email", "a")])
+            .unwrap();
+        assert_eq!(p.page, Page { skip: 20, limit: Some(10) });
     }
 }

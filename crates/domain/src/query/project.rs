@@ -31,11 +31,7 @@ impl Tree {
             return;
         }
         // `None` there means a shorter path already selects the whole value.
-        if let Some(child) = self
-            .0
-            .entry(first.clone())
-            .or_insert_with(|| Some(Tree::default()))
-        {
+        if let Some(child) = self.0.entry(first.clone()).or_insert_with(|| Some(Tree::default())) {
             child.insert(rest);
         }
     }

@@ -23,31 +23,20 @@ fn paths() -> impl Strategy<Value = Vec<FieldPath>> {
 }
 
 fn projection() -> impl Strategy<Value = Projection> {
-    prop_oneof![
-        paths().prop_map(Projection::Include),
-        paths().prop_map(Projection::Exclude)
-    ]
+    prop_oneof![paths().prop_map(Projection::Include), paths().prop_map(Projection::Exclude)]
 }
 
 fn sort() -> impl Strategy<Value = Vec<SortKey>> {
     (btree_set(vec(name(), 1..3), 0..5), vec(any::<bool>(), 5)).prop_map(|(set, dirs)| {
         set.into_iter()
             .zip(dirs)
-            .map(|(segments, descending)| SortKey {
-                path: FieldPath(segments),
-                descending,
-            })
+            .map(|(segments, descending)| SortKey { path: FieldPath(segments), descending })
             .collect()
     })
 }
 
 fn options() -> impl Strategy<Value = ExpandOptions> {
-    (
-        proptest::option::of(projection()),
-        sort(),
-        0u64..1000,
-        proptest::option::of(0u64..1000),
-    )
+    (proptest::option::of(projection()), sort(), 0u64..1000, proptest::option::of(0u64..1000))
         .prop_map(|(fields, sort, skip, limit)| ExpandOptions {
             fields,
             sort,
@@ -62,11 +51,7 @@ fn expand_tree() -> impl Strategy<Value = Vec<ExpandNode>> {
             names
                 .into_iter()
                 .zip(opts)
-                .map(|(relation, options)| ExpandNode {
-                    relation,
-                    options,
-                    children: vec![],
-                })
+                .map(|(relation, options)| ExpandNode { relation, options, children: vec![] })
                 .collect::<Vec<_>>()
         })
     });

@@ -18,17 +18,11 @@ pub enum Resource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Link {
     /// `field` holds one id (or null); the entity (or null) is written to `into`.
-    One {
-        field: &'static str,
-        into: &'static str,
-    },
+    One { field: &'static str, into: &'static str },
     /// `field` holds an array of ids, replaced in place by the entities, in the same order.
     Many { field: &'static str },
     /// The target entities whose `field` array holds this entity's id, written to `into`.
-    Referencing {
-        field: &'static str,
-        into: &'static str,
-    },
+    Referencing { field: &'static str, into: &'static str },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,18 +33,11 @@ pub struct Relation {
 }
 
 const USER_RELATIONS: &[Relation] = &[
-    Relation {
-        name: "groups",
-        target: Resource::Group,
-        link: Link::Many { field: "groups" },
-    },
+    Relation { name: "groups", target: Resource::Group, link: Link::Many { field: "groups" } },
     Relation {
         name: "role",
         target: Resource::Role,
-        link: Link::One {
-            field: "roleId",
-            into: "role",
-        },
+        link: Link::One { field: "roleId", into: "role" },
     },
 ];
 
@@ -58,28 +45,19 @@ const GROUP_RELATIONS: &[Relation] = &[
     Relation {
         name: "users",
         target: Resource::User,
-        link: Link::Referencing {
-            field: "groups",
-            into: "users",
-        },
+        link: Link::Referencing { field: "groups", into: "users" },
     },
     Relation {
         name: "role",
         target: Resource::Role,
-        link: Link::One {
-            field: "roleId",
-            into: "role",
-        },
+        link: Link::One { field: "roleId", into: "role" },
     },
 ];
 
 const OWNER: Relation = Relation {
     name: "owner",
     target: Resource::User,
-    link: Link::One {
-        field: "owner",
-        into: "owner",
-    },
+    link: Link::One { field: "owner", into: "owner" },
 };
 
 const DASHBOARD_RELATIONS: &[Relation] = &[
@@ -87,10 +65,7 @@ const DASHBOARD_RELATIONS: &[Relation] = &[
     Relation {
         name: "parentFolder",
         target: Resource::Folder,
-        link: Link::One {
-            field: "parentFolder",
-            into: "parentFolder",
-        },
+        link: Link::One { field: "parentFolder", into: "parentFolder" },
     },
 ];
 
@@ -132,22 +107,14 @@ impl Resource {
 
 /// The relation `name` of `resource`.
 pub fn relation(resource: Resource, name: &str) -> Result<&'static Relation, QueryError> {
-    resource
-        .relations()
-        .iter()
-        .find(|r| r.name == name)
-        .ok_or_else(|| {
-            let known: Vec<&str> = resource.relations().iter().map(|r| r.name).collect();
-            QueryError::invalid(
-                "expand",
-                format!(
-                    "unknown relation '{name}' (known here: {})",
-                    if known.is_empty() {
-                        "none".into()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-            )
-        })
+    resource.relations().iter().find(|r| r.name == name).ok_or_else(|| {
+        let known: Vec<&str> = resource.relations().iter().map(|r| r.name).collect();
+        QueryError::invalid(
+            "expand",
+            format!(
+                "unknown relation '{name}' (known here: {})",
+                if known.is_empty() { "none".into() } else { known.join(", ") }
+            ),
+        )
+    })
 }

@@ -7,11 +7,7 @@ pub fn render_fields(projection: &Projection) -> String {
         Projection::Include(p) => ("", p),
         Projection::Exclude(p) => ("-", p),
     };
-    paths
-        .iter()
-        .map(|p| format!("{sign}{p}"))
-        .collect::<Vec<_>>()
-        .join(",")
+    paths.iter().map(|p| format!("{sign}{p}")).collect::<Vec<_>>().join(",")
 }
 
 pub fn render_sort(keys: &[SortKey]) -> String {

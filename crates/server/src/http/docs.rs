@@ -28,10 +28,7 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
+                Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
     }
@@ -69,16 +66,13 @@ pub fn router(v1: Document, v09: Document) -> Router<AppState> {
             .url(Url::new("0.9", V09_DOC), v09),
     )
     .layer(axum::middleware::from_fn(enveloped_not_found));
-    Router::new()
-        .route("/", axum::routing::get(home))
-        .merge(swagger)
+    Router::new().route("/", axum::routing::get(home)).merge(swagger)
 }
 
 /// Swagger UI answers a file it does not have with a bare 404; the envelope says the same as
 /// any other unknown route.
 async fn enveloped_not_found(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
+    request: axum::extract::Request, next: axum::middleware::Next,
 ) -> axum::response::Response {
     let uri = request.uri().clone();
     let response = next.run(request).await;
@@ -98,7 +92,5 @@ async fn home() -> axum::response::Html<String> {
 
 /// A document as committed under docs/openapi/: pretty-printed, with a final newline.
 pub fn pretty(doc: &Document) -> String {
-    doc.to_pretty_json()
-        .expect("an OpenAPI document serialises")
-        + "\n"
+    doc.to_pretty_json().expect("an OpenAPI document serialises") + "\n"
 }

@@ -13,9 +13,7 @@ use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
 async fn healthz() -> Json<Value> {
@@ -25,10 +23,7 @@ async fn healthz() -> Json<Value> {
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     if let Err(cause) = state.store.check_ready().await {
         tracing::warn!(%cause, "not ready");
-        return Err(ApiError::new(
-            Code::NotReady,
-            "Not ready: the store cannot serve yet",
-        ));
+        return Err(ApiError::new(Code::NotReady, "Not ready: the store cannot serve yet"));
     }
     Ok(Json(json!({ "status": "ready" })))
 }

@@ -62,10 +62,8 @@ fn api() -> Api {
 /// One API version: its routes and the document they make, on top of `base`, with the
 /// validation's limits written into its request schemas.
 fn version(base: Document, public: Routes, protected: Routes) -> (Router<AppState>, Document) {
-    let (router, mut doc) = Routes::with_openapi(base)
-        .merge(public)
-        .merge(protected)
-        .split_for_parts();
+    let (router, mut doc) =
+        Routes::with_openapi(base).merge(public).merge(protected).split_for_parts();
     Limits.modify(&mut doc);
     (router, doc)
 }
@@ -75,10 +73,7 @@ pub fn documents() -> [(&'static str, String); 2] {
     let Api { protected, public } = api();
     let (_, v1) = version(docs::V1::openapi(), public.v1, protected.v1);
     let (_, v09) = version(docs::V09::openapi(), public.v09, protected.v09);
-    [
-        ("v1.json", docs::pretty(&v1)),
-        ("v0.9.json", docs::pretty(&v09)),
-    ]
+    [("v1.json", docs::pretty(&v1)), ("v0.9.json", docs::pretty(&v09))]
 }
 
 /// One operation the router serves.
@@ -97,10 +92,7 @@ pub struct RouteTable {
 
 pub fn route_table() -> RouteTable {
     let Api { protected, public } = api();
-    RouteTable {
-        protected: operations(&protected),
-        public: operations(&public),
-    }
+    RouteTable { protected: operations(&protected), public: operations(&public) }
 }
 
 fn operations(rooms: &Rooms) -> Vec<Operation> {
@@ -117,10 +109,7 @@ fn operations(rooms: &Rooms) -> Vec<Operation> {
             ]
             .into_iter()
             .filter(|(_, served)| *served)
-            .map(move |(method, _)| Operation {
-                method,
-                path: path.clone(),
-            })
+            .map(move |(method, _)| Operation { method, path: path.clone() })
         })
         .collect()
 }
@@ -130,13 +119,7 @@ fn operations(rooms: &Rooms) -> Vec<Operation> {
 fn cors(origins: &CorsOrigins) -> CorsLayer {
     use axum::http::{HeaderName, Method, header};
     let layer = CorsLayer::new()
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -154,9 +137,7 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
     match origins {
         CorsOrigins::Any => layer.allow_origin(AllowOrigin::any()),
         CorsOrigins::List(list) => layer
-            .allow_origin(AllowOrigin::list(
-                list.iter().filter_map(|o| o.parse().ok()),
-            ))
+            .allow_origin(AllowOrigin::list(list.iter().filter_map(|o| o.parse().ok())))
             .allow_credentials(true),
     }
 }
@@ -165,16 +146,10 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
 pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
     let Api { protected, public } = api();
     let auth = from_fn_with_state(state.clone(), auth::caller::require_token);
-    let (v1_routes, v1) = version(
-        docs::V1::openapi(),
-        public.v1,
-        protected.v1.route_layer(auth.clone()),
-    );
-    let (v09_routes, v09) = version(
-        docs::V09::openapi(),
-        public.v09,
-        protected.v09.route_layer(auth),
-    );
+    let (v1_routes, v1) =
+        version(docs::V1::openapi(), public.v1, protected.v1.route_layer(auth.clone()));
+    let (v09_routes, v09) =
+        version(docs::V09::openapi(), public.v09, protected.v09.route_layer(auth));
 
     let max_body = state.max_body_bytes;
     let trusted = state.trusted_proxies.clone();
@@ -233,10 +208,7 @@ fn request_span<B>(req: &Request<B>, trusted: &[ipnet::IpNet]) -> tracing::Span 
 
 /// The access line: status, latency in milliseconds (a number) and, for an error, its code.
 fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
-    let code = response
-        .extensions()
-        .get::<common::error::LoggedCode>()
-        .map(|c| c.0);
+    let code = response.extensions().get::<common::error::LoggedCode>().map(|c| c.0);
     tracing::info!(
         status = response.status().as_u16(),
         latency_ms = latency.as_secs_f64() * 1000.0,

@@ -23,10 +23,7 @@ pub struct Rooms {
 
 impl Rooms {
     pub fn merge(self, other: Rooms) -> Rooms {
-        Rooms {
-            v1: self.v1.merge(other.v1),
-            v09: self.v09.merge(other.v09),
-        }
+        Rooms { v1: self.v1.merge(other.v1), v09: self.v09.merge(other.v09) }
     }
 }
 

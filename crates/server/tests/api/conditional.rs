@@ -14,25 +14,15 @@ async fn get(app: &TestApp, path: &str, if_none_match: Option<&str>) -> (u16, St
     }
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
-    let tag = resp
-        .headers()
-        .get("etag")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+    let tag =
+        resp.headers().get("etag").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
     (status, tag, resp.text().await.unwrap())
 }
 
 async fn write(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    if_match: &str,
-    body: Option<&Value>,
+    app: &TestApp, method: Method, path: &str, if_match: &str, body: Option<&Value>,
 ) -> Resp {
-    let mut req = app
-        .request(method, path)
-        .bearer_auth(&app.admin)
-        .header("If-Match", if_match);
+    let mut req = app.request(method, path).bearer_auth(&app.admin).header("If-Match", if_match);
     if let Some(body) = body {
         req = req.json(body);
     }
@@ -54,25 +44,14 @@ async fn cases(app: &TestApp) -> Vec<Case> {
     // A login rewrites lastLogin inside the stored document: tags must follow it.
     app.token("é@example.com", "user-passw0rd").await;
     let group = app.create_group(json!({"name": "g"})).await;
-    let folder = app
-        .post("/api/v1/folders", &app.admin, &json!({"name": "f"}))
-        .await
-        .json();
+    let folder = app.post("/api/v1/folders", &app.admin, &json!({"name": "f"})).await.json();
     let dashboard = app
-        .post(
-            "/api/v1/dashboards",
-            &app.admin,
-            &json!({"title": "d ü", "n": 1.5e3}),
-        )
+        .post("/api/v1/dashboards", &app.admin, &json!({"title": "d ü", "n": 1.5e3}))
         .await
         .json();
     let d = dashboard["oid"].as_str().unwrap().to_owned();
     let widget = app
-        .post(
-            &format!("/api/v1/dashboards/{d}/widgets"),
-            &app.admin,
-            &json!({"title": "w"}),
-        )
+        .post(&format!("/api/v1/dashboards/{d}/widgets"), &app.admin, &json!({"title": "w"}))
         .await
         .json();
     vec![
@@ -93,10 +72,7 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         },
         // The widget first: deleting its dashboard deletes it.
         Case {
-            path: format!(
-                "/api/v1/dashboards/{d}/widgets/{}",
-                widget["oid"].as_str().unwrap()
-            ),
+            path: format!("/api/v1/dashboards/{d}/widgets/{}", widget["oid"].as_str().unwrap()),
             patch: json!({"title": "w2"}),
             put: None,
         },
@@ -114,11 +90,7 @@ async fn if_none_match_answers_304_while_the_entity_is_unchanged() {
     for case in cases(&app).await {
         let (status, tag, body) = get(&app, &case.path, None).await;
         assert_eq!(status, 200, "{}", case.path);
-        assert!(
-            tag.starts_with('"') && tag.len() == 34,
-            "{}: {tag}",
-            case.path
-        );
+        assert!(tag.starts_with('"') && tag.len() == 34, "{}: {tag}", case.path);
         let (status, again, body304) = get(&app, &case.path, Some(&tag)).await;
         assert_eq!(
             (status, again.as_str(), body304.as_str()),
@@ -157,15 +129,8 @@ async fn if_match_stops_the_second_of_two_editors() {
             if method == Method::PUT && body.is_none() {
                 continue;
             }
-            write(&app, method.clone(), &case.path, &seen, body)
-                .await
-                .assert_error(412, 1015);
-            assert_eq!(
-                get(&app, &case.path, None).await.2,
-                after_first,
-                "{method} {}",
-                case.path
-            );
+            write(&app, method.clone(), &case.path, &seen, body).await.assert_error(412, 1015);
+            assert_eq!(get(&app, &case.path, None).await.2, after_first, "{method} {}", case.path);
         }
         // With the current version (or `*`), the writes go through.
         let (_, current, _) = get(&app, &case.path, None).await;
@@ -187,27 +152,15 @@ async fn api_0_9_entities_carry_etags_too() {
     let app = spawn_app().await;
     let group = app.create_group(json!({"name": "tagged"})).await;
     let admin = id_of(&app.get("/api/users/loggedin", &app.admin).await.json());
-    let dashboard = app
-        .post(
-            "/api/v1/dashboards",
-            &app.admin,
-            &json!({"title": "tagged"}),
-        )
-        .await
-        .json();
+    let dashboard =
+        app.post("/api/v1/dashboards", &app.admin, &json!({"title": "tagged"})).await.json();
     for (v1, v09) in [
-        (
-            format!("/api/v1/groups/{}", id_of(&group)),
-            "/api/groups/tagged".to_owned(),
-        ),
+        (format!("/api/v1/groups/{}", id_of(&group)), "/api/groups/tagged".to_owned()),
         (
             format!("/api/v1/dashboards/{}", dashboard["oid"].as_str().unwrap()),
             format!("/api/dashboards/{}", dashboard["oid"].as_str().unwrap()),
         ),
-        (
-            format!("/api/v1/users/{admin}"),
-            format!("/api/users/{ADMIN_EMAIL}"),
-        ),
+        (format!("/api/v1/users/{admin}"), format!("/api/users/{ADMIN_EMAIL}")),
     ] {
         let (_, tag, body) = get(&app, &v1, None).await;
         let (status, tag09, body09) = get(&app, &v09, None).await;

@@ -9,10 +9,7 @@ fn preflight(app: &TestApp, origin: &str) -> reqwest::RequestBuilder {
     app.request(Method::OPTIONS, "/api/v1/users")
         .header("Origin", origin)
         .header("Access-Control-Request-Method", "POST")
-        .header(
-            "Access-Control-Request-Headers",
-            "authorization,content-type",
-        )
+        .header("Access-Control-Request-Headers", "authorization,content-type")
 }
 
 fn header<'a>(resp: &'a Resp, name: &str) -> Option<&'a str> {
@@ -28,26 +25,11 @@ async fn listed_origins_get_preflights_and_credentials_others_nothing() {
 
     let ok = app.send(preflight(&app, "https://app.example")).await;
     assert!(ok.status == 200 || ok.status == 204, "{}", ok.status);
-    assert_eq!(
-        header(&ok, "access-control-allow-origin"),
-        Some("https://app.example")
-    );
-    assert_eq!(
-        header(&ok, "access-control-allow-credentials"),
-        Some("true")
-    );
-    let allowed = header(&ok, "access-control-allow-headers")
-        .unwrap()
-        .to_lowercase();
-    assert!(
-        allowed.contains("authorization") && allowed.contains("content-type"),
-        "{allowed}"
-    );
-    assert!(
-        header(&ok, "access-control-allow-methods")
-            .unwrap()
-            .contains("POST")
-    );
+    assert_eq!(header(&ok, "access-control-allow-origin"), Some("https://app.example"));
+    assert_eq!(header(&ok, "access-control-allow-credentials"), Some("true"));
+    let allowed = header(&ok, "access-control-allow-headers").unwrap().to_lowercase();
+    assert!(allowed.contains("authorization") && allowed.contains("content-type"), "{allowed}");
+    assert!(header(&ok, "access-control-allow-methods").unwrap().contains("POST"));
 
     // No Access-Control-Allow-Origin: the browser refuses the call, credentials or not.
     let refused = app.send(preflight(&app, "https://evil.example")).await;
@@ -63,21 +45,12 @@ async fn listed_origins_get_preflights_and_credentials_others_nothing() {
         )
         .await;
     assert_eq!(get.status, 200);
-    assert_eq!(
-        header(&get, "access-control-allow-origin"),
-        Some("https://app.example")
-    );
+    assert_eq!(header(&get, "access-control-allow-origin"), Some("https://app.example"));
     let denied = app
-        .send(
-            app.request(Method::GET, "/api/v1/users")
-                .header("Origin", "https://app.example"),
-        )
+        .send(app.request(Method::GET, "/api/v1/users").header("Origin", "https://app.example"))
         .await;
     denied.assert_error(401, 5002);
-    assert_eq!(
-        header(&denied, "access-control-allow-origin"),
-        Some("https://app.example")
-    );
+    assert_eq!(header(&denied, "access-control-allow-origin"), Some("https://app.example"));
     let evil = app
         .send(
             app.request(Method::GET, "/api/v1/users")
@@ -125,13 +98,8 @@ async fn conditional_request_headers_cross_origins() {
                 .header("Access-Control-Request-Headers", "if-match,if-none-match"),
         )
         .await;
-    let allowed = header(&pre, "access-control-allow-headers")
-        .unwrap()
-        .to_lowercase();
-    assert!(
-        allowed.contains("if-match") && allowed.contains("if-none-match"),
-        "{allowed}"
-    );
+    let allowed = header(&pre, "access-control-allow-headers").unwrap().to_lowercase();
+    assert!(allowed.contains("if-match") && allowed.contains("if-none-match"), "{allowed}");
     let me = app
         .send(
             app.request(Method::GET, "/api/v1/groups?limit=1")
@@ -148,8 +116,6 @@ async fn conditional_request_headers_cross_origins() {
         )
         .await;
     assert!(header(&one, "etag").is_some());
-    let exposed = header(&one, "access-control-expose-headers")
-        .unwrap()
-        .to_lowercase();
+    let exposed = header(&one, "access-control-expose-headers").unwrap().to_lowercase();
     assert!(exposed.contains("etag"), "{exposed}");
 }

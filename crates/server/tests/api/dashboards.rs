@@ -5,10 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 fn oid(v: &Value) -> String {
-    v["oid"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no oid in {v}"))
-        .to_owned()
+    v["oid"].as_str().unwrap_or_else(|| panic!("no oid in {v}")).to_owned()
 }
 
 async fn create(app: &TestApp, token: &str, body: Value) -> Value {
@@ -18,11 +15,7 @@ async fn create(app: &TestApp, token: &str, body: Value) -> Value {
 }
 
 fn titles(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["title"].as_str().unwrap())
-        .collect()
+    v.as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect()
 }
 
 #[tokio::test]
@@ -48,13 +41,8 @@ async fn create_read_replace_patch_delete() {
     assert_eq!(got.json(), created);
 
     // PUT replaces: what the body lacks is gone; oid, owner and created stay.
-    let put = app
-        .put(
-            &format!("/api/v1/dashboards/{id}"),
-            &token,
-            &json!({"title": "Sales 2"}),
-        )
-        .await;
+    let put =
+        app.put(&format!("/api/v1/dashboards/{id}"), &token, &json!({"title": "Sales 2"})).await;
     assert_eq!(put.status, 200, "{}", put.text);
     let put = put.json();
     assert_eq!(put["title"], "Sales 2");
@@ -77,36 +65,24 @@ async fn create_read_replace_patch_delete() {
     assert_eq!(patched["desc"], "patched");
 
     // A PUT missing the required title is a 400 and changes nothing.
-    app.put(
-        &format!("/api/v1/dashboards/{id}"),
-        &token,
-        &json!({"desc": "x"}),
-    )
-    .await
-    .assert_error(400, 1007);
+    app.put(&format!("/api/v1/dashboards/{id}"), &token, &json!({"desc": "x"}))
+        .await
+        .assert_error(400, 1007);
 
-    let exists = app
-        .get(&format!("/api/v1/dashboards/{id}/exists"), &token)
-        .await;
+    let exists = app.get(&format!("/api/v1/dashboards/{id}/exists"), &token).await;
     assert_eq!(exists.json(), json!({"exists": true}));
 
-    let deleted = app
-        .delete(&format!("/api/v1/dashboards/{id}"), &token)
-        .await;
+    let deleted = app.delete(&format!("/api/v1/dashboards/{id}"), &token).await;
     assert_eq!(deleted.status, 204);
     let gone = app.get(&format!("/api/v1/dashboards/{id}"), &token).await;
     let err = gone.assert_error(404, 1200);
     assert_eq!(err["resourceType"], "dashboard");
     assert_eq!(err["resourceName"], json!(id));
-    let exists = app
-        .get(&format!("/api/v1/dashboards/{id}/exists"), &token)
-        .await;
+    let exists = app.get(&format!("/api/v1/dashboards/{id}/exists"), &token).await;
     assert_eq!(exists.json(), json!({"exists": false}));
     let malformed = app.get("/api/v1/dashboards/nope/exists", &token).await;
     assert_eq!(malformed.json(), json!({"exists": false}));
-    app.delete(&format!("/api/v1/dashboards/{id}"), &token)
-        .await
-        .assert_error(404, 1200);
+    app.delete(&format!("/api/v1/dashboards/{id}"), &token).await.assert_error(404, 1200);
 }
 
 #[tokio::test]
@@ -125,17 +101,11 @@ async fn bad_documents_are_refused_and_nothing_is_stored() {
             422,
             1008,
         ),
-        (
-            json!({"title": "t", "parentFolder": "0123456789abcdef01234567"}),
-            422,
-            1008,
-        ),
+        (json!({"title": "t", "parentFolder": "0123456789abcdef01234567"}), 422, 1008),
         (json!([{"title": "t"}]), 400, 1006),
     ];
     for (body, status, code) in cases {
-        app.post("/api/v1/dashboards", &app.admin, &body)
-            .await
-            .assert_error(status, code);
+        app.post("/api/v1/dashboards", &app.admin, &body).await.assert_error(status, code);
     }
     let list = app.get("/api/v1/dashboards", &app.admin).await;
     assert_eq!(list.json(), json!([]));
@@ -144,10 +114,7 @@ async fn bad_documents_are_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn filters_special_fields_and_expand() {
     let app = spawn_app().await;
-    let folder = app
-        .post("/api/v1/folders", &app.admin, &json!({"name": "F"}))
-        .await
-        .json();
+    let folder = app.post("/api/v1/folders", &app.admin, &json!({"name": "F"})).await.json();
     for (title, ds, in_folder) in [
         ("Beta", "Sample ECommerce", true),
         ("alpha", "Sample Healthcare", false),
@@ -168,10 +135,7 @@ async fn filters_special_fields_and_expand() {
         }
     };
     assert_eq!(titles(&get("?name=ALPHA".into()).await), ["alpha"]);
-    assert_eq!(
-        titles(&get(format!("?parentFolder={}", oid(&folder))).await),
-        ["Beta"]
-    );
+    assert_eq!(titles(&get(format!("?parentFolder={}", oid(&folder))).await), ["Beta"]);
     assert_eq!(
         titles(&get("?datasourceTitle=sample ecommerce&sort=-title".into()).await),
         ["Gamma", "Beta"]
@@ -180,22 +144,15 @@ async fn filters_special_fields_and_expand() {
         titles(&get("?datasourceAddress=localhost&sort=title&limit=2&skip=1".into()).await),
         ["Gamma", "alpha"]
     );
-    assert_eq!(
-        get("?fields=title&sort=title&limit=1".into()).await,
-        json!([{"title": "Beta"}])
-    );
+    assert_eq!(get("?fields=title&sort=title&limit=1".into()).await, json!([{"title": "Beta"}]));
     let expanded =
         get("?name=Beta&expand=owner(fields:email),parentFolder(fields:name)".into()).await;
     assert_eq!(expanded[0]["owner"], json!({"email": ADMIN_EMAIL}));
     assert_eq!(expanded[0]["parentFolder"], json!({"name": "F"}));
     let loose = get("?name=alpha&expand=parentFolder".into()).await;
     assert_eq!(loose[0]["parentFolder"], Value::Null);
-    app.get("/api/v1/dashboards?expand=widgets", &app.admin)
-        .await
-        .assert_error(400, 1005);
-    app.get("/api/v1/dashboards?parentFolder=zz", &app.admin)
-        .await
-        .assert_error(400, 1005);
+    app.get("/api/v1/dashboards?expand=widgets", &app.admin).await.assert_error(400, 1005);
+    app.get("/api/v1/dashboards?parentFolder=zz", &app.admin).await.assert_error(400, 1005);
 }
 
 /// The sharing rules, role by role: who sees a dashboard, who may change it, who may share it.
@@ -204,15 +161,10 @@ async fn sharing_rules() {
     let app = spawn_app().await;
     let (owner, owner_token) = app.user_with_role("contributor", "owner@example.com").await;
     let (viewer, viewer_token) = app.user_with_role("consumer", "viewer@example.com").await;
-    let (designer, designer_token) = app
-        .user_with_role("contributor", "designer@example.com")
-        .await;
-    let (editor, editor_token) = app
-        .user_with_role("contributor", "editor@example.com")
-        .await;
-    let (_, outsider_token) = app
-        .user_with_role("contributor", "outsider@example.com")
-        .await;
+    let (designer, designer_token) =
+        app.user_with_role("contributor", "designer@example.com").await;
+    let (editor, editor_token) = app.user_with_role("contributor", "editor@example.com").await;
+    let (_, outsider_token) = app.user_with_role("contributor", "outsider@example.com").await;
     let (_, other_admin) = app.user_with_role("admin", "admin2@example.com").await;
     let team = app.create_group(json!({"name": "team"})).await;
     let (_, member_token) = {
@@ -251,14 +203,10 @@ async fn sharing_rules() {
         let list = app.get("/api/v1/dashboards", token).await;
         assert_eq!(titles(&list.json()), expected);
     }
-    let all = app
-        .get("/api/v1/dashboards?adminAccess=true", &other_admin)
-        .await;
+    let all = app.get("/api/v1/dashboards?adminAccess=true", &other_admin).await;
     assert_eq!(titles(&all.json()), ["Shared", "Private"]);
     // adminAccess means nothing for a non-administrator.
-    let none = app
-        .get("/api/v1/dashboards?adminAccess=true", &outsider_token)
-        .await;
+    let none = app.get("/api/v1/dashboards?adminAccess=true", &outsider_token).await;
     assert_eq!(none.json(), json!([]));
 
     // Reads by id: invisible is not found, for users and admins alike.
@@ -271,64 +219,35 @@ async fn sharing_rules() {
     ] {
         assert_eq!(app.get(p, token).await.status, status, "{p}");
     }
-    let as_admin = app
-        .get(&format!("{private_path}?adminAccess=true"), &other_admin)
-        .await;
+    let as_admin = app.get(&format!("{private_path}?adminAccess=true"), &other_admin).await;
     assert_eq!(as_admin.status, 200);
 
     // Changes: a view share cannot edit, an edit share can (but not for a viewer's role).
     let rename = json!({"desc": "changed"});
-    app.patch(&path, &viewer_token, &rename)
-        .await
-        .assert_error(403, 1010);
-    app.patch(&path, &designer_token, &rename)
-        .await
-        .assert_error(403, 1010);
-    app.patch(&path, &member_token, &rename)
-        .await
-        .assert_error(403, 1010);
-    app.patch(&path, &outsider_token, &rename)
-        .await
-        .assert_error(404, 1200);
+    app.patch(&path, &viewer_token, &rename).await.assert_error(403, 1010);
+    app.patch(&path, &designer_token, &rename).await.assert_error(403, 1010);
+    app.patch(&path, &member_token, &rename).await.assert_error(403, 1010);
+    app.patch(&path, &outsider_token, &rename).await.assert_error(404, 1200);
     let before = app.get(&path, &owner_token).await.json();
-    assert!(
-        before.get("desc").is_none(),
-        "a refused change stored nothing"
-    );
+    assert!(before.get("desc").is_none(), "a refused change stored nothing");
     let edited = app.patch(&path, &editor_token, &rename).await;
     assert_eq!(edited.status, 200, "{}", edited.text);
     // An editor may not change the shares, nor delete, nor give the dashboard away.
-    app.patch(&path, &editor_token, &json!({"shares": []}))
+    app.patch(&path, &editor_token, &json!({"shares": []})).await.assert_error(403, 1010);
+    app.delete(&path, &editor_token).await.assert_error(403, 1010);
+    app.post(&format!("{path}/change_owner"), &editor_token, &json!({"ownerId": id_of(&editor)}))
         .await
         .assert_error(403, 1010);
-    app.delete(&path, &editor_token)
-        .await
-        .assert_error(403, 1010);
-    app.post(
-        &format!("{path}/change_owner"),
-        &editor_token,
-        &json!({"ownerId": id_of(&editor)}),
-    )
-    .await
-    .assert_error(403, 1010);
     // Viewers create nothing.
-    app.post(
-        "/api/v1/dashboards",
-        &viewer_token,
-        &json!({"title": "mine"}),
-    )
-    .await
-    .assert_error(403, 1010);
+    app.post("/api/v1/dashboards", &viewer_token, &json!({"title": "mine"}))
+        .await
+        .assert_error(403, 1010);
 
     // The owner withdraws the designer's share: it stops at once.
     let shares = before["shares"].as_array().unwrap().clone();
-    let kept: Vec<Value> = shares
-        .into_iter()
-        .filter(|s| s["shareId"] != json!(id_of(&designer)))
-        .collect();
-    let r = app
-        .patch(&path, &owner_token, &json!({"shares": kept}))
-        .await;
+    let kept: Vec<Value> =
+        shares.into_iter().filter(|s| s["shareId"] != json!(id_of(&designer))).collect();
+    let r = app.patch(&path, &owner_token, &json!({"shares": kept})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(app.get(&path, &designer_token).await.status, 404);
 
@@ -340,19 +259,14 @@ async fn sharing_rules() {
     assert_eq!(s["owner"]["_id"], json!(id_of(&owner)));
     assert_eq!(s["owner"]["email"], "owner@example.com");
     assert!(s["owner"].get("password").is_none());
-    app.get(&format!("{private_path}/shares"), &viewer_token)
-        .await
-        .assert_error(404, 1200);
+    app.get(&format!("{private_path}/shares"), &viewer_token).await.assert_error(404, 1200);
 }
 
 #[tokio::test]
 async fn everyone_share_reaches_every_user() {
     let app = spawn_app().await;
     let (_, viewer_token) = app.user_with_role("consumer", "v@example.com").await;
-    let groups = app
-        .get("/api/v1/groups?name=Everyone", &app.admin)
-        .await
-        .json();
+    let groups = app.get("/api/v1/groups?name=Everyone", &app.admin).await.json();
     let everyone = id_of(&groups[0]);
     create(
         &app,
@@ -368,9 +282,7 @@ async fn everyone_share_reaches_every_user() {
 async fn change_owner_keeps_the_previous_owner_as_a_share() {
     let app = spawn_app().await;
     let (first, first_token) = app.user_with_role("contributor", "first@example.com").await;
-    let (second, second_token) = app
-        .user_with_role("contributor", "second@example.com")
-        .await;
+    let (second, second_token) = app.user_with_role("contributor", "second@example.com").await;
     let d = create(&app, &first_token, json!({"title": "Handover"})).await;
     let path = format!("/api/v1/dashboards/{}", oid(&d));
     app.post(
@@ -402,9 +314,7 @@ async fn change_owner_keeps_the_previous_owner_as_a_share() {
         json!([{"shareId": id_of(&first), "type": "user", "rule": "view", "subscribe": false}])
     );
     // The previous owner now only views; the new one owns.
-    app.patch(&path, &first_token, &json!({"desc": "x"}))
-        .await
-        .assert_error(403, 1010);
+    app.patch(&path, &first_token, &json!({"desc": "x"})).await.assert_error(403, 1010);
     assert_eq!(app.delete(&path, &second_token).await.status, 204);
 }
 
@@ -417,29 +327,13 @@ async fn admin_listing() {
     app.get("/api/v1/dashboards/admin?dashboardType=owner", &designer)
         .await
         .assert_error(403, 1010);
-    let all = app
-        .get(
-            "/api/v1/dashboards/admin?dashboardType=owner&sort=title",
-            &app.admin,
-        )
-        .await;
+    let all = app.get("/api/v1/dashboards/admin?dashboardType=owner&sort=title", &app.admin).await;
     assert_eq!(titles(&all.json()), ["A", "B"]);
     let one = app
-        .get(
-            &format!(
-                "/api/v1/dashboards/admin?dashboardType=owner&id={}",
-                oid(&a)
-            ),
-            &app.admin,
-        )
+        .get(&format!("/api/v1/dashboards/admin?dashboardType=owner&id={}", oid(&a)), &app.admin)
         .await;
     assert_eq!(titles(&one.json()), ["A"], "one id is still a list");
-    let named = app
-        .get(
-            "/api/v1/dashboards/admin?dashboardType=owner&name=b",
-            &app.admin,
-        )
-        .await;
+    let named = app.get("/api/v1/dashboards/admin?dashboardType=owner&name=b", &app.admin).await;
     assert_eq!(titles(&named.json()), ["B"]);
     app.get("/api/v1/dashboards/admin?dashboardType=proxy", &app.admin)
         .await
@@ -468,33 +362,20 @@ async fn widgets() {
     let w1 = w1.json();
     assert!(is_object_id(w1["oid"].as_str().unwrap()));
     assert_eq!(w1["dashboardid"], d["oid"]);
-    let w2 = app
-        .post(&base, &app.admin, &json!({"title": "Count"}))
-        .await
-        .json();
+    let w2 = app.post(&base, &app.admin, &json!({"title": "Count"})).await.json();
 
     let list = app.get(&base, &viewer_token).await;
     assert_eq!(titles(&list.json()), ["Revenue", "Count"]);
-    let page = app
-        .get(&format!("{base}?skip=1&fields=title"), &viewer_token)
-        .await;
+    let page = app.get(&format!("{base}?skip=1&fields=title"), &viewer_token).await;
     assert_eq!(page.json(), json!([{"title": "Count"}]));
-    let one = app
-        .get(&format!("{base}/{}", oid(&w1)), &viewer_token)
-        .await;
+    let one = app.get(&format!("{base}/{}", oid(&w1)), &viewer_token).await;
     assert_eq!(one.json(), w1);
 
     // Viewers read, never write.
-    app.post(&base, &viewer_token, &json!({"title": "x"}))
+    app.post(&base, &viewer_token, &json!({"title": "x"})).await.assert_error(403, 1010);
+    app.patch(&format!("{base}/{}", oid(&w1)), &viewer_token, &json!({"title": "x"}))
         .await
         .assert_error(403, 1010);
-    app.patch(
-        &format!("{base}/{}", oid(&w1)),
-        &viewer_token,
-        &json!({"title": "x"}),
-    )
-    .await
-    .assert_error(403, 1010);
 
     let patched = app
         .patch(
@@ -509,20 +390,10 @@ async fn widgets() {
     assert!(patched.get("metadata").is_none());
     assert_eq!(patched["oid"], w1["oid"]);
 
-    assert_eq!(
-        app.delete(&format!("{base}/{}", oid(&w2)), &app.admin)
-            .await
-            .status,
-        204
-    );
-    let err = app
-        .get(&format!("{base}/{}", oid(&w2)), &app.admin)
-        .await
-        .assert_error(404, 1201);
+    assert_eq!(app.delete(&format!("{base}/{}", oid(&w2)), &app.admin).await.status, 204);
+    let err = app.get(&format!("{base}/{}", oid(&w2)), &app.admin).await.assert_error(404, 1201);
     assert_eq!(err["resourceType"], "widget");
-    app.delete(&format!("{base}/{}", oid(&w2)), &app.admin)
-        .await
-        .assert_error(404, 1201);
+    app.delete(&format!("{base}/{}", oid(&w2)), &app.admin).await.assert_error(404, 1201);
     // A widget under a dashboard the caller cannot see is that dashboard's 404.
     let (_, outsider) = app.user_with_role("contributor", "o@example.com").await;
     app.get(&base, &outsider).await.assert_error(404, 1200);
@@ -534,12 +405,7 @@ fn without_managed(mut doc: Value) -> Value {
     for k in ["created", "lastUpdated", "owner"] {
         obj.remove(k);
     }
-    for w in obj
-        .get_mut("widgets")
-        .and_then(Value::as_array_mut)
-        .into_iter()
-        .flatten()
-    {
+    for w in obj.get_mut("widgets").and_then(Value::as_array_mut).into_iter().flatten() {
         let w = w.as_object_mut().unwrap();
         w.remove("created");
         w.remove("lastUpdated");
@@ -570,30 +436,19 @@ async fn export_then_import_into_an_empty_server_reproduces_the_dashboards() {
         ids.push(oid(&d));
     }
     let exported = source
-        .get(
-            &format!("/api/v1/dashboards/export?dashboardIds={}", ids.join(",")),
-            &source.admin,
-        )
+        .get(&format!("/api/v1/dashboards/export?dashboardIds={}", ids.join(",")), &source.admin)
         .await;
     assert_eq!(exported.status, 200, "{}", exported.text);
     let exported = exported.json();
     assert_eq!(exported.as_array().unwrap().len(), 2);
     assert_eq!(exported[0]["widgets"].as_array().unwrap().len(), 2);
-    let one = source
-        .get(
-            &format!("/api/v1/dashboards/{}/export/dash", ids[0]),
-            &source.admin,
-        )
-        .await;
+    let one =
+        source.get(&format!("/api/v1/dashboards/{}/export/dash", ids[0]), &source.admin).await;
     assert_eq!(one.json(), exported[0]);
 
     let target = spawn_app().await;
     let imported = target
-        .post(
-            "/api/v1/dashboards/import/bulk?action=overwrite",
-            &target.admin,
-            &exported,
-        )
+        .post("/api/v1/dashboards/import/bulk?action=overwrite", &target.admin, &exported)
         .await;
     assert_eq!(imported.status, 201, "{}", imported.text);
     let report = imported.json();
@@ -602,26 +457,13 @@ async fn export_then_import_into_an_empty_server_reproduces_the_dashboards() {
     assert_eq!(report["skipped"], json!([]));
     assert_eq!(report["failed"], json!({}));
     let again = target
-        .get(
-            &format!("/api/v1/dashboards/export?dashboardIds={}", ids.join(",")),
-            &target.admin,
-        )
+        .get(&format!("/api/v1/dashboards/export?dashboardIds={}", ids.join(",")), &target.admin)
         .await
         .json();
-    let expected: Vec<Value> = exported
-        .as_array()
-        .unwrap()
-        .iter()
-        .cloned()
-        .map(without_managed)
-        .collect();
-    let actual: Vec<Value> = again
-        .as_array()
-        .unwrap()
-        .iter()
-        .cloned()
-        .map(without_managed)
-        .collect();
+    let expected: Vec<Value> =
+        exported.as_array().unwrap().iter().cloned().map(without_managed).collect();
+    let actual: Vec<Value> =
+        again.as_array().unwrap().iter().cloned().map(without_managed).collect();
     assert_eq!(actual, expected);
     assert_eq!(
         serde_json::to_string(&actual).unwrap(),
@@ -631,22 +473,14 @@ async fn export_then_import_into_an_empty_server_reproduces_the_dashboards() {
 
     // skip leaves existing dashboards alone; duplicate makes new ones (same widgets' ids).
     let skipped = target
-        .post(
-            "/api/v1/dashboards/import/bulk?action=skip",
-            &target.admin,
-            &exported,
-        )
+        .post("/api/v1/dashboards/import/bulk?action=skip", &target.admin, &exported)
         .await
         .json();
     assert_eq!(skipped["succeded"], json!([]));
     assert_eq!(skipped["skipped"][0]["oid"], json!(ids[0]));
     assert_eq!(skipped["skipped"][0]["title"], "One");
     let dup = target
-        .post(
-            "/api/v1/dashboards/import/bulk",
-            &target.admin,
-            &json!([exported[0]]),
-        )
+        .post("/api/v1/dashboards/import/bulk", &target.admin, &json!([exported[0]]))
         .await
         .json();
     let copy = &dup["succeded"][0];
@@ -660,10 +494,7 @@ async fn export_then_import_into_an_empty_server_reproduces_the_dashboards() {
 #[tokio::test]
 async fn import_reports_each_item_and_honours_the_folder() {
     let app = spawn_app().await;
-    let folder = app
-        .post("/api/v1/folders", &app.admin, &json!({"name": "Imports"}))
-        .await
-        .json();
+    let folder = app.post("/api/v1/folders", &app.admin, &json!({"name": "Imports"})).await.json();
     let body = json!([
         {"title": "Good", "oid": "0123456789abcdef01234567", "parentFolder": "fedcba9876543210fedcba98",
          "shares": [{"shareId": "fedcba9876543210fedcba98", "type": "user", "rule": "view"}]},
@@ -673,10 +504,7 @@ async fn import_reports_each_item_and_honours_the_folder() {
     ]);
     let r = app
         .post(
-            &format!(
-                "/api/v1/dashboards/import/bulk?action=skip&importFolder={}",
-                oid(&folder)
-            ),
+            &format!("/api/v1/dashboards/import/bulk?action=skip&importFolder={}", oid(&folder)),
             &app.admin,
             &body,
         )
@@ -693,27 +521,16 @@ async fn import_reports_each_item_and_honours_the_folder() {
     let good = &report["succeded"][0];
     assert_eq!(good["oid"], "0123456789abcdef01234567");
     assert_eq!(good["parentFolder"], folder["oid"]);
-    assert_eq!(
-        good["shares"],
-        json!([]),
-        "shares with unknown users are dropped"
-    );
+    assert_eq!(good["shares"], json!([]), "shares with unknown users are dropped");
     assert_eq!(report["failed"]["0123456789abcdef01234568"]["code"], 1007);
     assert_eq!(report["failed"]["2"]["code"], 1006);
     // Nothing of a failed item is stored.
-    let titles_now = app
-        .get("/api/v1/dashboards?sort=title", &app.admin)
-        .await
-        .json();
+    let titles_now = app.get("/api/v1/dashboards?sort=title", &app.admin).await.json();
     assert_eq!(titles(&titles_now), ["Good", "Third"]);
 
-    app.post(
-        "/api/v1/dashboards/import/bulk?action=merge",
-        &app.admin,
-        &json!([]),
-    )
-    .await
-    .assert_error(400, 1005);
+    app.post("/api/v1/dashboards/import/bulk?action=merge", &app.admin, &json!([]))
+        .await
+        .assert_error(400, 1005);
     app.post(
         "/api/v1/dashboards/import/bulk?importFolder=0123456789abcdef01234567",
         &app.admin,
@@ -721,21 +538,13 @@ async fn import_reports_each_item_and_honours_the_folder() {
     )
     .await
     .assert_error(422, 1008);
-    app.post(
-        "/api/v1/dashboards/import/bulk",
-        &app.admin,
-        &json!({"title": "x"}),
-    )
-    .await
-    .assert_error(400, 1006);
+    app.post("/api/v1/dashboards/import/bulk", &app.admin, &json!({"title": "x"}))
+        .await
+        .assert_error(400, 1006);
     let (_, viewer) = app.user_with_role("consumer", "v@example.com").await;
-    app.post(
-        "/api/v1/dashboards/import/bulk",
-        &viewer,
-        &json!([{"title": "x"}]),
-    )
-    .await
-    .assert_error(403, 1010);
+    app.post("/api/v1/dashboards/import/bulk", &viewer, &json!([{"title": "x"}]))
+        .await
+        .assert_error(403, 1010);
 }
 
 #[tokio::test]
@@ -745,35 +554,14 @@ async fn bulk_delete_is_all_or_nothing() {
     let a = oid(&create(&app, &app.admin, json!({"title": "A"})).await);
     let b = oid(&create(&app, &app.admin, json!({"title": "B"})).await);
     let theirs = oid(&create(&app, &designer, json!({"title": "Theirs"})).await);
-    app.delete(
-        &format!("/api/v1/dashboards/bulk?dashboardIds={a},{theirs}"),
-        &app.admin,
-    )
-    .await
-    .assert_error(404, 1200);
-    app.delete("/api/v1/dashboards/bulk", &app.admin)
+    app.delete(&format!("/api/v1/dashboards/bulk?dashboardIds={a},{theirs}"), &app.admin)
         .await
-        .assert_error(400, 1005);
-    assert_eq!(
-        app.get("/api/v1/dashboards", &app.admin)
-            .await
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    let r = app
-        .delete(
-            &format!("/api/v1/dashboards/bulk?dashboardIds={a},{b}"),
-            &app.admin,
-        )
-        .await;
+        .assert_error(404, 1200);
+    app.delete("/api/v1/dashboards/bulk", &app.admin).await.assert_error(400, 1005);
+    assert_eq!(app.get("/api/v1/dashboards", &app.admin).await.json().as_array().unwrap().len(), 2);
+    let r = app.delete(&format!("/api/v1/dashboards/bulk?dashboardIds={a},{b}"), &app.admin).await;
     assert_eq!(r.status, 204);
-    assert_eq!(
-        app.get("/api/v1/dashboards", &app.admin).await.json(),
-        json!([])
-    );
+    assert_eq!(app.get("/api/v1/dashboards", &app.admin).await.json(), json!([]));
 }
 
 #[tokio::test]
@@ -800,18 +588,14 @@ async fn searches() {
         )
         .await;
     assert_eq!(titles(&r.json()["items"]), ["Marketing"]);
-    let all = app
-        .post("/api/v1/dashboards/searches", &app.admin, &json!({}))
-        .await;
+    let all = app.post("/api/v1/dashboards/searches", &app.admin, &json!({})).await;
     assert_eq!(all.json()["items"].as_array().unwrap().len(), 3);
     for bad in [
         json!({"queryOptions": {"sort": {"title": 2}}}),
         json!({"queryParams": {"name": 3}}),
         json!({"unknown": 1}),
     ] {
-        app.post("/api/v1/dashboards/searches", &app.admin, &bad)
-            .await
-            .assert_error(400, 1006);
+        app.post("/api/v1/dashboards/searches", &app.admin, &bad).await.assert_error(400, 1006);
     }
 }
 
@@ -832,14 +616,10 @@ async fn a_deleted_owner_leaves_the_dashboard_for_an_admin_to_reassign() {
     .await;
     let path = format!("/api/v1/dashboards/{}", oid(&d));
     assert_eq!(
-        app.delete(&format!("/api/v1/users/{}", id_of(&gone)), &app.admin)
-            .await
-            .status,
+        app.delete(&format!("/api/v1/users/{}", id_of(&gone)), &app.admin).await.status,
         204
     );
-    let kept = app
-        .get(&format!("{path}?adminAccess=true&expand=owner"), &app.admin)
-        .await;
+    let kept = app.get(&format!("{path}?adminAccess=true&expand=owner"), &app.admin).await;
     assert_eq!(kept.status, 200, "nothing is lost");
     assert_eq!(kept.json()["owner"], Value::Null);
     let r = app
@@ -852,18 +632,15 @@ async fn a_deleted_owner_leaves_the_dashboard_for_an_admin_to_reassign() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(app.get(&path, &heir_token).await.status, 200);
     // Deleted users and groups leave the shares; the deleted owner gets none.
-    for gone in [
-        format!("/api/v1/users/{}", id_of(&viewer)),
-        format!("/api/v1/groups/{}", id_of(&group)),
-    ] {
+    for gone in
+        [format!("/api/v1/users/{}", id_of(&viewer)), format!("/api/v1/groups/{}", id_of(&group))]
+    {
         assert_eq!(app.delete(&gone, &app.admin).await.status, 204);
     }
     let now = app.get(&path, &heir_token).await.json();
     assert_eq!(now["shares"], json!([]));
     // So an edit that keeps the shares as they are goes through.
-    let r = app
-        .patch(&path, &heir_token, &json!({"desc": "mine now"}))
-        .await;
+    let r = app.patch(&path, &heir_token, &json!({"desc": "mine now"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -872,16 +649,9 @@ async fn a_deleted_owner_leaves_the_dashboard_for_an_admin_to_reassign() {
 #[tokio::test]
 async fn an_import_reveals_and_claims_nothing() {
     let app = spawn_app().await;
-    let (_, owner) = app
-        .user_with_role("contributor", "hidden-owner@example.com")
-        .await;
-    let (importer_user, importer) = app
-        .user_with_role("contributor", "importer@example.com")
-        .await;
-    let hidden = app
-        .post("/api/v1/dashboards", &owner, &json!({"title": "Hidden"}))
-        .await
-        .json();
+    let (_, owner) = app.user_with_role("contributor", "hidden-owner@example.com").await;
+    let (importer_user, importer) = app.user_with_role("contributor", "importer@example.com").await;
+    let hidden = app.post("/api/v1/dashboards", &owner, &json!({"title": "Hidden"})).await.json();
     let hidden_oid = oid(&hidden);
     let free_oid = "0123456789abcdef0123abcd";
 
@@ -906,10 +676,7 @@ async fn an_import_reveals_and_claims_nothing() {
         assert!(!made.contains(&hidden_oid.as_str()), "{action}: {report}");
         assert!(!made.contains(&free_oid), "{action}: {report}");
     }
-    let untouched = app
-        .get(&format!("/api/v1/dashboards/{hidden_oid}"), &owner)
-        .await
-        .json();
+    let untouched = app.get(&format!("/api/v1/dashboards/{hidden_oid}"), &owner).await.json();
     assert_eq!(untouched["title"], "Hidden");
 
     // Shared with the importer, the dashboard is theirs to skip.

@@ -17,12 +17,7 @@ async fn unknown_routes_are_404_envelopes() {
 #[tokio::test]
 async fn wrong_methods_are_405_envelopes_with_allow() {
     let app = spawn_app().await;
-    let resp = app
-        .send(
-            app.request(Method::PATCH, "/api/v1/users")
-                .bearer_auth(&app.admin),
-        )
-        .await;
+    let resp = app.send(app.request(Method::PATCH, "/api/v1/users").bearer_auth(&app.admin)).await;
     resp.assert_error(405, 1001);
     let allow = resp.headers.get("allow").unwrap().to_str().unwrap();
     assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
@@ -48,11 +43,7 @@ async fn malformed_json_is_a_400_envelope() {
 #[tokio::test]
 async fn a_body_that_is_not_json_typed_is_a_400_envelope() {
     let app = spawn_app().await;
-    for content_type in [
-        None,
-        Some("text/plain"),
-        Some("application/x-www-form-urlencoded"),
-    ] {
+    for content_type in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
         let mut req = app
             .request(Method::POST, "/api/v1/users")
             .bearer_auth(&app.admin)
@@ -62,12 +53,7 @@ async fn a_body_that_is_not_json_typed_is_a_400_envelope() {
         }
         app.send(req).await.assert_error(400, 1003);
     }
-    assert_eq!(
-        app.get("/api/v1/users?email=a@b.c", &app.admin)
-            .await
-            .json(),
-        json!([])
-    );
+    assert_eq!(app.get("/api/v1/users?email=a@b.c", &app.admin).await.json(), json!([]));
 }
 
 #[tokio::test]
@@ -85,9 +71,7 @@ async fn a_json_content_type_with_a_charset_is_accepted() {
 async fn a_body_over_the_limit_is_a_413_envelope_and_stores_nothing() {
     let app = spawn_app_with(|s| s.max_body_bytes = 4096).await;
     let big = json!({"email": "big@corp.example", "padding": "x".repeat(8192)});
-    app.post("/api/v1/users", &app.admin, &big)
-        .await
-        .assert_error(413, 1004);
+    app.post("/api/v1/users", &app.admin, &big).await.assert_error(413, 1004);
     let login = app
         .send(
             app.request(Method::POST, "/api/v1/authentication/login")
@@ -96,35 +80,23 @@ async fn a_body_over_the_limit_is_a_413_envelope_and_stores_nothing() {
         )
         .await;
     login.assert_error(413, 1004);
-    assert_eq!(
-        app.get("/api/v1/users?email=big@", &app.admin).await.json(),
-        json!([])
-    );
+    assert_eq!(app.get("/api/v1/users?email=big@", &app.admin).await.json(), json!([]));
 }
 
 /// A server fault answers 500 with a generic message: the cause stays in the log.
 #[tokio::test]
 async fn an_internal_error_is_a_generic_500_envelope() {
     let app = spawn_app().await;
-    let user = app
-        .create_user(json!({"email": "broken@corp.example"}))
-        .await;
+    let user = app.create_user(json!({"email": "broken@corp.example"})).await;
     let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
         .unwrap();
     db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-    db.execute("UPDATE users SET doc = '[]' WHERE id = ?1", [id_of(&user)])
-        .unwrap();
+    db.execute("UPDATE users SET doc = '[]' WHERE id = ?1", [id_of(&user)]).unwrap();
 
-    let resp = app
-        .get(&format!("/api/v1/users/{}", id_of(&user)), &app.admin)
-        .await;
+    let resp = app.get(&format!("/api/v1/users/{}", id_of(&user)), &app.admin).await;
     let err = resp.assert_error(500, 1500);
     assert_eq!(err["message"], "Internal server error");
-    assert!(
-        !resp.text.to_lowercase().contains("json"),
-        "no internal detail: {}",
-        resp.text
-    );
+    assert!(!resp.text.to_lowercase().contains("json"), "no internal detail: {}", resp.text);
 }
 
 #[tokio::test]
@@ -133,12 +105,7 @@ async fn every_response_carries_a_request_id() {
     let ok = app.get("/api/v1/users", &app.admin).await;
     let err = app.get("/nope", &app.admin).await;
     for resp in [ok, err] {
-        let id = resp
-            .headers
-            .get("x-request-id")
-            .expect("x-request-id")
-            .to_str()
-            .unwrap();
+        let id = resp.headers.get("x-request-id").expect("x-request-id").to_str().unwrap();
         assert!(!id.is_empty());
     }
 }
@@ -156,17 +123,12 @@ fn the_error_code_table_in_the_docs_matches_the_code() {
             Some((code, status))
         })
         .collect();
-    let mut expected: Vec<(u32, u16)> = Code::ALL
-        .iter()
-        .map(|c| (c.number(), c.status().as_u16()))
-        .collect();
+    let mut expected: Vec<(u32, u16)> =
+        Code::ALL.iter().map(|c| (c.number(), c.status().as_u16())).collect();
     let mut documented = rows.clone();
     expected.sort();
     documented.sort();
-    assert_eq!(
-        documented, expected,
-        "docs/errors.md is out of step with http::error::Code"
-    );
+    assert_eq!(documented, expected, "docs/errors.md is out of step with http::error::Code");
 }
 
 /// A request that declares a body over the limit and asks `Expect: 100-continue` gets the 413
@@ -185,13 +147,10 @@ async fn a_declared_oversize_body_is_refused_before_it_is_sent() {
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     // A bound on a server that would wait for the body, not a synchronisation.
-    tokio::time::timeout(
-        std::time::Duration::from_secs(10),
-        stream.read_to_string(&mut response),
-    )
-    .await
-    .expect("the server answers without waiting for the body")
-    .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_string(&mut response))
+        .await
+        .expect("the server answers without waiting for the body")
+        .unwrap();
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert!(response.contains("\"code\":1004"), "{response}");
     assert!(!response.contains("100 Continue"), "{response}");

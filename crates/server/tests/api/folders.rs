@@ -5,10 +5,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 fn oid(v: &Value) -> String {
-    v["oid"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no oid in {v}"))
-        .to_owned()
+    v["oid"].as_str().unwrap_or_else(|| panic!("no oid in {v}")).to_owned()
 }
 
 async fn folder(app: &TestApp, token: &str, body: Value) -> Value {
@@ -18,11 +15,7 @@ async fn folder(app: &TestApp, token: &str, body: Value) -> Value {
 }
 
 fn names(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect()
+    v.as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect()
 }
 
 #[tokio::test]
@@ -34,17 +27,10 @@ async fn create_read_patch_delete() {
     assert_eq!(parent["parentId"], Value::Null);
     assert_eq!(parent["owner"], json!(id_of(&designer)));
     assert!(is_sisense_timestamp(parent["created"].as_str().unwrap()));
-    let child = folder(
-        &app,
-        &token,
-        json!({"name": "Q1", "parentId": oid(&parent)}),
-    )
-    .await;
+    let child = folder(&app, &token, json!({"name": "Q1", "parentId": oid(&parent)})).await;
     assert_eq!(child["parentId"], parent["oid"]);
 
-    let got = app
-        .get(&format!("/api/v1/folders/{}", oid(&child)), &token)
-        .await;
+    let got = app.get(&format!("/api/v1/folders/{}", oid(&child)), &token).await;
     assert_eq!(got.status, 200);
     assert_eq!(got.json(), child);
     let list = app.get("/api/v1/folders?sort=name", &token).await;
@@ -85,23 +71,15 @@ async fn create_read_patch_delete() {
         .await;
     assert_eq!(given.status, 200, "{}", given.text);
     assert_eq!(
-        app.get(&format!("/api/v1/folders/{}", oid(&child)), &other_token)
-            .await
-            .status,
+        app.get(&format!("/api/v1/folders/{}", oid(&child)), &other_token).await.status,
         200
     );
-    app.get(&format!("/api/v1/folders/{}", oid(&child)), &token)
-        .await
-        .assert_error(404, 1202);
+    app.get(&format!("/api/v1/folders/{}", oid(&child)), &token).await.assert_error(404, 1202);
 
-    let r = app
-        .delete(&format!("/api/v1/folders/{}", oid(&parent)), &token)
-        .await;
+    let r = app.delete(&format!("/api/v1/folders/{}", oid(&parent)), &token).await;
     assert_eq!(r.status, 204);
-    let err = app
-        .get(&format!("/api/v1/folders/{}", oid(&parent)), &token)
-        .await
-        .assert_error(404, 1202);
+    let err =
+        app.get(&format!("/api/v1/folders/{}", oid(&parent)), &token).await.assert_error(404, 1202);
     assert_eq!(err["resourceType"], "folder");
 }
 
@@ -121,18 +99,11 @@ async fn a_folder_cannot_become_its_own_ancestor() {
         .assert_error(409, 1014);
     }
     // Nothing moved.
-    let a_now = app
-        .get(&format!("/api/v1/folders/{}", oid(&a)), &app.admin)
-        .await
-        .json();
+    let a_now = app.get(&format!("/api/v1/folders/{}", oid(&a)), &app.admin).await.json();
     assert_eq!(a_now["parentId"], Value::Null);
     // Moving down a branch that does not contain it is fine.
     let r = app
-        .patch(
-            &format!("/api/v1/folders/{}", oid(&c)),
-            &app.admin,
-            &json!({"parentId": oid(&a)}),
-        )
+        .patch(&format!("/api/v1/folders/{}", oid(&c)), &app.admin, &json!({"parentId": oid(&a)}))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
@@ -141,12 +112,7 @@ async fn a_folder_cannot_become_its_own_ancestor() {
 async fn non_empty_folders_are_kept_unless_cascade_is_asked() {
     let app = spawn_app().await;
     let top = folder(&app, &app.admin, json!({"name": "top"})).await;
-    let sub = folder(
-        &app,
-        &app.admin,
-        json!({"name": "sub", "parentId": oid(&top)}),
-    )
-    .await;
+    let sub = folder(&app, &app.admin, json!({"name": "sub", "parentId": oid(&top)})).await;
     let d = app
         .post(
             "/api/v1/dashboards",
@@ -155,49 +121,23 @@ async fn non_empty_folders_are_kept_unless_cascade_is_asked() {
         )
         .await
         .json();
-    let loose = app
-        .post(
-            "/api/v1/dashboards",
-            &app.admin,
-            &json!({"title": "elsewhere"}),
-        )
-        .await
-        .json();
-    app.delete(&format!("/api/v1/folders/{}", oid(&top)), &app.admin)
+    let loose =
+        app.post("/api/v1/dashboards", &app.admin, &json!({"title": "elsewhere"})).await.json();
+    app.delete(&format!("/api/v1/folders/{}", oid(&top)), &app.admin).await.assert_error(409, 1013);
+    app.delete(&format!("/api/v1/folders/{}", oid(&sub)), &app.admin).await.assert_error(409, 1013);
+    app.delete(&format!("/api/v1/folders/bulk?folderIds={},{}", oid(&top), oid(&sub)), &app.admin)
         .await
         .assert_error(409, 1013);
-    app.delete(&format!("/api/v1/folders/{}", oid(&sub)), &app.admin)
-        .await
-        .assert_error(409, 1013);
-    app.delete(
-        &format!("/api/v1/folders/bulk?folderIds={},{}", oid(&top), oid(&sub)),
-        &app.admin,
-    )
-    .await
-    .assert_error(409, 1013);
-    assert_eq!(
-        app.get(&format!("/api/v1/dashboards/{}", oid(&d)), &app.admin)
-            .await
-            .status,
-        200
-    );
-    let r = app
-        .delete(
-            &format!("/api/v1/folders/{}?cascade=true", oid(&top)),
-            &app.admin,
-        )
-        .await;
+    assert_eq!(app.get(&format!("/api/v1/dashboards/{}", oid(&d)), &app.admin).await.status, 200);
+    let r = app.delete(&format!("/api/v1/folders/{}?cascade=true", oid(&top)), &app.admin).await;
     assert_eq!(r.status, 204);
-    for path in [
-        format!("/api/v1/folders/{}", oid(&sub)),
-        format!("/api/v1/dashboards/{}", oid(&d)),
-    ] {
+    for path in
+        [format!("/api/v1/folders/{}", oid(&sub)), format!("/api/v1/dashboards/{}", oid(&d))]
+    {
         assert_eq!(app.get(&path, &app.admin).await.status, 404, "{path}");
     }
     assert_eq!(
-        app.get(&format!("/api/v1/dashboards/{}", oid(&loose)), &app.admin)
-            .await
-            .status,
+        app.get(&format!("/api/v1/dashboards/{}", oid(&loose)), &app.admin).await.status,
         200
     );
 }
@@ -209,29 +149,18 @@ async fn bulk_delete() {
     let b = folder(&app, &app.admin, json!({"name": "b", "parentId": oid(&a)})).await;
     let c = folder(&app, &app.admin, json!({"name": "c"})).await;
     app.delete(
-        &format!(
-            "/api/v1/folders/bulk?folderIds={},0123456789abcdef01234567",
-            oid(&c)
-        ),
+        &format!("/api/v1/folders/bulk?folderIds={},0123456789abcdef01234567", oid(&c)),
         &app.admin,
     )
     .await
     .assert_error(404, 1202);
-    app.delete("/api/v1/folders/bulk", &app.admin)
-        .await
-        .assert_error(400, 1005);
+    app.delete("/api/v1/folders/bulk", &app.admin).await.assert_error(400, 1005);
     // A parent goes together with its only child.
     let r = app
-        .delete(
-            &format!("/api/v1/folders/bulk?folderIds={},{}", oid(&a), oid(&b)),
-            &app.admin,
-        )
+        .delete(&format!("/api/v1/folders/bulk?folderIds={},{}", oid(&a), oid(&b)), &app.admin)
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
-    assert_eq!(
-        names(&app.get("/api/v1/folders", &app.admin).await.json()),
-        ["c"]
-    );
+    assert_eq!(names(&app.get("/api/v1/folders", &app.admin).await.json()), ["c"]);
 }
 
 #[tokio::test]
@@ -242,57 +171,24 @@ async fn each_user_sees_their_own_folders() {
     let (_, viewer) = app.user_with_role("consumer", "v@example.com").await;
     let hers = folder(&app, &alice, json!({"name": "hers"})).await;
     folder(&app, &bob, json!({"name": "his"})).await;
-    assert_eq!(
-        names(&app.get("/api/v1/folders", &alice).await.json()),
-        ["hers"]
-    );
-    assert_eq!(
-        names(&app.get("/api/v1/folders", &bob).await.json()),
-        ["his"]
-    );
-    let everything = app
-        .get("/api/v1/folders?adminAccess=true&sort=name", &app.admin)
-        .await;
+    assert_eq!(names(&app.get("/api/v1/folders", &alice).await.json()), ["hers"]);
+    assert_eq!(names(&app.get("/api/v1/folders", &bob).await.json()), ["his"]);
+    let everything = app.get("/api/v1/folders?adminAccess=true&sort=name", &app.admin).await;
     assert_eq!(names(&everything.json()), ["hers", "his"]);
-    app.get(&format!("/api/v1/folders/{}", oid(&hers)), &bob)
-        .await
-        .assert_error(404, 1202);
-    app.delete(&format!("/api/v1/folders/{}", oid(&hers)), &bob)
-        .await
-        .assert_error(404, 1202);
+    app.get(&format!("/api/v1/folders/{}", oid(&hers)), &bob).await.assert_error(404, 1202);
+    app.delete(&format!("/api/v1/folders/{}", oid(&hers)), &bob).await.assert_error(404, 1202);
     // Nobody files things in someone else's folder.
-    app.post(
-        "/api/v1/folders",
-        &bob,
-        &json!({"name": "x", "parentId": oid(&hers)}),
-    )
-    .await
-    .assert_error(422, 1008);
-    app.post(
-        "/api/v1/dashboards",
-        &bob,
-        &json!({"title": "x", "parentFolder": oid(&hers)}),
-    )
-    .await
-    .assert_error(422, 1008);
-    app.post("/api/v1/folders", &viewer, &json!({"name": "x"}))
+    app.post("/api/v1/folders", &bob, &json!({"name": "x", "parentId": oid(&hers)}))
         .await
-        .assert_error(403, 1010);
-    for bad in [
-        json!({}),
-        json!({"name": ""}),
-        json!({"name": "x", "parentId": "zz"}),
-    ] {
+        .assert_error(422, 1008);
+    app.post("/api/v1/dashboards", &bob, &json!({"title": "x", "parentFolder": oid(&hers)}))
+        .await
+        .assert_error(422, 1008);
+    app.post("/api/v1/folders", &viewer, &json!({"name": "x"})).await.assert_error(403, 1010);
+    for bad in [json!({}), json!({"name": ""}), json!({"name": "x", "parentId": "zz"})] {
         app.post("/api/v1/folders", &alice, &bad)
             .await
-            .assert_error(
-                400,
-                if bad.get("name").is_none() {
-                    1007
-                } else {
-                    1006
-                },
-            );
+            .assert_error(400, if bad.get("name").is_none() { 1007 } else { 1006 });
     }
 }
 
@@ -301,12 +197,7 @@ async fn tree_and_navigation() {
     let app = spawn_app().await;
     let (viewer, viewer_token) = app.user_with_role("consumer", "v@example.com").await;
     let top = folder(&app, &app.admin, json!({"name": "top"})).await;
-    let sub = folder(
-        &app,
-        &app.admin,
-        json!({"name": "sub", "parentId": oid(&top)}),
-    )
-    .await;
+    let sub = folder(&app, &app.admin, json!({"name": "sub", "parentId": oid(&top)})).await;
     folder(&app, &app.admin, json!({"name": "other"})).await;
     let share = json!([{"shareId": id_of(&viewer), "type": "user", "rule": "view"}]);
     app.post(
@@ -315,8 +206,7 @@ async fn tree_and_navigation() {
         &json!({"title": "deep", "parentFolder": oid(&sub), "shares": share, "widgets": [{"title": "w"}]}),
     )
     .await;
-    app.post("/api/v1/dashboards", &app.admin, &json!({"title": "root"}))
-        .await;
+    app.post("/api/v1/dashboards", &app.admin, &json!({"title": "root"})).await;
 
     let tree = app.get("/api/v1/folders?structure=tree", &app.admin).await;
     assert_eq!(tree.status, 200, "{}", tree.text);
@@ -325,10 +215,7 @@ async fn tree_and_navigation() {
     assert_eq!(names(&tree[0]["folders"]), ["sub"]);
     let deep = &tree[0]["folders"][0]["dashboards"][0];
     assert_eq!(deep["title"], "deep");
-    assert!(
-        deep.get("shares").is_none(),
-        "a summary, not the whole document"
-    );
+    assert!(deep.get("shares").is_none(), "a summary, not the whole document");
     assert_eq!(tree[0]["dashboards"], json!([]));
 
     let nav = app.get("/api/v1/navver", &app.admin).await.json();
@@ -339,7 +226,5 @@ async fn tree_and_navigation() {
     let nav = app.get("/api/v1/navver", &viewer_token).await.json();
     assert_eq!(nav["folders"], json!([]));
     assert_eq!(nav["dashboards"][0]["title"], "deep");
-    app.get("/api/v1/folders?structure=deep", &app.admin)
-        .await
-        .assert_error(400, 1005);
+    app.get("/api/v1/folders?structure=deep", &app.admin).await.assert_error(400, 1005);
 }

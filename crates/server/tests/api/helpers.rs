@@ -21,11 +21,7 @@ pub struct Resp {
 impl Resp {
     /// The start of the body, for failure messages that stay readable.
     pub fn excerpt(&self) -> &str {
-        let end = self
-            .text
-            .char_indices()
-            .nth(600)
-            .map_or(self.text.len(), |(i, _)| i);
+        let end = self.text.char_indices().nth(600).map_or(self.text.len(), |(i, _)| i);
         &self.text[..end]
     }
 
@@ -35,11 +31,7 @@ impl Resp {
 
     /// Asserts the status and that the body is the standard error envelope with this code.
     pub fn assert_error(&self, status: u16, code: u64) -> Value {
-        assert_eq!(
-            self.status, status,
-            "unexpected status, body: {}",
-            self.text
-        );
+        assert_eq!(self.status, status, "unexpected status, body: {}", self.text);
         assert_envelope(self, status, code);
         self.json()["error"].clone()
     }
@@ -47,30 +39,14 @@ impl Resp {
 
 /// The Sisense error envelope: `{"error": {code, message, status, httpMessage}}`, JSON typed.
 pub fn assert_envelope(resp: &Resp, status: u16, code: u64) {
-    let ct = resp
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    assert!(
-        ct.starts_with("application/json"),
-        "content type {ct:?} for {}",
-        resp.text
-    );
+    let ct = resp.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(ct.starts_with("application/json"), "content type {ct:?} for {}", resp.text);
     let body = resp.json();
-    let error = body
-        .get("error")
-        .unwrap_or_else(|| panic!("no 'error' in {body}"));
+    let error = body.get("error").unwrap_or_else(|| panic!("no 'error' in {body}"));
     assert_eq!(error["status"], status, "{body}");
     assert_eq!(error["code"], code, "{body}");
-    assert!(
-        error["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "{body}"
-    );
-    let reason = reqwest::StatusCode::from_u16(status)
-        .unwrap()
-        .canonical_reason()
-        .unwrap();
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    let reason = reqwest::StatusCode::from_u16(status).unwrap().canonical_reason().unwrap();
     assert_eq!(error["httpMessage"], reason, "{body}");
 }
 
@@ -78,25 +54,19 @@ pub fn assert_envelope(resp: &Resp, status: u16, code: u64) {
 /// describes the write-only `password` field; it holds no data, so only hashes are looked for.)
 pub fn assert_no_secrets(text: &str) {
     let start = &text[..text.char_indices().nth(500).map_or(text.len(), |(i, _)| i)];
-    assert!(
-        !text.contains("$argon2"),
-        "a password hash left the server: {start}"
-    );
+    assert!(!text.contains("$argon2"), "a password hash left the server: {start}");
     if let Ok(value) = serde_json::from_str::<Value>(text)
         && value.get("openapi").is_none()
     {
-        assert!(
-            !has_password_key(&value),
-            "a 'password' field left the server: {start}"
-        );
+        assert!(!has_password_key(&value), "a 'password' field left the server: {start}");
     }
 }
 
 fn has_password_key(v: &Value) -> bool {
     match v {
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("password") || has_password_key(v)),
+        Value::Object(map) => {
+            map.iter().any(|(k, v)| k.eq_ignore_ascii_case("password") || has_password_key(v))
+        }
         Value::Array(items) => items.iter().any(has_password_key),
         _ => false,
     }
@@ -130,11 +100,7 @@ impl Client {
         let headers = resp.headers().clone();
         let text = resp.text().await.expect("body");
         assert_no_secrets(&text);
-        Resp {
-            status,
-            headers,
-            text,
-        }
+        Resp { status, headers, text }
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Resp {
@@ -152,40 +118,23 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
-        self.send(self.request(Method::GET, path).bearer_auth(token))
-            .await
+        self.send(self.request(Method::GET, path).bearer_auth(token)).await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Resp {
-        self.send(self.request(Method::DELETE, path).bearer_auth(token))
-            .await
+        self.send(self.request(Method::DELETE, path).bearer_auth(token)).await
     }
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> Resp {
-        self.send(
-            self.request(Method::POST, path)
-                .bearer_auth(token)
-                .json(body),
-        )
-        .await
+        self.send(self.request(Method::POST, path).bearer_auth(token).json(body)).await
     }
 
     pub async fn put(&self, path: &str, token: &str, body: &Value) -> Resp {
-        self.send(
-            self.request(Method::PUT, path)
-                .bearer_auth(token)
-                .json(body),
-        )
-        .await
+        self.send(self.request(Method::PUT, path).bearer_auth(token).json(body)).await
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: &Value) -> Resp {
-        self.send(
-            self.request(Method::PATCH, path)
-                .bearer_auth(token)
-                .json(body),
-        )
-        .await
+        self.send(self.request(Method::PATCH, path).bearer_auth(token).json(body)).await
     }
 }
 
@@ -215,10 +164,7 @@ pub fn test_settings(dir: &Path) -> Settings {
     settings.admin_email = ADMIN_EMAIL.to_owned();
     settings.admin_password = Some(Secret::new(ADMIN_PASSWORD));
     // The cost does not change what is tested; the production cost is used by the process tests.
-    settings.hash_cost = HashCost {
-        memory_kib: 256,
-        iterations: 1,
-    };
+    settings.hash_cost = HashCost { memory_kib: 256, iterations: 1 };
     settings
 }
 
@@ -239,14 +185,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }));
     let client = Client::new(format!("http://{addr}"));
     let admin = client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp {
-        client,
-        addr,
-        admin,
-        store,
-        dir,
-        _shutdown: tx,
-    }
+    TestApp { client, addr, admin, store, dir, _shutdown: tx }
 }
 
 impl TestApp {
@@ -288,10 +227,7 @@ impl TestApp {
 }
 
 pub fn id_of(v: &Value) -> String {
-    v["_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no _id in {v}"))
-        .to_owned()
+    v["_id"].as_str().unwrap_or_else(|| panic!("no _id in {v}")).to_owned()
 }
 
 pub fn is_object_id(s: &str) -> bool {

@@ -14,10 +14,7 @@ async fn https_serves_the_api_and_plain_http_is_refused() {
     std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
 
     let mut settings = test_settings(&dir.path().join("data"));
-    settings.tls = Some(TlsFiles {
-        cert: cert_path,
-        key: key_path,
-    });
+    settings.tls = Some(TlsFiles { cert: cert_path, key: key_path });
     let app = Application::build(settings).await.unwrap();
     assert!(app.is_tls());
     let port = app.local_addr().port();
@@ -39,16 +36,10 @@ async fn https_serves_the_api_and_plain_http_is_refused() {
     // A client that does not trust the certificate cannot connect; nor can plain HTTP.
     let untrusting = reqwest::Client::new();
     assert!(
-        untrusting
-            .get(format!("https://localhost:{port}/api/auth/isauth"))
-            .send()
-            .await
-            .is_err()
+        untrusting.get(format!("https://localhost:{port}/api/auth/isauth")).send().await.is_err()
     );
-    let plain = reqwest::Client::new()
-        .get(format!("http://localhost:{port}/api/auth/isauth"))
-        .send()
-        .await;
+    let plain =
+        reqwest::Client::new().get(format!("http://localhost:{port}/api/auth/isauth")).send().await;
     assert!(plain.is_err() || !plain.unwrap().status().is_success());
 
     stop.send(()).unwrap();

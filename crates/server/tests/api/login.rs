@@ -8,10 +8,7 @@ use crate::helpers::*;
 async fn seed_login_request_form_urlencoded_with_encoded_at() {
     let app = spawn_app().await;
     // The seed's request: x-www-form-urlencoded, the user name URL-encoded (%40 for @).
-    let body = format!(
-        "username=admin%40example.com&password={}",
-        urlencode(ADMIN_PASSWORD)
-    );
+    let body = format!("username=admin%40example.com&password={}", urlencode(ADMIN_PASSWORD));
     let req = app
         .request(Method::POST, "/api/v1/authentication/login")
         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -52,12 +49,7 @@ async fn username_matches_user_name_or_email_case_insensitively() {
         json!({"userName": "Jane.Doe", "email": "jane@corp.example", "password": "jane-passw0rd"}),
     )
     .await;
-    for username in [
-        "Jane.Doe",
-        "JANE.DOE",
-        "jane@corp.example",
-        "Jane@Corp.Example",
-    ] {
+    for username in ["Jane.Doe", "JANE.DOE", "jane@corp.example", "Jane@Corp.Example"] {
         let resp = app.login(username, "jane-passw0rd").await;
         assert_eq!(resp.status, 200, "{username}: {}", resp.text);
     }
@@ -106,13 +98,9 @@ async fn login_without_credentials_or_with_a_wrong_content_type_is_400() {
 #[tokio::test]
 async fn login_records_last_login() {
     let app = spawn_app().await;
-    let users = app
-        .get("/api/v1/users?email=admin@example.com", &app.admin)
-        .await
-        .json();
-    let last_login = users[0]["lastLogin"]
-        .as_str()
-        .expect("lastLogin set by the login of spawn_app");
+    let users = app.get("/api/v1/users?email=admin@example.com", &app.admin).await.json();
+    let last_login =
+        users[0]["lastLogin"].as_str().expect("lastLogin set by the login of spawn_app");
     assert!(is_sisense_timestamp(last_login), "{last_login}");
 }
 
@@ -128,9 +116,7 @@ async fn api_routes_need_a_valid_token() {
 
     // A well-formed token signed with another key (the seed's example token).
     let foreign = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjoiNTZiOWM3YTFiZGQ2YmViNDY1MDNjZWNlIiwiYXBpU2VjcmV0IjoiNjU3N2QtODZiOC01MmU2LTQyOTYtYjIxZjk3NzhjZjYyIiwiaWF0IjoxNDYxNTgzNzc5fQ.vTB2fugl72db0tPr184tP5fd6e1SBZqDfYN2vedZOEY";
-    app.get("/api/v1/users", foreign)
-        .await
-        .assert_error(401, 5002);
+    app.get("/api/v1/users", foreign).await.assert_error(401, 5002);
 
     let basic = app
         .send(
@@ -147,26 +133,15 @@ async fn deleted_and_deactivated_users_tokens_stop_working() {
     let (user, token) = app.user_with_role("admin", "temp@corp.example").await;
     let id = id_of(&user);
     assert_eq!(app.get("/api/v1/users", &token).await.status, 200);
-    app.patch(
-        &format!("/api/v1/users/{id}"),
-        &app.admin,
-        &json!({"active": false}),
-    )
-    .await;
-    app.get("/api/v1/users", &token)
-        .await
-        .assert_error(401, 5002);
+    app.patch(&format!("/api/v1/users/{id}"), &app.admin, &json!({"active": false})).await;
+    app.get("/api/v1/users", &token).await.assert_error(401, 5002);
 
     let (user, token) = app.user_with_role("admin", "temp2@corp.example").await;
     assert_eq!(
-        app.delete(&format!("/api/v1/users/{}", id_of(&user)), &app.admin)
-            .await
-            .status,
+        app.delete(&format!("/api/v1/users/{}", id_of(&user)), &app.admin).await.status,
         204
     );
-    app.get("/api/v1/users", &token)
-        .await
-        .assert_error(401, 5002);
+    app.get("/api/v1/users", &token).await.assert_error(401, 5002);
 }
 
 /// The seed's curl example, byte for byte on the wire: `Authorization:Bearer <token>` with no
@@ -206,46 +181,26 @@ async fn seed_get_with_json_content_type_and_no_body() {
 #[tokio::test]
 async fn a_login_shows_in_the_next_read_by_id() {
     let app = spawn_app().await;
-    let user = app
-        .create_user(json!({"email": "seen@corp.example", "password": "seen-passw0rd"}))
-        .await;
+    let user =
+        app.create_user(json!({"email": "seen@corp.example", "password": "seen-passw0rd"})).await;
     let path = format!("/api/v1/users/{}", id_of(&user));
-    assert!(
-        app.get(&path, &app.admin)
-            .await
-            .json()
-            .get("lastLogin")
-            .is_none()
-    );
+    assert!(app.get(&path, &app.admin).await.json().get("lastLogin").is_none());
     app.token("seen@corp.example", "seen-passw0rd").await;
     let after = app.get(&path, &app.admin).await.json();
-    assert!(
-        is_sisense_timestamp(after["lastLogin"].as_str().expect("lastLogin set")),
-        "{after}"
-    );
+    assert!(is_sisense_timestamp(after["lastLogin"].as_str().expect("lastLogin set")), "{after}");
 }
 
 #[tokio::test]
 async fn failed_logins_for_one_user_are_throttled_and_no_one_else_is() {
     let app = spawn_app_with(|s| s.login_limits.per_user = 3).await;
-    app.create_user(json!({"email": "target@corp.example", "password": "target-passw0rd"}))
-        .await;
+    app.create_user(json!({"email": "target@corp.example", "password": "target-passw0rd"})).await;
     for _ in 0..3 {
-        app.login("target@corp.example", "wrong-password")
-            .await
-            .assert_error(401, 1100);
+        app.login("target@corp.example", "wrong-password").await.assert_error(401, 1100);
     }
     // Now even the right password is refused, before any hashing, with a time to wait.
     let resp = app.login("TARGET@corp.example", "target-passw0rd").await;
     resp.assert_error(429, 1101);
-    let wait: u64 = resp
-        .headers
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait: u64 = resp.headers.get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
     assert!(wait > 0 && wait <= 900, "{wait}");
     // Other users sign in, and other requests go through.
     assert_eq!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
@@ -264,14 +219,8 @@ async fn failed_logins_from_one_address_are_throttled() {
             .await
             .assert_error(401, 1100);
     }
-    app.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-        .await
-        .assert_error(429, 1101);
-    assert_eq!(
-        app.get("/api/v1/users", &app.admin).await.status,
-        200,
-        "tokens keep working"
-    );
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_error(429, 1101);
+    assert_eq!(app.get("/api/v1/users", &app.admin).await.status, 200, "tokens keep working");
 }
 
 /// Parallel guesses for one account cannot all pass the check before the first is counted:
@@ -283,16 +232,12 @@ async fn parallel_wrong_logins_get_at_most_the_limit_of_401s() {
         s.login_limits.per_address = 10_000;
     })
     .await;
-    app.create_user(json!({"email": "storm@corp.example", "password": "storm-passw0rd"}))
-        .await;
+    app.create_user(json!({"email": "storm@corp.example", "password": "storm-passw0rd"})).await;
     let guesses: Vec<_> = (0..120)
         .map(|i| {
             let client = app.client.clone();
             tokio::spawn(async move {
-                client
-                    .login("storm@corp.example", &format!("wrong-{i}"))
-                    .await
-                    .status
+                client.login("storm@corp.example", &format!("wrong-{i}")).await.status
             })
         })
         .collect();
@@ -314,18 +259,10 @@ async fn user_name_and_email_are_one_account_for_throttling() {
         json!({"email": "twin@corp.example", "userName": "twinname", "password": "twin-passw0rd"}),
     )
     .await;
-    app.login("twinname", "wrong-password")
-        .await
-        .assert_error(401, 1100);
-    app.login("twin@corp.example", "wrong-password")
-        .await
-        .assert_error(401, 1100);
-    app.login("TWINNAME", "wrong-password")
-        .await
-        .assert_error(401, 1100);
-    app.login("twin@corp.example", "twin-passw0rd")
-        .await
-        .assert_error(429, 1101);
+    app.login("twinname", "wrong-password").await.assert_error(401, 1100);
+    app.login("twin@corp.example", "wrong-password").await.assert_error(401, 1100);
+    app.login("TWINNAME", "wrong-password").await.assert_error(401, 1100);
+    app.login("twin@corp.example", "twin-passw0rd").await.assert_error(429, 1101);
 }
 
 /// Deactivation ends a user's tokens for good: reactivating the user does not revive them, and
@@ -337,14 +274,10 @@ async fn reactivation_does_not_revive_old_tokens() {
     let path = format!("/api/v1/users/{}", id_of(&user));
     assert_eq!(app.get("/api/users/loggedin", &token).await.status, 200);
     for active in [false, true] {
-        let resp = app
-            .patch(&path, &app.admin, &json!({"active": active}))
-            .await;
+        let resp = app.patch(&path, &app.admin, &json!({"active": active})).await;
         assert_eq!(resp.status, 200, "{}", resp.text);
     }
-    app.get("/api/users/loggedin", &token)
-        .await
-        .assert_error(401, 5002);
+    app.get("/api/users/loggedin", &token).await.assert_error(401, 5002);
     let fresh = app.token("back@corp.example", "user-passw0rd").await;
     assert_eq!(app.get("/api/users/loggedin", &fresh).await.status, 200);
 }
@@ -372,22 +305,14 @@ async fn a_trusted_proxy_names_the_client_for_throttling() {
     })
     .await;
     for _ in 0..3 {
-        fail_from(&behind, "198.51.100.1")
-            .await
-            .assert_error(401, 1100);
+        fail_from(&behind, "198.51.100.1").await.assert_error(401, 1100);
     }
-    fail_from(&behind, "198.51.100.1")
-        .await
-        .assert_error(429, 1101);
-    fail_from(&behind, "198.51.100.2")
-        .await
-        .assert_error(401, 1100);
+    fail_from(&behind, "198.51.100.1").await.assert_error(429, 1101);
+    fail_from(&behind, "198.51.100.2").await.assert_error(401, 1100);
 
     let direct = spawn_app_with(limits).await;
     for client in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
         fail_from(&direct, client).await.assert_error(401, 1100);
     }
-    fail_from(&direct, "198.51.100.4")
-        .await
-        .assert_error(429, 1101);
+    fail_from(&direct, "198.51.100.4").await.assert_error(429, 1101);
 }

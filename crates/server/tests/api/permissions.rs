@@ -6,14 +6,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-const ROLES: &[&str] = &[
-    "super",
-    "admin",
-    "contributor",
-    "consumer",
-    "dataDesigner",
-    "dataAdmin",
-];
+const ROLES: &[&str] = &["super", "admin", "contributor", "consumer", "dataDesigner", "dataAdmin"];
 
 /// Who may: every role, administrators (super and admin), or super alone.
 #[derive(Clone, Copy, Debug)]
@@ -108,13 +101,7 @@ fn ops() -> Vec<Op> {
             who: Who::All,
             ok: 200,
             target: || TargetKind::Me,
-            request: |_, _| {
-                (
-                    Method::GET,
-                    "/api/v1/authentication/tokens/api".into(),
-                    None,
-                )
-            },
+            request: |_, _| (Method::GET, "/api/v1/authentication/tokens/api".into(), None),
         },
         Op {
             name: "change own password",
@@ -135,11 +122,7 @@ fn ops() -> Vec<Op> {
             ok: 200,
             target: || TargetKind::Me,
             request: |_, me| {
-                (
-                    Method::PATCH,
-                    format!("/api/v1/users/{me}"),
-                    Some(json!({"firstName": "Me"})),
-                )
+                (Method::PATCH, format!("/api/v1/users/{me}"), Some(json!({"firstName": "Me"})))
             },
         },
         // Even to the role one has: roleId is not a field users change on themselves.
@@ -149,11 +132,7 @@ fn ops() -> Vec<Op> {
             ok: 200,
             target: || TargetKind::Me,
             request: |_, me| {
-                (
-                    Method::PATCH,
-                    format!("/api/v1/users/{me}"),
-                    Some(json!({"roleId": "OWN"})),
-                )
+                (Method::PATCH, format!("/api/v1/users/{me}"), Some(json!({"roleId": "OWN"})))
             },
         },
         Op {
@@ -161,13 +140,7 @@ fn ops() -> Vec<Op> {
             who: Who::All,
             ok: 200,
             target: || TargetKind::Me,
-            request: |_, _| {
-                (
-                    Method::POST,
-                    "/api/v1/authentication/tokens/api/renew".into(),
-                    None,
-                )
-            },
+            request: |_, _| (Method::POST, "/api/v1/authentication/tokens/api/renew".into(), None),
         },
         Op {
             name: "create a user",
@@ -175,11 +148,7 @@ fn ops() -> Vec<Op> {
             ok: 201,
             target: || TargetKind::None,
             request: |_, _| {
-                (
-                    Method::POST,
-                    "/api/v1/users".into(),
-                    Some(json!({"email": "made@perm.example"})),
-                )
+                (Method::POST, "/api/v1/users".into(), Some(json!({"email": "made@perm.example"})))
             },
         },
         Op {
@@ -266,13 +235,7 @@ fn ops() -> Vec<Op> {
             who: Who::Admins,
             ok: 201,
             target: || TargetKind::None,
-            request: |_, _| {
-                (
-                    Method::POST,
-                    "/api/v1/groups".into(),
-                    Some(json!({"name": "Made"})),
-                )
-            },
+            request: |_, _| (Method::POST, "/api/v1/groups".into(), Some(json!({"name": "Made"}))),
         },
         Op {
             name: "patch a group",
@@ -299,10 +262,7 @@ fn ops() -> Vec<Op> {
 
 /// Everything a forbidden call could have changed, as the administrator sees it.
 async fn snapshot(app: &TestApp) -> (Value, Value) {
-    let users = app
-        .get("/api/v1/users?fields=-lastLogin", &app.admin)
-        .await
-        .json();
+    let users = app.get("/api/v1/users?fields=-lastLogin", &app.admin).await.json();
     let groups = app.get("/api/v1/groups", &app.admin).await.json();
     (users, groups)
 }
@@ -328,9 +288,7 @@ async fn every_role_against_every_operation() {
             let own_role = app.role_id(role).await;
             let (method, path, body) = (op.request)(&target, &id_of(&me));
             let body = body.map(|b| {
-                let text = b
-                    .to_string()
-                    .replace("\"SUPER\"", &format!("\"{super_role}\""));
+                let text = b.to_string().replace("\"SUPER\"", &format!("\"{super_role}\""));
                 let mut v: Value = serde_json::from_str(&text).unwrap();
                 if let Some(email) = v.get("email").and_then(Value::as_str) {
                     v["email"] = json!(format!("{r}-{o}-{email}"));
@@ -351,19 +309,9 @@ async fn every_role_against_every_operation() {
             let resp = app.send(req).await;
             let label = format!("{role} / {}: {method} {path}", op.name);
             if op.who.allows(role) {
-                assert_eq!(
-                    resp.status,
-                    op.ok,
-                    "{label} should be allowed: {}",
-                    resp.excerpt()
-                );
+                assert_eq!(resp.status, op.ok, "{label} should be allowed: {}", resp.excerpt());
             } else {
-                assert_eq!(
-                    resp.status,
-                    403,
-                    "{label} should be forbidden: {}",
-                    resp.excerpt()
-                );
+                assert_eq!(resp.status, 403, "{label} should be forbidden: {}", resp.excerpt());
                 resp.assert_error(403, 1010);
                 assert_eq!(
                     snapshot(&app).await,
@@ -408,24 +356,14 @@ fn content_ops() -> Vec<ContentOp> {
             name: "create a dashboard",
             shared: Shared::No,
             request: |_| {
-                (
-                    Method::POST,
-                    "/api/v1/dashboards".into(),
-                    Some(json!({"title": "mine"})),
-                )
+                (Method::POST, "/api/v1/dashboards".into(), Some(json!({"title": "mine"})))
             },
             expect: |r| if creator(r) { 201 } else { 403 },
         },
         ContentOp {
             name: "create a folder",
             shared: Shared::No,
-            request: |_| {
-                (
-                    Method::POST,
-                    "/api/v1/folders".into(),
-                    Some(json!({"name": "mine"})),
-                )
-            },
+            request: |_| (Method::POST, "/api/v1/folders".into(), Some(json!({"name": "mine"}))),
             expect: |r| if creator(r) { 201 } else { 403 },
         },
         ContentOp {
@@ -443,24 +381,14 @@ fn content_ops() -> Vec<ContentOp> {
         ContentOp {
             name: "read a dashboard not shared, with adminAccess",
             shared: Shared::No,
-            request: |d| {
-                (
-                    Method::GET,
-                    format!("/api/v1/dashboards/{d}?adminAccess=true"),
-                    None,
-                )
-            },
+            request: |d| (Method::GET, format!("/api/v1/dashboards/{d}?adminAccess=true"), None),
             expect: |r| if admin(r) { 200 } else { 404 },
         },
         ContentOp {
             name: "edit a dashboard shared for viewing",
             shared: Shared::View,
             request: |d| {
-                (
-                    Method::PATCH,
-                    format!("/api/v1/dashboards/{d}"),
-                    Some(json!({"desc": "x"})),
-                )
+                (Method::PATCH, format!("/api/v1/dashboards/{d}"), Some(json!({"desc": "x"})))
             },
             expect: |_| 403,
         },
@@ -468,11 +396,7 @@ fn content_ops() -> Vec<ContentOp> {
             name: "edit a dashboard shared for editing",
             shared: Shared::Edit,
             request: |d| {
-                (
-                    Method::PATCH,
-                    format!("/api/v1/dashboards/{d}"),
-                    Some(json!({"desc": "x"})),
-                )
+                (Method::PATCH, format!("/api/v1/dashboards/{d}"), Some(json!({"desc": "x"})))
             },
             expect: |r| if creator(r) { 200 } else { 403 },
         },
@@ -492,11 +416,7 @@ fn content_ops() -> Vec<ContentOp> {
             name: "reshare a dashboard shared for editing",
             shared: Shared::Edit,
             request: |d| {
-                (
-                    Method::PATCH,
-                    format!("/api/v1/dashboards/{d}"),
-                    Some(json!({"shares": []})),
-                )
+                (Method::PATCH, format!("/api/v1/dashboards/{d}"), Some(json!({"shares": []})))
             },
             expect: |_| 403,
         },
@@ -509,25 +429,13 @@ fn content_ops() -> Vec<ContentOp> {
         ContentOp {
             name: "delete a dashboard not shared, with adminAccess",
             shared: Shared::No,
-            request: |d| {
-                (
-                    Method::DELETE,
-                    format!("/api/v1/dashboards/{d}?adminAccess=true"),
-                    None,
-                )
-            },
+            request: |d| (Method::DELETE, format!("/api/v1/dashboards/{d}?adminAccess=true"), None),
             expect: |r| if admin(r) { 204 } else { 404 },
         },
         ContentOp {
             name: "list every dashboard (admin listing)",
             shared: Shared::No,
-            request: |_| {
-                (
-                    Method::GET,
-                    "/api/v1/dashboards/admin?dashboardType=owner".into(),
-                    None,
-                )
-            },
+            request: |_| (Method::GET, "/api/v1/dashboards/admin?dashboardType=owner".into(), None),
             expect: |r| if admin(r) { 200 } else { 403 },
         },
     ]
@@ -539,9 +447,7 @@ fn content_ops() -> Vec<ContentOp> {
 async fn every_role_against_every_content_operation() {
     let app = spawn_app().await;
     for (r, role) in ROLES.iter().enumerate() {
-        let (me, token) = app
-            .user_with_role(role, &format!("content-{r}@perm.example"))
-            .await;
+        let (me, token) = app.user_with_role(role, &format!("content-{r}@perm.example")).await;
         for op in content_ops() {
             let shares = match op.shared {
                 Shared::No => json!([]),
@@ -574,27 +480,16 @@ async fn every_role_against_every_content_operation() {
             if expected >= 400 {
                 resp.assert_error(expected, if expected == 403 { 1010 } else { 1200 });
                 let after = app
-                    .get(
-                        &format!("/api/v1/dashboards/{oid}?adminAccess=true"),
-                        &app.admin,
-                    )
+                    .get(&format!("/api/v1/dashboards/{oid}?adminAccess=true"), &app.admin)
                     .await
                     .json();
-                assert_eq!(
-                    after, d,
-                    "{role} / {}: a refused call changed the dashboard",
-                    op.name
-                );
+                assert_eq!(after, d, "{role} / {}: a refused call changed the dashboard", op.name);
             }
         }
         // Lists show exactly what is shared: the viewer sees the shared ones, never the others.
         let listed = app.get("/api/v1/dashboards", &token).await.json();
-        let mut titles: Vec<&str> = listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["title"].as_str().unwrap())
-            .collect();
+        let mut titles: Vec<&str> =
+            listed.as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
         titles.sort_unstable();
         titles.dedup();
         let mut expected: Vec<&str> = content_ops()
@@ -606,9 +501,6 @@ async fn every_role_against_every_content_operation() {
             expected.push("mine");
         }
         expected.sort_unstable();
-        assert_eq!(
-            titles, expected,
-            "{role}: the list shows what is shared and own"
-        );
+        assert_eq!(titles, expected, "{role}: the list shows what is shared and own");
     }
 }

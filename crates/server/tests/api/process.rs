@@ -27,27 +27,16 @@ impl Server {
     }
 
     fn start_logging(
-        data_dir: &Path,
-        env: &[(&str, &str)],
-        extra_args: &[&str],
-        log_format: &str,
+        data_dir: &Path, env: &[(&str, &str)], extra_args: &[&str], log_format: &str,
     ) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
-        cmd.arg("serve")
-            .args(["--log-format", log_format])
-            .args(extra_args);
+        cmd.arg("serve").args(["--log-format", log_format]).args(extra_args);
         if !extra_args.contains(&"--config") {
-            cmd.args(["--listen", "127.0.0.1:0", "--data-dir"])
-                .arg(data_dir);
+            cmd.args(["--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir);
         }
-        cmd.env_clear()
-            .env("RUST_LOG", "info")
-            .envs(env.iter().copied());
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("binary starts");
+        cmd.env_clear().env("RUST_LOG", "info").envs(env.iter().copied());
+        let mut child =
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("binary starts");
         let (tx, lines) = mpsc::channel();
         for stream in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
@@ -60,12 +49,8 @@ impl Server {
                 }
             });
         }
-        let mut server = Server {
-            child,
-            lines,
-            seen: Vec::new(),
-            client: Client::new(String::new()),
-        };
+        let mut server =
+            Server { child, lines, seen: Vec::new(), client: Client::new(String::new()) };
         // JSON: {"message":"listening","addr":"127.0.0.1:port",...}; text: ... listening addr=...
         let listening = server.wait_for(|l| l.contains("listening") && l.contains("addr"));
         let addr = match serde_json::from_str::<Value>(&listening) {
@@ -104,10 +89,7 @@ impl Server {
 
     /// SIGTERM, then the exit status.
     fn terminate(mut self) -> (ExitStatus, Vec<String>) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.pid()])
-            .status()
-            .unwrap();
+        let status = Command::new("kill").args(["-TERM", &self.pid()]).status().unwrap();
         assert!(status.success());
         let exit = self.child.wait().unwrap();
         self.seen.extend(self.lines.try_iter());
@@ -124,11 +106,7 @@ impl Drop for Server {
 
 fn generated_password(output: &[String]) -> Option<String> {
     let at = output.iter().position(|l| l.contains("with password:"))?;
-    output[at + 1..]
-        .iter()
-        .map(|l| l.trim())
-        .find(|l| !l.is_empty())
-        .map(str::to_owned)
+    output[at + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty()).map(str::to_owned)
 }
 
 fn count(v: &Value) -> usize {
@@ -145,18 +123,9 @@ async fn first_start_creates_an_admin_with_a_generated_password_shown_once() {
     let token = server.client.token("owner@corp.example", &password).await;
     let me = server.client.get("/api/v1/users", &token).await.json();
     assert_eq!(count(&me), 1);
-    assert_eq!(
-        me[0]["roleId"],
-        server.client.get("/api/roles/super", &token).await.json()["_id"]
-    );
-    assert_eq!(
-        count(&server.client.get("/api/roles", &token).await.json()),
-        6
-    );
-    assert_eq!(
-        count(&server.client.get("/api/v1/groups", &token).await.json()),
-        3
-    );
+    assert_eq!(me[0]["roleId"], server.client.get("/api/roles/super", &token).await.json()["_id"]);
+    assert_eq!(count(&server.client.get("/api/roles", &token).await.json()), 6);
+    assert_eq!(count(&server.client.get("/api/v1/groups", &token).await.json()), 3);
     let (exit, _) = server.terminate();
     assert!(exit.success());
 
@@ -168,23 +137,10 @@ async fn first_start_creates_an_admin_with_a_generated_password_shown_once() {
     let server = Server::start(dir.path(), &env, &[]);
     assert_eq!(generated_password(&server.seen), None);
     let token = server.client.token("owner@corp.example", &password).await;
-    server
-        .client
-        .login("else@corp.example", "Another-passw0rd")
-        .await
-        .assert_error(401, 1100);
-    assert_eq!(
-        count(&server.client.get("/api/v1/users", &token).await.json()),
-        1
-    );
-    assert_eq!(
-        count(&server.client.get("/api/roles", &token).await.json()),
-        6
-    );
-    assert_eq!(
-        count(&server.client.get("/api/v1/groups", &token).await.json()),
-        3
-    );
+    server.client.login("else@corp.example", "Another-passw0rd").await.assert_error(401, 1100);
+    assert_eq!(count(&server.client.get("/api/v1/users", &token).await.json()), 1);
+    assert_eq!(count(&server.client.get("/api/roles", &token).await.json()), 6);
+    assert_eq!(count(&server.client.get("/api/v1/groups", &token).await.json()), 3);
 }
 
 #[tokio::test]
@@ -195,11 +151,7 @@ async fn an_acknowledged_write_survives_a_kill_9() {
     let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let resp = server
         .client
-        .post(
-            "/api/v1/users",
-            &token,
-            &json!({"email": "durable@corp.example"}),
-        )
+        .post("/api/v1/users", &token, &json!({"email": "durable@corp.example"}))
         .await;
     assert_eq!(resp.status, 201);
     let user = resp.json();
@@ -209,11 +161,7 @@ async fn an_acknowledged_write_survives_a_kill_9() {
     let server = Server::start(dir.path(), &env, &[]);
     let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(
-        server
-            .client
-            .get(&format!("/api/v1/users/{}", id_of(&user)), &token)
-            .await
-            .json(),
+        server.client.get(&format!("/api/v1/users/{}", id_of(&user)), &token).await.json(),
         user
     );
 }
@@ -245,24 +193,11 @@ async fn sigterm_lets_in_flight_requests_finish_and_loses_nothing() {
     assert_eq!(resp.status, 201, "{}", resp.text);
     assert_eq!(count(&resp.json()), 8);
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
-    assert!(
-        output
-            .iter()
-            .any(|l| l.contains("shutdown signal received"))
-    );
+    assert!(output.iter().any(|l| l.contains("shutdown signal received")));
 
     let server = Server::start(dir.path(), &env, &[]);
     let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(
-        count(
-            &server
-                .client
-                .get("/api/v1/users?email=late", &token)
-                .await
-                .json()
-        ),
-        8
-    );
+    assert_eq!(count(&server.client.get("/api/v1/users?email=late", &token).await.json()), 8);
 }
 
 #[tokio::test]
@@ -281,13 +216,7 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
         )
         .await;
     let resp = server.client.get("/api/v1/users", &token).await;
-    let request_id = resp
-        .headers
-        .get("x-request-id")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = resp.headers.get("x-request-id").unwrap().to_str().unwrap().to_owned();
     let line =
         server.wait_for(|l| l.contains(&request_id) && l.contains("finished processing request"));
     let entry: Value = serde_json::from_str(&line).expect("one JSON object per line");
@@ -295,13 +224,7 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     assert_eq!(entry["status"], 200);
     assert!(entry["latency_ms"].is_f64(), "{line}");
     assert_eq!(entry["span"]["route"], "/api/v1/users", "{line}");
-    assert!(
-        entry["span"]["client"]
-            .as_str()
-            .unwrap()
-            .starts_with("127."),
-        "{line}"
-    );
+    assert!(entry["span"]["client"].as_str().unwrap().starts_with("127."), "{line}");
     assert!(entry.get("code").is_none(), "{line}");
 
     // An error's access line carries its Sisense code and the route template, not the id.
@@ -323,20 +246,13 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     let entry: Value = serde_json::from_str(failed).unwrap();
     assert_eq!(entry["user"], ADMIN_EMAIL, "{failed}");
     assert_eq!(entry["reason"], "wrong password", "{failed}");
-    assert!(
-        entry["client"].as_str().unwrap().starts_with("127."),
-        "{failed}"
-    );
+    assert!(entry["client"].as_str().unwrap().starts_with("127."), "{failed}");
 
     let (_, output) = server.terminate();
     for line in &output {
-        for secret in [
-            ADMIN_PASSWORD,
-            "Logged-passw0rd",
-            "wrong-password",
-            token.as_str(),
-            "$argon2",
-        ] {
+        for secret in
+            [ADMIN_PASSWORD, "Logged-passw0rd", "wrong-password", token.as_str(), "$argon2"]
+        {
             assert!(!line.contains(secret), "a secret reached the log: {line}");
         }
     }
@@ -347,16 +263,10 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
 #[tokio::test]
 async fn debug_logs_show_the_handler_and_store_spans_of_a_request() {
     let dir = tempfile::tempdir().unwrap();
-    let env = [
-        ("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD),
-        ("RUST_LOG", "debug"),
-    ];
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD), ("RUST_LOG", "debug")];
     let mut server = Server::start(dir.path(), &env, &[]);
     let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let resp = server
-        .client
-        .get("/api/users/admin@example.com", &token)
-        .await;
+    let resp = server.client.get("/api/users/admin@example.com", &token).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     let request_id = resp.headers["x-request-id"].to_str().unwrap().to_owned();
     let names = |line: &str, span: &str| {
@@ -383,10 +293,7 @@ async fn a_toml_config_file_sets_the_listen_address_and_data_dir() {
     let config = dir.path().join("tessera.toml");
     std::fs::write(
         &config,
-        format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = {:?}\n",
-            data.to_str().unwrap()
-        ),
+        format!("listen = \"127.0.0.1:0\"\ndata_dir = {:?}\n", data.to_str().unwrap()),
     )
     .unwrap();
     let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
@@ -398,22 +305,13 @@ async fn a_toml_config_file_sets_the_listen_address_and_data_dir() {
 /// `--version` names the version and the commit the binary was built from.
 #[test]
 fn version_names_the_commit() {
-    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .arg("--version")
-        .output()
-        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera")).arg("--version").output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let expected = format!("tessera {} (", env!("CARGO_PKG_VERSION"));
     assert!(text.starts_with(&expected), "{text}");
-    let commit = text
-        .trim()
-        .trim_start_matches(&expected)
-        .trim_end_matches(')');
-    assert!(
-        commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()),
-        "{text}"
-    );
+    let commit = text.trim().trim_start_matches(&expected).trim_end_matches(')');
+    assert!(commit == "unknown" || commit.chars().all(|c| c.is_ascii_hexdigit()), "{text}");
 }
 
 /// The start line says what runs where: version, address, store, and the reference's URL.
@@ -422,26 +320,12 @@ async fn the_start_line_names_version_store_and_reference() {
     let dir = tempfile::tempdir().unwrap();
     let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
     let server = Server::start(dir.path(), &env, &[]);
-    let line = server
-        .seen
-        .iter()
-        .find(|l| l.contains("\"listening\""))
-        .unwrap();
+    let line = server.seen.iter().find(|l| l.contains("\"listening\"")).unwrap();
     let entry: Value = serde_json::from_str(line).unwrap();
-    assert!(
-        entry["version"]
-            .as_str()
-            .unwrap()
-            .starts_with(env!("CARGO_PKG_VERSION")),
-        "{line}"
-    );
+    assert!(entry["version"].as_str().unwrap().starts_with(env!("CARGO_PKG_VERSION")), "{line}");
     assert_eq!(entry["store"], dir.path().display().to_string(), "{line}");
     let addr = entry["addr"].as_str().unwrap();
-    assert_eq!(
-        entry["reference"],
-        format!("http://{addr}/dev/api/docs/"),
-        "{line}"
-    );
+    assert_eq!(entry["reference"], format!("http://{addr}/dev/api/docs/"), "{line}");
 }
 
 /// Text logs written to a pipe carry no terminal colour codes.
@@ -479,10 +363,7 @@ async fn admin_commands_work_on_a_stopped_server_and_refuse_a_running_one() {
     let server = Server::start(dir.path(), &env, &[]);
     server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
 
-    let refused = admin(
-        &["reset-password", "--email", ADMIN_EMAIL],
-        "Reset-passw0rd",
-    );
+    let refused = admin(&["reset-password", "--email", ADMIN_EMAIL], "Reset-passw0rd");
     assert!(!refused.status.success());
     let why = String::from_utf8_lossy(&refused.stderr);
     assert!(why.contains("in use by a running Tessera"), "{why}");
@@ -493,56 +374,21 @@ async fn admin_commands_work_on_a_stopped_server_and_refuse_a_running_one() {
         .env_clear()
         .output()
         .unwrap();
-    assert!(
-        !second.status.success(),
-        "a second server on the same directory"
-    );
+    assert!(!second.status.success(), "a second server on the same directory");
     server.terminate();
 
-    let reset = admin(
-        &["reset-password", "--email", "ADMIN@example.com"],
-        "Reset-passw0rd",
-    );
-    assert!(
-        reset.status.success(),
-        "{}",
-        String::from_utf8_lossy(&reset.stderr)
-    );
-    let created = admin(
-        &[
-            "create-user",
-            "--email",
-            "ops@corp.example",
-            "--role",
-            "admin",
-        ],
-        "Ops-passw0rd",
-    );
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let unknown = admin(
-        &["reset-password", "--email", "nobody@corp.example"],
-        "X-passw0rd1",
-    );
+    let reset = admin(&["reset-password", "--email", "ADMIN@example.com"], "Reset-passw0rd");
+    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+    let created =
+        admin(&["create-user", "--email", "ops@corp.example", "--role", "admin"], "Ops-passw0rd");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let unknown = admin(&["reset-password", "--email", "nobody@corp.example"], "X-passw0rd1");
     assert!(!unknown.status.success());
 
     let server = Server::start(dir.path(), &env, &[]);
-    server
-        .client
-        .login(ADMIN_EMAIL, ADMIN_PASSWORD)
-        .await
-        .assert_error(401, 1100);
+    server.client.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_error(401, 1100);
     server.client.token(ADMIN_EMAIL, "Reset-passw0rd").await;
-    let ops = server
-        .client
-        .token("ops@corp.example", "Ops-passw0rd")
-        .await;
-    let me = server
-        .client
-        .get("/api/users/loggedin?expand=role", &ops)
-        .await;
+    let ops = server.client.token("ops@corp.example", "Ops-passw0rd").await;
+    let me = server.client.get("/api/users/loggedin?expand=role", &ops).await;
     assert_eq!(me.json()["role"]["name"], "admin");
 }

@@ -9,10 +9,7 @@ fn arr(v: &Value) -> &Vec<Value> {
 }
 
 fn field_values(v: &Value, field: &str) -> Vec<Value> {
-    arr(v)
-        .iter()
-        .map(|x| x.get(field).cloned().unwrap_or(Value::Null))
-        .collect()
+    arr(v).iter().map(|x| x.get(field).cloned().unwrap_or(Value::Null)).collect()
 }
 
 /// Seed: `/api/v1/users?fields=firstName,email` returns only those two fields (no `_id`).
@@ -21,9 +18,7 @@ async fn seed_fields_first_name_and_email() {
     let app = spawn_app().await;
     app.create_user(json!({"email": "user@sisense.com", "firstName": "you.ser", "lastName": "L"}))
         .await;
-    let resp = app
-        .get("/api/v1/users?fields=firstName,email", &app.admin)
-        .await;
+    let resp = app.get("/api/v1/users?fields=firstName,email", &app.admin).await;
     assert_eq!(resp.status, 200);
     let users = resp.json();
     assert!(
@@ -32,10 +27,7 @@ async fn seed_fields_first_name_and_email() {
     );
     for user in arr(&users) {
         let keys: Vec<&String> = user.as_object().unwrap().keys().collect();
-        assert!(
-            keys.iter().all(|k| *k == "email" || *k == "firstName"),
-            "{user}"
-        );
+        assert!(keys.iter().all(|k| *k == "email" || *k == "firstName"), "{user}");
     }
 }
 
@@ -47,14 +39,8 @@ async fn seed_fields_exclusion() {
         json!({"email": "x@corp.example", "hash": "not-a-real-hash", "firstName": "X"}),
     )
     .await;
-    let all = app
-        .get("/api/v1/users?email=x@corp", &app.admin)
-        .await
-        .json();
-    let excluded = app
-        .get("/api/v1/users?email=x@corp&fields=-hash", &app.admin)
-        .await
-        .json();
+    let all = app.get("/api/v1/users?email=x@corp", &app.admin).await.json();
+    let excluded = app.get("/api/v1/users?email=x@corp&fields=-hash", &app.admin).await.json();
     let mut expected = all[0].clone();
     expected.as_object_mut().unwrap().remove("hash");
     assert_eq!(excluded, json!([expected]));
@@ -65,9 +51,7 @@ async fn seed_fields_exclusion() {
 async fn seed_unknown_field_gives_empty_objects() {
     let app = spawn_app().await;
     app.create_user(json!({"email": "y@corp.example"})).await;
-    let resp = app
-        .get("/api/v1/users?fields=noSuchField", &app.admin)
-        .await;
+    let resp = app.get("/api/v1/users?fields=noSuchField", &app.admin).await;
     assert_eq!(resp.status, 200);
     assert_eq!(resp.json(), json!([{}, {}]));
 }
@@ -77,9 +61,7 @@ async fn seed_unknown_field_gives_empty_objects() {
 #[tokio::test]
 async fn seed_mixed_fields_is_a_400_not_a_500() {
     let app = spawn_app().await;
-    app.get("/api/v1/users?fields=firstName,-lastName", &app.admin)
-        .await
-        .assert_error(400, 1005);
+    app.get("/api/v1/users?fields=firstName,-lastName", &app.admin).await.assert_error(400, 1005);
 }
 
 /// Seed: `sort=name` ascending, `sort=-name` descending.
@@ -90,10 +72,7 @@ async fn seed_sort_ascending_and_descending() {
         app.create_group(json!({"name": name})).await;
     }
     let asc = app.get("/api/v1/groups?sort=name", &app.admin).await.json();
-    let desc = app
-        .get("/api/v1/groups?sort=-name", &app.admin)
-        .await
-        .json();
+    let desc = app.get("/api/v1/groups?sort=-name", &app.admin).await.json();
     let names = |v: &Value| {
         field_values(v, "name")
             .into_iter()
@@ -112,46 +91,22 @@ async fn seed_sort_ascending_and_descending() {
 #[tokio::test]
 async fn seed_limit_and_skip_third_page_of_ten() {
     let app = spawn_app().await;
-    let users: Vec<Value> = (0..34)
-        .map(|i| json!({"email": format!("p{i:02}@corp.example")}))
-        .collect();
-    assert_eq!(
-        app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users))
-            .await
-            .status,
-        201
-    );
+    let users: Vec<Value> =
+        (0..34).map(|i| json!({"email": format!("p{i:02}@corp.example")})).collect();
+    assert_eq!(app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users)).await.status, 201);
     let all = app.get("/api/v1/users?sort=email", &app.admin).await.json();
-    let page = app
-        .get("/api/v1/users?sort=email&limit=10&skip=20", &app.admin)
-        .await
-        .json();
+    let page = app.get("/api/v1/users?sort=email&limit=10&skip=20", &app.admin).await.json();
     assert_eq!(arr(&page), &arr(&all)[20..30]);
-    let tail = app
-        .get("/api/v1/users?sort=email&limit=10&skip=30", &app.admin)
-        .await
-        .json();
+    let tail = app.get("/api/v1/users?sort=email&limit=10&skip=30", &app.admin).await.json();
     assert_eq!(arr(&tail), &arr(&all)[30..35]);
-    assert_eq!(
-        app.get("/api/v1/users?limit=0", &app.admin).await.json(),
-        json!([])
-    );
+    assert_eq!(app.get("/api/v1/users?limit=0", &app.admin).await.json(), json!([]));
 }
 
 #[tokio::test]
 async fn limit_and_skip_must_be_non_negative_integers() {
     let app = spawn_app().await;
-    for bad in [
-        "limit=-1",
-        "skip=-5",
-        "limit=ten",
-        "skip=1.5",
-        "limit=",
-        "limit=1&limit=2",
-    ] {
-        app.get(&format!("/api/v1/users?{bad}"), &app.admin)
-            .await
-            .assert_error(400, 1005);
+    for bad in ["limit=-1", "skip=-5", "limit=ten", "skip=1.5", "limit=", "limit=1&limit=2"] {
+        app.get(&format!("/api/v1/users?{bad}"), &app.admin).await.assert_error(400, 1005);
     }
 }
 
@@ -164,23 +119,13 @@ async fn seed_expand_groups() {
     let user = app
         .create_user(json!({"email": "user@sisense.com", "groups": [id_of(&b), id_of(&a)]}))
         .await;
-    let plain = app
-        .get(&format!("/api/v1/users?ids={}", id_of(&user)), &app.admin)
-        .await
-        .json();
+    let plain = app.get(&format!("/api/v1/users?ids={}", id_of(&user)), &app.admin).await.json();
     assert_eq!(plain[0]["groups"], json!([id_of(&b), id_of(&a)]));
     let expanded = app
-        .get(
-            &format!("/api/v1/users?ids={}&expand=groups", id_of(&user)),
-            &app.admin,
-        )
+        .get(&format!("/api/v1/users?ids={}&expand=groups", id_of(&user)), &app.admin)
         .await
         .json();
-    assert_eq!(
-        expanded[0]["groups"],
-        json!([b, a]),
-        "whole group objects, order kept"
-    );
+    assert_eq!(expanded[0]["groups"], json!([b, a]), "whole group objects, order kept");
     assert_eq!(expanded[0]["email"], "user@sisense.com");
 }
 
@@ -189,14 +134,9 @@ async fn seed_expand_groups() {
 async fn seed_expand_groups_with_fields_option() {
     let app = spawn_app().await;
     let g = app.create_group(json!({"name": "some group"})).await;
-    let user = app
-        .create_user(json!({"email": "u@corp.example", "groups": [id_of(&g)]}))
-        .await;
+    let user = app.create_user(json!({"email": "u@corp.example", "groups": [id_of(&g)]})).await;
     let got = app
-        .get(
-            &format!("/api/v1/users/{}?expand=groups(fields:name)", id_of(&user)),
-            &app.admin,
-        )
+        .get(&format!("/api/v1/users/{}?expand=groups(fields:name)", id_of(&user)), &app.admin)
         .await;
     assert_eq!(got.status, 200, "{}", got.text);
     assert_eq!(got.json()["groups"], json!([{"name": "some group"}]));
@@ -207,17 +147,10 @@ async fn seed_expand_groups_with_fields_option() {
 async fn seed_expand_nested_groups_users() {
     let app = spawn_app().await;
     let g = id_of(&app.create_group(json!({"name": "Team"})).await);
-    let u1 = app
-        .create_user(json!({"email": "u1@corp.example", "groups": [g]}))
-        .await;
-    let u2 = app
-        .create_user(json!({"email": "u2@corp.example", "groups": [g]}))
-        .await;
+    let u1 = app.create_user(json!({"email": "u1@corp.example", "groups": [g]})).await;
+    let u2 = app.create_user(json!({"email": "u2@corp.example", "groups": [g]})).await;
     let got = app
-        .get(
-            &format!("/api/v1/users/{}?expand=groups,groups.users", id_of(&u1)),
-            &app.admin,
-        )
+        .get(&format!("/api/v1/users/{}?expand=groups,groups.users", id_of(&u1)), &app.admin)
         .await
         .json();
     let members = &got["groups"][0]["users"];
@@ -226,20 +159,10 @@ async fn seed_expand_nested_groups_users() {
         [json!("u1@corp.example"), json!("u2@corp.example")]
     );
     assert_eq!(members[1]["_id"], u2["_id"]);
-    assert_eq!(
-        members[1]["groups"],
-        json!([g]),
-        "not expanded further than asked"
-    );
+    assert_eq!(members[1]["groups"], json!([g]), "not expanded further than asked");
     // The same through the implicit parent.
     let implicit = app
-        .get(
-            &format!(
-                "/api/v1/users/{}?expand=groups.users(fields:email)",
-                id_of(&u1)
-            ),
-            &app.admin,
-        )
+        .get(&format!("/api/v1/users/{}?expand=groups.users(fields:email)", id_of(&u1)), &app.admin)
         .await
         .json();
     assert_eq!(
@@ -255,9 +178,7 @@ async fn expand_options_sort_limit_skip_per_parent() {
     for name in ["g-c", "g-a", "g-d", "g-b"] {
         ids.push(id_of(&app.create_group(json!({"name": name})).await));
     }
-    let user = app
-        .create_user(json!({"email": "o@corp.example", "groups": ids}))
-        .await;
+    let user = app.create_user(json!({"email": "o@corp.example", "groups": ids})).await;
     let path = format!(
         "/api/v1/users/{}?expand=groups(fields:name;sort:-name;limit:2;skip:1)",
         id_of(&user)
@@ -270,39 +191,25 @@ async fn expand_options_sort_limit_skip_per_parent() {
 async fn expand_role_and_group_members_with_options() {
     let app = spawn_app().await;
     let viewer = app.role_id("consumer").await;
-    let g = app
-        .create_group(json!({"name": "Crew", "roleId": viewer}))
-        .await;
+    let g = app.create_group(json!({"name": "Crew", "roleId": viewer})).await;
     for name in ["m-b", "m-c", "m-a"] {
         app.create_user(json!({"email": format!("{name}@corp.example"), "groups": [id_of(&g)]}))
             .await;
     }
-    let user = app
-        .get("/api/v1/users?email=m-a@&expand=role", &app.admin)
-        .await
-        .json();
+    let user = app.get("/api/v1/users?email=m-a@&expand=role", &app.admin).await.json();
     assert_eq!(user[0]["role"]["name"], "consumer");
-    assert_eq!(
-        user[0]["roleId"], viewer,
-        "the id stays beside the expanded role"
-    );
+    assert_eq!(user[0]["roleId"], viewer, "the id stays beside the expanded role");
 
     let path = format!(
         "/api/v1/groups/{}?expand=users(fields:email;sort:-email;limit:2),role(fields:name)",
         id_of(&g)
     );
     let got = app.get(&path, &app.admin).await.json();
-    assert_eq!(
-        got["users"],
-        json!([{"email": "m-c@corp.example"}, {"email": "m-b@corp.example"}])
-    );
+    assert_eq!(got["users"], json!([{"email": "m-c@corp.example"}, {"email": "m-b@corp.example"}]));
     assert_eq!(got["role"], json!({"name": "consumer"}));
 
     let list = app
-        .get(
-            "/api/v1/groups?sort=name&expand=users(limit:1;fields:email)",
-            &app.admin,
-        )
+        .get("/api/v1/groups?sort=name&expand=users(limit:1;fields:email)", &app.admin)
         .await
         .json();
     let crew = arr(&list).iter().find(|g| g["name"] == "Crew").unwrap();
@@ -326,14 +233,10 @@ async fn expand_errors_are_400_envelopes() {
         "expand=groups(color:red)",
         "expand=groups,groups",
     ] {
-        app.get(&format!("/api/v1/users?{bad}"), &app.admin)
-            .await
-            .assert_error(400, 1005);
+        app.get(&format!("/api/v1/users?{bad}"), &app.admin).await.assert_error(400, 1005);
     }
     let deep = "expand=groups.users.groups.users.groups.users.groups";
-    app.get(&format!("/api/v1/users?{deep}"), &app.admin)
-        .await
-        .assert_error(400, 1012);
+    app.get(&format!("/api/v1/users?{deep}"), &app.admin).await.assert_error(400, 1012);
 }
 
 /// Past the cap on expanded objects the request is refused, never silently truncated.
@@ -341,30 +244,18 @@ async fn expand_errors_are_400_envelopes() {
 async fn too_many_expanded_objects_is_a_400_not_a_truncation() {
     let app = spawn_app().await;
     let g = id_of(&app.create_group(json!({"name": "Big"})).await);
-    let users: Vec<Value> = (0..101)
-        .map(|i| json!({"email": format!("big{i}@corp.example"), "groups": [g]}))
-        .collect();
-    assert_eq!(
-        app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users))
-            .await
-            .status,
-        201
-    );
+    let users: Vec<Value> =
+        (0..101).map(|i| json!({"email": format!("big{i}@corp.example"), "groups": [g]})).collect();
+    assert_eq!(app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users)).await.status, 201);
     // 101 members, each with its group, each group with its 101 members: over 10,000 objects.
     let err = app
-        .get(
-            &format!("/api/v1/groups/{g}?expand=users.groups.users"),
-            &app.admin,
-        )
+        .get(&format!("/api/v1/groups/{g}?expand=users.groups.users"), &app.admin)
         .await
         .assert_error(400, 1012);
     assert!(err["message"].as_str().unwrap().contains("limit"), "{err}");
     // Paged, it fits.
     let ok = app
-        .get(
-            &format!("/api/v1/groups/{g}?expand=users(limit:5).groups.users(limit:5)"),
-            &app.admin,
-        )
+        .get(&format!("/api/v1/groups/{g}?expand=users(limit:5).groups.users(limit:5)"), &app.admin)
         .await;
     assert_eq!(
         ok.status,
@@ -391,20 +282,13 @@ async fn paging_through_ties_never_repeats_or_skips() {
     let users: Vec<Value> = (0..23)
         .map(|i| json!({"email": format!("t{i}@corp.example"), "lastName": (["Lee", "Kim", "Park"][i % 3])}))
         .collect();
-    app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users))
-        .await;
+    app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users)).await;
     for sort in ["lastName", "-lastName", "lastName,-email", "active"] {
-        let all = app
-            .get(&format!("/api/v1/users?sort={sort}"), &app.admin)
-            .await
-            .json();
+        let all = app.get(&format!("/api/v1/users?sort={sort}"), &app.admin).await.json();
         let mut paged = Vec::new();
         for skip in (0..30).step_by(4) {
             let page = app
-                .get(
-                    &format!("/api/v1/users?sort={sort}&limit=4&skip={skip}"),
-                    &app.admin,
-                )
+                .get(&format!("/api/v1/users?sort={sort}&limit=4&skip={skip}"), &app.admin)
                 .await
                 .json();
             paged.extend(arr(&page).iter().cloned());
@@ -429,29 +313,15 @@ async fn missing_and_nested_sort_keys() {
         json!({"email": "n2@corp.example", "lastName": "A", "preferences": {"localeId": "de-DE"}}),
     )
     .await;
-    let asc = app
-        .get("/api/v1/users?sort=lastName&fields=email", &app.admin)
-        .await
-        .json();
+    let asc = app.get("/api/v1/users?sort=lastName&fields=email", &app.admin).await.json();
     assert_eq!(
         field_values(&asc, "email"),
-        [
-            json!(ADMIN_EMAIL),
-            json!("n2@corp.example"),
-            json!("n1@corp.example")
-        ]
+        [json!(ADMIN_EMAIL), json!("n2@corp.example"), json!("n1@corp.example")]
     );
-    let desc = app
-        .get("/api/v1/users?sort=-lastName&fields=email", &app.admin)
-        .await
-        .json();
+    let desc = app.get("/api/v1/users?sort=-lastName&fields=email", &app.admin).await.json();
     assert_eq!(
         field_values(&desc, "email"),
-        [
-            json!("n1@corp.example"),
-            json!("n2@corp.example"),
-            json!(ADMIN_EMAIL)
-        ]
+        [json!("n1@corp.example"), json!("n2@corp.example"), json!(ADMIN_EMAIL)]
     );
     let nested = app
         .get(
@@ -487,10 +357,7 @@ async fn fields_select_from_the_expanded_document_and_work_on_single_gets() {
         )
         .await
         .json();
-    assert_eq!(
-        got,
-        json!({"email": "f@corp.example", "groups": [{"name": "Pick"}]})
-    );
+    assert_eq!(got, json!({"email": "f@corp.example", "groups": [{"name": "Pick"}]}));
     let got = app.get(&format!("/api/v1/groups/{}?fields=-_id,-created,-lastUpdated,-roleId,-ad,-objectSid,-dn,-uSNChanged,-mail", id_of(&g)), &app.admin).await.json();
     assert_eq!(got, json!({"name": "Pick"}));
 }
@@ -498,11 +365,9 @@ async fn fields_select_from_the_expanded_document_and_work_on_single_gets() {
 #[tokio::test]
 async fn the_total_count_on_request() {
     let app = spawn_app().await;
-    let users: Vec<Value> = (0..7)
-        .map(|i| json!({"email": format!("count{i}@corp.example")}))
-        .collect();
-    app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users))
-        .await;
+    let users: Vec<Value> =
+        (0..7).map(|i| json!({"email": format!("count{i}@corp.example")})).collect();
+    app.post("/api/v1/users/bulk", &app.admin, &Value::Array(users)).await;
     let plain = app.get("/api/v1/users?limit=2", &app.admin).await;
     assert!(plain.headers.get("x-total-count").is_none());
     let counted = app
@@ -513,10 +378,7 @@ async fn the_total_count_on_request() {
         )
         .await;
     assert_eq!(counted.headers.get("x-total-count").unwrap(), "7");
-    assert_eq!(
-        counted.headers.get("preference-applied").unwrap(),
-        "count=exact"
-    );
+    assert_eq!(counted.headers.get("preference-applied").unwrap(), "count=exact");
     assert_eq!(arr(&counted.json()).len(), 2);
 }
 
@@ -525,39 +387,13 @@ async fn the_total_count_on_request() {
 async fn expand_shows_a_group_change_at_once() {
     let app = spawn_app().await;
     let g = id_of(&app.create_group(json!({"name": "Before"})).await);
-    let user = app
-        .create_user(json!({"email": "cache@corp.example", "groups": [g]}))
-        .await;
+    let user = app.create_user(json!({"email": "cache@corp.example", "groups": [g]})).await;
     let path = format!("/api/v1/users/{}?expand=groups(fields:name)", id_of(&user));
-    assert_eq!(
-        app.get(&path, &app.admin).await.json()["groups"],
-        json!([{"name": "Before"}])
-    );
-    app.patch(
-        &format!("/api/v1/groups/{g}"),
-        &app.admin,
-        &json!({"name": "After"}),
-    )
-    .await;
-    assert_eq!(
-        app.get(&path, &app.admin).await.json()["groups"],
-        json!([{"name": "After"}])
-    );
-    app.put(
-        &format!("/api/v1/groups/{g}"),
-        &app.admin,
-        &json!({"name": "Replaced"}),
-    )
-    .await;
-    assert_eq!(
-        app.get(&path, &app.admin).await.json()["groups"],
-        json!([{"name": "Replaced"}])
-    );
-    assert_eq!(
-        app.delete(&format!("/api/v1/groups/{g}"), &app.admin)
-            .await
-            .status,
-        204
-    );
+    assert_eq!(app.get(&path, &app.admin).await.json()["groups"], json!([{"name": "Before"}]));
+    app.patch(&format!("/api/v1/groups/{g}"), &app.admin, &json!({"name": "After"})).await;
+    assert_eq!(app.get(&path, &app.admin).await.json()["groups"], json!([{"name": "After"}]));
+    app.put(&format!("/api/v1/groups/{g}"), &app.admin, &json!({"name": "Replaced"})).await;
+    assert_eq!(app.get(&path, &app.admin).await.json()["groups"], json!([{"name": "Replaced"}]));
+    assert_eq!(app.delete(&format!("/api/v1/groups/{g}"), &app.admin).await.status, 204);
     assert_eq!(app.get(&path, &app.admin).await.json()["groups"], json!([]));
 }

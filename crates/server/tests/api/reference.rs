@@ -58,18 +58,12 @@ fn the_committed_documents_are_current() {
 #[tokio::test]
 async fn both_documents_and_swagger_ui_are_served_without_a_token() {
     let app = spawn_app().await;
-    for (path, version) in [
-        ("/api/v1/openapi.json", "1.0"),
-        ("/api/openapi.json", "0.9"),
-    ] {
+    for (path, version) in [("/api/v1/openapi.json", "1.0"), ("/api/openapi.json", "0.9")] {
         let resp = app.send(app.request(Method::GET, path)).await;
         assert_eq!(resp.status, 200, "{path}");
         let doc: Value = resp.json();
         assert_eq!(doc["info"]["version"], version);
-        assert_eq!(
-            doc["components"]["securitySchemes"]["bearer"]["scheme"],
-            "bearer"
-        );
+        assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
         // No `servers`: "Try it out" calls the origin the page came from, so over HTTPS the
         // reference uses HTTPS with no setting to get wrong.
         assert!(doc.get("servers").is_none(), "{path}: {}", doc["servers"]);
@@ -77,9 +71,7 @@ async fn both_documents_and_swagger_ui_are_served_without_a_token() {
     let ui = app.send(app.request(Method::GET, "/dev/api/docs/")).await;
     assert_eq!(ui.status, 200);
     assert!(ui.text.contains("swagger-ui"), "{}", ui.excerpt());
-    let init = app
-        .send(app.request(Method::GET, "/dev/api/docs/swagger-initializer.js"))
-        .await;
+    let init = app.send(app.request(Method::GET, "/dev/api/docs/swagger-initializer.js")).await;
     let one = init.text.find("\"1.0\"").expect("1.0 in the selector");
     let nine = init.text.find("\"0.9\"").expect("0.9 in the selector");
     assert!(one < nine, "1.0 comes first");
@@ -124,11 +116,7 @@ fn every_operation_is_described_and_every_error_has_its_own_example() {
                 }
                 for param in op["parameters"].as_array().into_iter().flatten() {
                     let described = param["description"].as_str().unwrap_or_default();
-                    assert!(
-                        !described.is_empty(),
-                        "{at}: parameter {} undescribed",
-                        param["name"]
-                    );
+                    assert!(!described.is_empty(), "{at}: parameter {} undescribed", param["name"]);
                 }
                 for (status, response) in op["responses"].as_object().unwrap() {
                     let code: u16 = status.parse().unwrap();
@@ -136,10 +124,7 @@ fn every_operation_is_described_and_every_error_has_its_own_example() {
                         continue;
                     }
                     let example = &response["content"]["application/json"]["example"];
-                    assert_eq!(
-                        example["error"]["status"], code,
-                        "{at}: the {status} example"
-                    );
+                    assert_eq!(example["error"]["status"], code, "{at}: the {status} example");
                 }
             }
         }

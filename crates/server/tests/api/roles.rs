@@ -8,12 +8,7 @@ async fn built_in_roles_are_listed() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            (
-                r["name"].as_str().unwrap(),
-                r["displayName"].as_str().unwrap(),
-            )
-        })
+        .map(|r| (r["name"].as_str().unwrap(), r["displayName"].as_str().unwrap()))
         .collect();
     names.sort();
     assert_eq!(
@@ -27,13 +22,7 @@ async fn built_in_roles_are_listed() {
             ("super", "Sys. Admin"),
         ]
     );
-    assert!(
-        roles
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|r| is_object_id(r["_id"].as_str().unwrap()))
-    );
+    assert!(roles.as_array().unwrap().iter().all(|r| is_object_id(r["_id"].as_str().unwrap())));
 }
 
 #[tokio::test]
@@ -43,10 +32,7 @@ async fn a_role_is_found_by_name_or_by_id() {
     assert_eq!(by_name.status, 200);
     let role = by_name.json();
     assert_eq!(role["displayName"], "Designer");
-    let by_id = app
-        .get(&format!("/api/roles/{}", id_of(&role)), &app.admin)
-        .await
-        .json();
+    let by_id = app.get(&format!("/api/roles/{}", id_of(&role)), &app.admin).await.json();
     assert_eq!(by_id, role);
     let upper = app.get("/api/roles/CONTRIBUTOR", &app.admin).await.json();
     assert_eq!(upper, role);
@@ -55,10 +41,7 @@ async fn a_role_is_found_by_name_or_by_id() {
 #[tokio::test]
 async fn an_unknown_role_is_a_404_envelope() {
     let app = spawn_app().await;
-    let err = app
-        .get("/api/roles/wizard", &app.admin)
-        .await
-        .assert_error(404, 204);
+    let err = app.get("/api/roles/wizard", &app.admin).await.assert_error(404, 204);
     assert_eq!(err["resourceType"], "role");
     assert_eq!(err["resourceName"], "wizard");
 }

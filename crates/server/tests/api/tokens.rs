@@ -11,43 +11,28 @@ use crate::helpers::*;
 fn signing_key(app: &TestApp) -> Vec<u8> {
     let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
         .unwrap();
-    db.query_row(
-        "SELECT value FROM meta WHERE key = 'signing_key'",
-        [],
-        |r| r.get(0),
-    )
-    .unwrap()
+    db.query_row("SELECT value FROM meta WHERE key = 'signing_key'", [], |r| r.get(0)).unwrap()
 }
 
 fn claims_of(app: &TestApp, token: &str) -> Value {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.required_spec_claims.clear();
-    jsonwebtoken::decode::<Value>(
-        token,
-        &DecodingKey::from_secret(&signing_key(app)),
-        &validation,
-    )
-    .unwrap()
-    .claims
+    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(&signing_key(app)), &validation)
+        .unwrap()
+        .claims
 }
 
 fn sign(key: &[u8], claims: &Value) -> String {
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(key),
-    )
-    .unwrap()
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(key))
+        .unwrap()
 }
 
 fn b64(bytes: &[u8]) -> String {
     const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        let n =
+            chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
@@ -76,12 +61,7 @@ async fn forged_and_expired_tokens_are_refused() {
     let mut edited_claims = claims.clone();
     edited_claims["user"] = admin_id;
     let parts: Vec<&str> = token.split('.').collect();
-    let edited = format!(
-        "{}.{}.{}",
-        parts[0],
-        b64(edited_claims.to_string().as_bytes()),
-        parts[2]
-    );
+    let edited = format!("{}.{}.{}", parts[0], b64(edited_claims.to_string().as_bytes()), parts[2]);
     // Expired a minute ago, otherwise perfect: right key, right user, right secret.
     let mut expired_claims = claims.clone();
     expired_claims["exp"] = json!(chrono_like_now() - 60);
@@ -99,27 +79,18 @@ async fn forged_and_expired_tokens_are_refused() {
     }
     // The genuine token still works, and a genuine re-signing of the same claims too.
     assert_eq!(app.get("/api/v1/users", &token).await.status, 200);
-    assert_eq!(
-        app.get("/api/v1/users", &sign(&key, &claims)).await.status,
-        200
-    );
+    assert_eq!(app.get("/api/v1/users", &sign(&key, &claims)).await.status, 200);
 }
 
 fn chrono_like_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 #[tokio::test]
 async fn tokens_expire_after_the_configured_lifetime() {
     let app = spawn_app_with(|s| s.token_lifetime_secs = 3600).await;
     let claims = claims_of(&app, &app.admin);
-    assert_eq!(
-        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
-        3600
-    );
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 3600);
     let forever = spawn_app_with(|s| s.token_lifetime_secs = 0).await;
     assert!(claims_of(&forever, &forever.admin).get("exp").is_none());
 }
@@ -127,9 +98,7 @@ async fn tokens_expire_after_the_configured_lifetime() {
 #[tokio::test]
 async fn the_api_token_endpoint_gives_a_working_token() {
     let app = spawn_app().await;
-    let resp = app
-        .get("/api/v1/authentication/tokens/api", &app.admin)
-        .await;
+    let resp = app.get("/api/v1/authentication/tokens/api", &app.admin).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     let token = resp.json()["token"].as_str().unwrap().to_owned();
     assert_eq!(app.get("/api/v1/users", &token).await.status, 200);
@@ -140,9 +109,7 @@ async fn renewal_kills_every_older_token_of_that_user_only() {
     let app = spawn_app().await;
     let (_, first) = app.user_with_role("consumer", "renew@corp.example").await;
     let second = app.token("renew@corp.example", "user-passw0rd").await;
-    let (_, other) = app
-        .user_with_role("consumer", "bystander@corp.example")
-        .await;
+    let (_, other) = app.user_with_role("consumer", "bystander@corp.example").await;
 
     let resp = app
         .send(
@@ -157,11 +124,7 @@ async fn renewal_kills_every_older_token_of_that_user_only() {
         app.get("/api/v1/users", old).await.assert_error(401, 5002);
     }
     assert_eq!(app.get("/api/v1/users", &renewed).await.status, 200);
-    assert_eq!(
-        app.get("/api/v1/users", &other).await.status,
-        200,
-        "other users keep their tokens"
-    );
+    assert_eq!(app.get("/api/v1/users", &other).await.status, 200, "other users keep their tokens");
     assert_eq!(app.get("/api/v1/users", &app.admin).await.status, 200);
     // Signing in again still works, and gives a token under the new secret.
     let fresh = app.token("renew@corp.example", "user-passw0rd").await;
@@ -174,11 +137,7 @@ async fn admins_revoke_all_tokens_of_users() {
     let (a, a_token) = app.user_with_role("consumer", "ra@corp.example").await;
     let (b, b_token) = app.user_with_role("consumer", "rb@corp.example").await;
     let (_, c_token) = app.user_with_role("consumer", "rc@corp.example").await;
-    let path = format!(
-        "/api/v1/authentication/admin/tokens/api?users={},{}",
-        id_of(&a),
-        id_of(&b)
-    );
+    let path = format!("/api/v1/authentication/admin/tokens/api?users={},{}", id_of(&a), id_of(&b));
 
     app.delete(&path, &c_token).await.assert_error(403, 1010);
     assert_eq!(
@@ -190,27 +149,15 @@ async fn admins_revoke_all_tokens_of_users() {
         "/api/v1/authentication/admin/tokens/api?users={},5f0000000000000000000000",
         id_of(&a)
     );
-    app.delete(&unknown, &app.admin)
-        .await
-        .assert_error(404, 202);
-    assert_eq!(
-        app.get("/api/v1/users", &a_token).await.status,
-        200,
-        "all or nothing"
-    );
+    app.delete(&unknown, &app.admin).await.assert_error(404, 202);
+    assert_eq!(app.get("/api/v1/users", &a_token).await.status, 200, "all or nothing");
 
     let resp = app.delete(&path, &app.admin).await;
     assert_eq!(resp.status, 204, "{}", resp.text);
-    app.get("/api/v1/users", &a_token)
-        .await
-        .assert_error(401, 5002);
-    app.get("/api/v1/users", &b_token)
-        .await
-        .assert_error(401, 5002);
+    app.get("/api/v1/users", &a_token).await.assert_error(401, 5002);
+    app.get("/api/v1/users", &b_token).await.assert_error(401, 5002);
     assert_eq!(app.get("/api/v1/users", &c_token).await.status, 200);
-    app.delete("/api/v1/authentication/admin/tokens/api", &app.admin)
-        .await
-        .assert_error(400, 1005);
+    app.delete("/api/v1/authentication/admin/tokens/api", &app.admin).await.assert_error(400, 1005);
 }
 
 #[tokio::test]
@@ -222,15 +169,11 @@ async fn logout_kills_only_the_presented_token() {
 
     let resp = app.get("/api/v1/authentication/logout", &first).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    app.get("/api/v1/users", &first)
-        .await
-        .assert_error(401, 5002);
+    app.get("/api/v1/users", &first).await.assert_error(401, 5002);
     assert_eq!(app.get("/api/v1/users", &second).await.status, 200);
 
     assert_eq!(app.get("/api/auth/logout", &second).await.status, 200);
-    app.get("/api/v1/users", &second)
-        .await
-        .assert_error(401, 5002);
+    app.get("/api/v1/users", &second).await.assert_error(401, 5002);
     assert_eq!(app.get("/api/v1/users", &third).await.status, 200);
 }
 
@@ -238,9 +181,7 @@ async fn logout_kills_only_the_presented_token() {
 async fn a_logout_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let start = |dir: std::path::PathBuf| async move {
-        let app = tessera_server::startup::Application::build(test_settings(&dir))
-            .await
-            .unwrap();
+        let app = tessera_server::startup::Application::build(test_settings(&dir)).await.unwrap();
         let addr = app.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(app.run_until_stopped(async {
@@ -251,21 +192,12 @@ async fn a_logout_survives_a_restart() {
     let (client, stop, handle) = start(dir.path().to_path_buf()).await;
     let token = client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let kept = client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    assert_eq!(
-        client
-            .get("/api/v1/authentication/logout", &token)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(client.get("/api/v1/authentication/logout", &token).await.status, 200);
     stop.send(()).unwrap();
     handle.await.unwrap().unwrap();
 
     let (client, _stop, _handle) = start(dir.path().to_path_buf()).await;
-    client
-        .get("/api/v1/users", &token)
-        .await
-        .assert_error(401, 5002);
+    client.get("/api/v1/users", &token).await.assert_error(401, 5002);
     assert_eq!(client.get("/api/v1/users", &kept).await.status, 200);
 }
 
@@ -276,14 +208,9 @@ async fn isauth_answers_with_or_without_a_token() {
     assert_eq!(anonymous.status, 200);
     assert_eq!(anonymous.json()["isAuthenticated"], false);
     assert!(anonymous.json()["loginUrl"].is_string());
+    assert_eq!(app.get("/api/auth/isauth", &app.admin).await.json()["isAuthenticated"], true);
     assert_eq!(
-        app.get("/api/auth/isauth", &app.admin).await.json()["isAuthenticated"],
-        true
-    );
-    assert_eq!(
-        app.get("/api/auth/isauth", "forged.token.here")
-            .await
-            .json()["isAuthenticated"],
+        app.get("/api/auth/isauth", "forged.token.here").await.json()["isAuthenticated"],
         false
     );
 }
@@ -296,9 +223,7 @@ async fn loggedin_is_the_caller() {
     assert_eq!(me.status, 200);
     assert_eq!(me.json()["_id"], user["_id"]);
     assert_eq!(
-        app.get("/api/users/loggedin?fields=email", &token)
-            .await
-            .json(),
+        app.get("/api/users/loggedin?fields=email", &token).await.json(),
         json!({"email": "me@corp.example"})
     );
 }
@@ -329,10 +254,7 @@ async fn every_route_but_login_and_isauth_needs_a_token() {
             .replace("{id_or_name}", "admin")
             .replace("{id_or_user_name}", "admin");
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
-            let served = table
-                .protected
-                .iter()
-                .any(|op| op.path == pattern && op.method == method);
+            let served = table.protected.iter().any(|op| op.path == pattern && op.method == method);
             let resp = app
                 .send(
                     app.request(Method::from_bytes(method.as_bytes()).unwrap(), &path)

@@ -16,45 +16,26 @@ async fn post_creates_a_user_with_server_fields_and_keeps_unknown_fields() {
     assert_eq!(resp.status, 201, "{}", resp.text);
     let user = resp.json();
     assert!(is_object_id(user["_id"].as_str().unwrap()), "{user}");
-    assert!(
-        is_sisense_timestamp(user["created"].as_str().unwrap()),
-        "{user}"
-    );
-    assert!(
-        is_sisense_timestamp(user["lastUpdated"].as_str().unwrap()),
-        "{user}"
-    );
-    assert_eq!(
-        user["userName"], "ann@corp.example",
-        "userName defaults to the e-mail"
-    );
+    assert!(is_sisense_timestamp(user["created"].as_str().unwrap()), "{user}");
+    assert!(is_sisense_timestamp(user["lastUpdated"].as_str().unwrap()), "{user}");
+    assert_eq!(user["userName"], "ann@corp.example", "userName defaults to the e-mail");
     assert_eq!(user["team"], json!({"name": "core", "size": 3}));
     assert_eq!(user["preferences"], json!({"localeId": "en-US"}));
     assert_eq!(user["active"], true);
-    assert_eq!(
-        user["roleId"],
-        app.role_id("consumer").await,
-        "Viewer by default"
-    );
+    assert_eq!(user["roleId"], app.role_id("consumer").await, "Viewer by default");
     assert!(user.get("password").is_none());
 
-    let fetched = app
-        .get(&format!("/api/v1/users/{}", id_of(&user)), &app.admin)
-        .await;
+    let fetched = app.get(&format!("/api/v1/users/{}", id_of(&user)), &app.admin).await;
     assert_eq!(fetched.status, 200);
     assert_eq!(fetched.json(), user);
     // The password was stored (hashed): the new user can log in with it.
-    assert_eq!(
-        app.login("ann@corp.example", "ann-passw0rd").await.status,
-        200
-    );
+    assert_eq!(app.login("ann@corp.example", "ann-passw0rd").await.status, 200);
 }
 
 #[tokio::test]
 async fn a_duplicate_user_name_or_email_is_a_409_whatever_the_case() {
     let app = spawn_app().await;
-    app.create_user(json!({"userName": "bob", "email": "bob@corp.example"}))
-        .await;
+    app.create_user(json!({"userName": "bob", "email": "bob@corp.example"})).await;
     for dup in [
         json!({"userName": "BOB", "email": "other@corp.example"}),
         json!({"userName": "bobby", "email": "Bob@Corp.Example"}),
@@ -63,11 +44,7 @@ async fn a_duplicate_user_name_or_email_is_a_409_whatever_the_case() {
         resp.assert_error(409, 1009);
     }
     let all = app.get("/api/v1/users", &app.admin).await.json();
-    assert_eq!(
-        all.as_array().unwrap().len(),
-        2,
-        "admin and bob only: {all}"
-    );
+    assert_eq!(all.as_array().unwrap().len(), 2, "admin and bob only: {all}");
 }
 
 #[tokio::test]
@@ -89,10 +66,7 @@ async fn twenty_identical_posts_racing_create_exactly_one_user() {
     }
     statuses.sort();
     assert_eq!(statuses, [vec![201], vec![409; 19]].concat());
-    let found = app
-        .get("/api/v1/users?email=race@corp.example", &app.admin)
-        .await
-        .json();
+    let found = app.get("/api/v1/users?email=race@corp.example", &app.admin).await.json();
     assert_eq!(found.as_array().unwrap().len(), 1);
 }
 
@@ -103,22 +77,14 @@ async fn put_replaces_the_user_but_keeps_id_and_created() {
         .create_user(json!({"email": "carl@corp.example", "firstName": "Carl", "lastName": "Old", "note": "x"}))
         .await;
     let path = format!("/api/v1/users/{}", id_of(&user));
-    let resp = app
-        .put(
-            &path,
-            &app.admin,
-            &json!({"email": "carl@corp.example", "lastName": "New"}),
-        )
-        .await;
+    let resp =
+        app.put(&path, &app.admin, &json!({"email": "carl@corp.example", "lastName": "New"})).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
     let replaced = resp.json();
     assert_eq!(replaced["_id"], user["_id"]);
     assert_eq!(replaced["created"], user["created"]);
     assert_eq!(replaced["lastName"], "New");
-    assert!(
-        replaced.get("firstName").is_none(),
-        "absent from the PUT, so gone: {replaced}"
-    );
+    assert!(replaced.get("firstName").is_none(), "absent from the PUT, so gone: {replaced}");
     assert!(replaced.get("note").is_none(), "{replaced}");
     assert!(replaced["lastUpdated"].as_str() >= user["lastUpdated"].as_str());
     assert_eq!(app.get(&path, &app.admin).await.json(), replaced);
@@ -127,14 +93,10 @@ async fn put_replaces_the_user_but_keeps_id_and_created() {
 #[tokio::test]
 async fn put_without_the_required_email_is_a_400_and_changes_nothing() {
     let app = spawn_app().await;
-    let user = app
-        .create_user(json!({"email": "dora@corp.example", "firstName": "Dora"}))
-        .await;
+    let user = app.create_user(json!({"email": "dora@corp.example", "firstName": "Dora"})).await;
     let path = format!("/api/v1/users/{}", id_of(&user));
-    let err = app
-        .put(&path, &app.admin, &json!({"firstName": "Changed"}))
-        .await
-        .assert_error(400, 1007);
+    let err =
+        app.put(&path, &app.admin, &json!({"firstName": "Changed"})).await.assert_error(400, 1007);
     assert!(err["message"].as_str().unwrap().contains("email"), "{err}");
     assert_eq!(app.get(&path, &app.admin).await.json(), user);
 }
@@ -143,10 +105,8 @@ async fn put_without_the_required_email_is_a_400_and_changes_nothing() {
 async fn patch_merges_only_the_given_fields() {
     let app = spawn_app().await;
     let user = app
-        .create_user(
-            json!({"email": "eve@corp.example", "firstName": "Eve", "lastName": "Adams",
-                            "preferences": {"localeId": "en-US", "theme": "dark"}}),
-        )
+        .create_user(json!({"email": "eve@corp.example", "firstName": "Eve", "lastName": "Adams",
+                            "preferences": {"localeId": "en-US", "theme": "dark"}}))
         .await;
     let path = format!("/api/v1/users/{}", id_of(&user));
     let resp = app
@@ -160,10 +120,7 @@ async fn patch_merges_only_the_given_fields() {
     let patched = resp.json();
     assert_eq!(patched["firstName"], "Eve");
     assert_eq!(patched["lastName"], "Brown");
-    assert_eq!(
-        patched["preferences"],
-        json!({"localeId": "en-US", "tz": "UTC"})
-    );
+    assert_eq!(patched["preferences"], json!({"localeId": "en-US", "tz": "UTC"}));
     assert_eq!(patched["created"], user["created"]);
     assert_eq!(app.get(&path, &app.admin).await.json(), patched);
 }
@@ -173,15 +130,9 @@ async fn patch_that_breaks_the_user_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let user = app.create_user(json!({"email": "fay@corp.example"})).await;
     let path = format!("/api/v1/users/{}", id_of(&user));
-    app.patch(&path, &app.admin, &json!({"email": null}))
-        .await
-        .assert_error(400, 1007);
-    app.patch(&path, &app.admin, &json!({"active": "yes"}))
-        .await
-        .assert_error(400, 1006);
-    app.patch(&path, &app.admin, &json!(["not", "an", "object"]))
-        .await
-        .assert_error(400, 1006);
+    app.patch(&path, &app.admin, &json!({"email": null})).await.assert_error(400, 1007);
+    app.patch(&path, &app.admin, &json!({"active": "yes"})).await.assert_error(400, 1006);
+    app.patch(&path, &app.admin, &json!(["not", "an", "object"])).await.assert_error(400, 1006);
     assert_eq!(app.get(&path, &app.admin).await.json(), user);
 }
 
@@ -190,26 +141,11 @@ async fn patch_password_changes_it_and_kills_old_tokens() {
     let app = spawn_app().await;
     let (user, old_token) = app.user_with_role("consumer", "gus@corp.example").await;
     let path = format!("/api/v1/users/{}", id_of(&user));
-    let resp = app
-        .patch(
-            &path,
-            &app.admin,
-            &json!({"password": "brand-new-passw0rd"}),
-        )
-        .await;
+    let resp = app.patch(&path, &app.admin, &json!({"password": "brand-new-passw0rd"})).await;
     assert_eq!(resp.status, 200, "{}", resp.text);
-    app.login("gus@corp.example", "user-passw0rd")
-        .await
-        .assert_error(401, 1100);
-    assert_eq!(
-        app.login("gus@corp.example", "brand-new-passw0rd")
-            .await
-            .status,
-        200
-    );
-    app.get("/api/v1/users", &old_token)
-        .await
-        .assert_error(401, 5002);
+    app.login("gus@corp.example", "user-passw0rd").await.assert_error(401, 1100);
+    assert_eq!(app.login("gus@corp.example", "brand-new-passw0rd").await.status, 200);
+    app.get("/api/v1/users", &old_token).await.assert_error(401, 5002);
 }
 
 #[tokio::test]
@@ -220,25 +156,18 @@ async fn delete_is_204_then_the_user_is_a_404_with_code_202() {
     let resp = app.delete(&format!("/api/v1/users/{id}"), &app.admin).await;
     assert_eq!(resp.status, 204);
     assert!(resp.text.is_empty());
-    let err = app
-        .get(&format!("/api/v1/users/{id}"), &app.admin)
-        .await
-        .assert_error(404, 202);
+    let err = app.get(&format!("/api/v1/users/{id}"), &app.admin).await.assert_error(404, 202);
     assert_eq!(err["resourceType"], "user");
     assert_eq!(err["resourceName"], id.as_str());
     assert_eq!(err["message"], format!("User '{id}' not found"));
-    app.delete(&format!("/api/v1/users/{id}"), &app.admin)
-        .await
-        .assert_error(404, 202);
+    app.delete(&format!("/api/v1/users/{id}"), &app.admin).await.assert_error(404, 202);
 }
 
 /// The seed's error example, verbatim.
 #[tokio::test]
 async fn seed_error_example_user_not_found() {
     let app = spawn_app().await;
-    let resp = app
-        .get("/api/v1/users/d59665_athisisauserid6235_fs", &app.admin)
-        .await;
+    let resp = app.get("/api/v1/users/d59665_athisisauserid6235_fs", &app.admin).await;
     assert_eq!(resp.status, 404);
     assert_eq!(
         resp.json(),
@@ -282,17 +211,10 @@ async fn bulk_create_is_201_with_an_array_and_all_or_nothing() {
 
     // One invalid document: the same.
     let resp = app
-        .post(
-            "/api/v1/users/bulk",
-            &app.admin,
-            &json!([{"email": "i4@corp.example"}, {}]),
-        )
+        .post("/api/v1/users/bulk", &app.admin, &json!([{"email": "i4@corp.example"}, {}]))
         .await;
     resp.assert_error(400, 1007);
-    assert_eq!(
-        app.get("/api/v1/users?email=i4@", &app.admin).await.json(),
-        json!([])
-    );
+    assert_eq!(app.get("/api/v1/users?email=i4@", &app.admin).await.json(), json!([]));
 
     app.post("/api/v1/users/bulk", &app.admin, &json!({"email": "x@y.z"}))
         .await
@@ -313,28 +235,17 @@ async fn bulk_delete_is_204_and_all_or_nothing() {
         .assert_error(404, 202);
     assert_eq!(err["resourceName"], missing);
     assert_eq!(
-        app.get(&format!("/api/v1/users/{a}"), &app.admin)
-            .await
-            .status,
+        app.get(&format!("/api/v1/users/{a}"), &app.admin).await.status,
         200,
         "nothing deleted"
     );
 
-    let resp = app
-        .delete(&format!("/api/v1/users/bulk?ids={a},{b}"), &app.admin)
-        .await;
+    let resp = app.delete(&format!("/api/v1/users/bulk?ids={a},{b}"), &app.admin).await;
     assert_eq!(resp.status, 204);
     for (id, status) in [(&a, 404), (&b, 404), (&c, 200)] {
-        assert_eq!(
-            app.get(&format!("/api/v1/users/{id}"), &app.admin)
-                .await
-                .status,
-            status
-        );
+        assert_eq!(app.get(&format!("/api/v1/users/{id}"), &app.admin).await.status, status);
     }
-    app.delete("/api/v1/users/bulk", &app.admin)
-        .await
-        .assert_error(400, 1005);
+    app.delete("/api/v1/users/bulk", &app.admin).await.assert_error(400, 1005);
 }
 
 #[tokio::test]
@@ -342,40 +253,21 @@ async fn references_to_unknown_roles_or_groups_are_422_and_store_nothing() {
     let app = spawn_app().await;
     let ghost = "5f00000000000000000000ff";
     let resp = app
-        .post(
-            "/api/v1/users",
-            &app.admin,
-            &json!({"email": "k@corp.example", "roleId": ghost}),
-        )
+        .post("/api/v1/users", &app.admin, &json!({"email": "k@corp.example", "roleId": ghost}))
         .await;
     resp.assert_error(422, 1008);
     let resp = app
-        .post(
-            "/api/v1/users",
-            &app.admin,
-            &json!({"email": "k@corp.example", "groups": [ghost]}),
-        )
+        .post("/api/v1/users", &app.admin, &json!({"email": "k@corp.example", "groups": [ghost]}))
         .await;
     resp.assert_error(422, 1008);
-    assert_eq!(
-        app.get("/api/v1/users?email=k@corp", &app.admin)
-            .await
-            .json(),
-        json!([])
-    );
+    assert_eq!(app.get("/api/v1/users?email=k@corp", &app.admin).await.json(), json!([]));
 
     let user = app.create_user(json!({"email": "k@corp.example"})).await;
     let path = format!("/api/v1/users/{}", id_of(&user));
-    app.patch(&path, &app.admin, &json!({"groups": [ghost]}))
+    app.patch(&path, &app.admin, &json!({"groups": [ghost]})).await.assert_error(422, 1008);
+    app.put(&path, &app.admin, &json!({"email": "k@corp.example", "roleId": ghost}))
         .await
         .assert_error(422, 1008);
-    app.put(
-        &path,
-        &app.admin,
-        &json!({"email": "k@corp.example", "roleId": ghost}),
-    )
-    .await
-    .assert_error(422, 1008);
     assert_eq!(app.get(&path, &app.admin).await.json(), user);
 }
 
@@ -425,10 +317,7 @@ async fn list_filters() {
         ("active=false".into(), sorted(vec![&u2])),
         (format!("ids={u1},{u3}"), sorted(vec![&u1, &u3])),
         (format!("email=north&groupId={g2}"), sorted(vec![&u1])),
-        (
-            "email=north&trc=123&unknownParam=x".into(),
-            sorted(vec![&u1, &u3]),
-        ),
+        ("email=north&trc=123&unknownParam=x".into(), sorted(vec![&u1, &u3])),
     ];
     for (query, expected) in cases {
         let resp = app.get(&format!("/api/v1/users?{query}"), &app.admin).await;
@@ -436,9 +325,7 @@ async fn list_filters() {
         assert_eq!(ids(resp.json()), expected, "{query}");
     }
     for bad in ["roleId=nope", "groupId=1", "active=yes", "ids=abc"] {
-        app.get(&format!("/api/v1/users?{bad}"), &app.admin)
-            .await
-            .assert_error(400, 1005);
+        app.get(&format!("/api/v1/users?{bad}"), &app.admin).await.assert_error(400, 1005);
     }
 }
 
@@ -448,40 +335,19 @@ async fn a_viewer_cannot_create_change_or_delete_users() {
     let (viewer, token) = app.user_with_role("consumer", "viewer@corp.example").await;
     let path = format!("/api/v1/users/{}", id_of(&viewer));
     let viewer = app.get(&path, &app.admin).await.json();
-    app.post(
-        "/api/v1/users",
-        &token,
-        &json!({"email": "new@corp.example"}),
-    )
-    .await
-    .assert_error(403, 1010);
-    app.post(
-        "/api/v1/users/bulk",
-        &token,
-        &json!([{"email": "new@corp.example"}]),
-    )
-    .await
-    .assert_error(403, 1010);
-    app.patch(
-        &path,
-        &token,
-        &json!({"roleId": app.role_id("super").await}),
-    )
-    .await
-    .assert_error(403, 1010);
-    app.put(&path, &token, &json!({"email": "viewer@corp.example"}))
+    app.post("/api/v1/users", &token, &json!({"email": "new@corp.example"}))
         .await
         .assert_error(403, 1010);
+    app.post("/api/v1/users/bulk", &token, &json!([{"email": "new@corp.example"}]))
+        .await
+        .assert_error(403, 1010);
+    app.patch(&path, &token, &json!({"roleId": app.role_id("super").await}))
+        .await
+        .assert_error(403, 1010);
+    app.put(&path, &token, &json!({"email": "viewer@corp.example"})).await.assert_error(403, 1010);
     app.delete(&path, &token).await.assert_error(403, 1010);
-    assert_eq!(
-        app.get(&path, &app.admin).await.json(),
-        viewer,
-        "nothing changed"
-    );
-    assert_eq!(
-        app.get("/api/v1/users?email=new@", &app.admin).await.json(),
-        json!([])
-    );
+    assert_eq!(app.get(&path, &app.admin).await.json(), viewer, "nothing changed");
+    assert_eq!(app.get("/api/v1/users?email=new@", &app.admin).await.json(), json!([]));
 }
 
 /// Nobody deletes or deactivates their own user: the server never locks out the caller (nor
@@ -494,40 +360,20 @@ async fn nobody_deletes_or_deactivates_themselves() {
     let other = app.create_user(json!({"email": "other@example.com"})).await;
     let path = format!("/api/v1/users/{id}");
     app.delete(&path, &app.admin).await.assert_error(403, 1010);
-    app.delete(
-        &format!("/api/v1/users/bulk?ids={},{id}", id_of(&other)),
-        &app.admin,
-    )
-    .await
-    .assert_error(403, 1010);
-    app.patch(&path, &app.admin, &json!({"active": false}))
+    app.delete(&format!("/api/v1/users/bulk?ids={},{id}", id_of(&other)), &app.admin)
         .await
         .assert_error(403, 1010);
-    app.put(
-        &path,
-        &app.admin,
-        &json!({"email": "admin@example.com", "active": false}),
-    )
-    .await
-    .assert_error(403, 1010);
-    app.delete(&format!("/api/users/{id}"), &app.admin)
+    app.patch(&path, &app.admin, &json!({"active": false})).await.assert_error(403, 1010);
+    app.put(&path, &app.admin, &json!({"email": "admin@example.com", "active": false}))
         .await
         .assert_error(403, 1010);
+    app.delete(&format!("/api/users/{id}"), &app.admin).await.assert_error(403, 1010);
     // Nothing changed, and the token still works.
     assert_eq!(app.get("/api/users/loggedin", &app.admin).await.json(), me);
-    assert_eq!(
-        app.get(&format!("/api/v1/users/{}", id_of(&other)), &app.admin)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.get(&format!("/api/v1/users/{}", id_of(&other)), &app.admin).await.status, 200);
     // Other users can be deactivated and deleted as before.
     let r = app
-        .patch(
-            &format!("/api/v1/users/{}", id_of(&other)),
-            &app.admin,
-            &json!({"active": false}),
-        )
+        .patch(&format!("/api/v1/users/{}", id_of(&other)), &app.admin, &json!({"active": false}))
         .await;
     assert_eq!(r.status, 200);
 }
@@ -543,29 +389,15 @@ async fn names_with_hidden_characters_are_refused() {
             json!({"email": "a@corp.example", "userName": "nul\u{0}name"}),
             "userName",
         ),
-        (
-            "/api/v1/users",
-            json!({"email": "zero\u{200B}width@corp.example"}),
-            "email",
-        ),
+        ("/api/v1/users", json!({"email": "zero\u{200B}width@corp.example"}), "email"),
         ("/api/v1/groups", json!({"name": "Sales\u{202E}"}), "name"),
     ] {
         let resp = app.post(path, &app.admin, &body).await;
         let err = resp.assert_error(400, 1006);
         assert!(err["message"].as_str().unwrap().contains(field), "{err}");
     }
-    let users = app
-        .get("/api/v1/users?fields=email", &app.admin)
-        .await
-        .json();
-    assert_eq!(
-        users.as_array().unwrap().len(),
-        1,
-        "only the administrator: {users}"
-    );
-    let groups = app
-        .get("/api/v1/groups?name=Sales%E2%80%AE", &app.admin)
-        .await
-        .json();
+    let users = app.get("/api/v1/users?fields=email", &app.admin).await.json();
+    assert_eq!(users.as_array().unwrap().len(), 1, "only the administrator: {users}");
+    let groups = app.get("/api/v1/groups?name=Sales%E2%80%AE", &app.admin).await.json();
     assert_eq!(groups, json!([]));
 }

@@ -22,9 +22,7 @@ async fn users_created_changed_and_deleted_by_id_or_name() {
     assert_eq!(r.status, 200, "{}", r.text);
     let created = r.json();
     assert_eq!(created.as_array().unwrap().len(), 2);
-    let one = app
-        .post("/api/users", &app.admin, &json!({"email": "c@example.com"}))
-        .await;
+    let one = app.post("/api/users", &app.admin, &json!({"email": "c@example.com"})).await;
     assert_eq!(one.status, 200);
     assert_eq!(one.json()[0]["email"], "c@example.com");
     // All or none: a duplicate in the batch stores nothing.
@@ -35,19 +33,10 @@ async fn users_created_changed_and_deleted_by_id_or_name() {
     )
     .await
     .assert_error(409, 1009);
-    assert_eq!(
-        app.get("/api/users/d@example.com", &app.admin).await.status,
-        404
-    );
+    assert_eq!(app.get("/api/users/d@example.com", &app.admin).await.status, 404);
 
     // By user name and by e-mail.
-    let r = app
-        .patch(
-            "/api/users/alice",
-            &app.admin,
-            &json!({"firstName": "Alice"}),
-        )
-        .await;
+    let r = app.patch("/api/users/alice", &app.admin, &json!({"firstName": "Alice"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json()["firstName"], "Alice");
     let r = app
@@ -63,27 +52,16 @@ async fn users_created_changed_and_deleted_by_id_or_name() {
     let r = app.delete("/api/users/alice", &app.admin).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), json!({"deleted": [alice]}));
-    app.delete("/api/users/alice", &app.admin)
-        .await
-        .assert_error(404, 202);
+    app.delete("/api/users/alice", &app.admin).await.assert_error(404, 202);
 
     // POST /api/users/delete: ids, all or none.
     let b = id_of(&created[1]);
-    app.post(
-        "/api/users/delete",
-        &app.admin,
-        &json!([b, "0123456789abcdef01234567"]),
-    )
-    .await
-    .assert_error(404, 202);
-    assert_eq!(
-        app.get(&format!("/api/users/{b}"), &app.admin).await.status,
-        200
-    );
+    app.post("/api/users/delete", &app.admin, &json!([b, "0123456789abcdef01234567"]))
+        .await
+        .assert_error(404, 202);
+    assert_eq!(app.get(&format!("/api/users/{b}"), &app.admin).await.status, 200);
     for bad in [json!({"ids": [b]}), json!([]), json!([1])] {
-        app.post("/api/users/delete", &app.admin, &bad)
-            .await
-            .assert_error(400, 1006);
+        app.post("/api/users/delete", &app.admin, &bad).await.assert_error(400, 1006);
     }
     let r = app.post("/api/users/delete", &app.admin, &json!([b])).await;
     assert_eq!(r.status, 200);
@@ -94,9 +72,7 @@ async fn users_created_changed_and_deleted_by_id_or_name() {
     app.post("/api/users", &viewer, &json!([{"email": "x@example.com"}]))
         .await
         .assert_error(403, 1010);
-    app.delete("/api/users/c@example.com", &viewer)
-        .await
-        .assert_error(403, 1010);
+    app.delete("/api/users/c@example.com", &viewer).await.assert_error(403, 1010);
 }
 
 #[tokio::test]
@@ -111,44 +87,22 @@ async fn groups_and_their_members() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let groups = r.json();
-    let found = app
-        .get("/api/groups?search=sales&sort=name", &app.admin)
-        .await
-        .json();
-    let names: Vec<&str> = found
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let found = app.get("/api/groups?search=sales&sort=name", &app.admin).await.json();
+    let names: Vec<&str> =
+        found.as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Sales EU", "Sales US"]);
-    let limited = app
-        .get(
-            "/api/groups?search=sales&limit=1&skip=1&sort=name",
-            &app.admin,
-        )
-        .await
-        .json();
+    let limited =
+        app.get("/api/groups?search=sales&limit=1&skip=1&sort=name", &app.admin).await.json();
     assert_eq!(limited[0]["name"], "Sales US");
     let by_name = app.get("/api/groups/ops", &app.admin).await;
     assert_eq!(by_name.status, 200);
     assert_eq!(by_name.json(), groups[2]);
     assert_eq!(
-        app.get(&format!("/api/groups/{}", id_of(&groups[2])), &app.admin)
-            .await
-            .json(),
+        app.get(&format!("/api/groups/{}", id_of(&groups[2])), &app.admin).await.json(),
         groups[2]
     );
-    app.get("/api/groups/nothing", &app.admin)
-        .await
-        .assert_error(404, 203);
-    let r = app
-        .put(
-            "/api/groups/Ops",
-            &app.admin,
-            &json!({"name": "Operations"}),
-        )
-        .await;
+    app.get("/api/groups/nothing", &app.admin).await.assert_error(404, 203);
+    let r = app.put("/api/groups/Ops", &app.admin, &json!({"name": "Operations"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
     // Members.
@@ -167,39 +121,23 @@ async fn groups_and_their_members() {
     let r = app.post(&members, &app.admin, &json!([m1, m2])).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(ids(&r.json()), [m1.clone(), m2.clone()]);
-    let user = app
-        .get(&format!("/api/v1/users/{m1}"), &app.admin)
-        .await
-        .json();
+    let user = app.get(&format!("/api/v1/users/{m1}"), &app.admin).await.json();
     assert_eq!(user["groups"], json!([g]));
     // Adding again changes nothing; an unknown user changes nothing at all.
     app.post(&members, &app.admin, &json!([m1])).await;
-    app.post(
-        &members,
-        &app.admin,
-        &json!([m1, "0123456789abcdef01234567"]),
-    )
-    .await
-    .assert_error(422, 1008);
-    let r = app
-        .request(reqwest::Method::DELETE, &members)
-        .bearer_auth(&app.admin)
-        .json(&json!([m1]));
+    app.post(&members, &app.admin, &json!([m1, "0123456789abcdef01234567"]))
+        .await
+        .assert_error(422, 1008);
+    let r =
+        app.request(reqwest::Method::DELETE, &members).bearer_auth(&app.admin).json(&json!([m1]));
     let r = app.send(r).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(ids(&r.json()), [m2]);
-    let user = app
-        .get(&format!("/api/v1/users/{m1}"), &app.admin)
-        .await
-        .json();
+    let user = app.get(&format!("/api/v1/users/{m1}"), &app.admin).await.json();
     assert_eq!(user["groups"], json!([]));
-    app.get("/api/groups/0123456789abcdef01234567/users", &app.admin)
-        .await
-        .assert_error(404, 203);
+    app.get("/api/groups/0123456789abcdef01234567/users", &app.admin).await.assert_error(404, 203);
     let (_, viewer) = app.user_with_role("consumer", "v@example.com").await;
-    app.post(&members, &viewer, &json!([m1]))
-        .await
-        .assert_error(403, 1010);
+    app.post(&members, &viewer, &json!([m1])).await.assert_error(403, 1010);
 
     let r = app.delete("/api/groups/Sales US", &app.admin).await;
     assert_eq!(r.status, 200);
@@ -225,24 +163,13 @@ async fn dashboards_widgets_and_shares() {
     assert_eq!(app.get(&path, &app.admin).await.json(), d);
     let list = app.get("/api/dashboards", &app.admin).await.json();
     assert_eq!(list, json!([d]));
-    let many = app
-        .post(
-            "/api/dashboards",
-            &app.admin,
-            &json!([{"title": "x"}, {"title": "y"}]),
-        )
-        .await;
+    let many =
+        app.post("/api/dashboards", &app.admin, &json!([{"title": "x"}, {"title": "y"}])).await;
     assert_eq!(many.status, 200);
     assert_eq!(many.json().as_array().unwrap().len(), 2);
 
     // 0.9 PUT merges: a partial document (as pysisense sends for scripts) keeps the rest.
-    let r = app
-        .put(
-            &path,
-            &app.admin,
-            &json!({"script": "widget.on('ready', f)"}),
-        )
-        .await;
+    let r = app.put(&path, &app.admin, &json!({"script": "widget.on('ready', f)"})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let put = r.json();
     assert_eq!(put["title"], "Old API");
@@ -252,22 +179,13 @@ async fn dashboards_widgets_and_shares() {
 
     // Widgets.
     let w = app
-        .post(
-            &format!("{path}/widgets"),
-            &app.admin,
-            &json!({"title": "w", "type": "chart/bar"}),
-        )
+        .post(&format!("{path}/widgets"), &app.admin, &json!({"title": "w", "type": "chart/bar"}))
         .await;
     assert_eq!(w.status, 200, "{}", w.text);
     let w = w.json();
     let listed = app.get(&format!("{path}/widgets"), &app.admin).await.json();
     assert_eq!(listed, json!([w]));
-    let one = app
-        .get(
-            &format!("{path}/widgets/{}", w["oid"].as_str().unwrap()),
-            &app.admin,
-        )
-        .await;
+    let one = app.get(&format!("{path}/widgets/{}", w["oid"].as_str().unwrap()), &app.admin).await;
     assert_eq!(one.json(), w);
 
     // Shares: the owner's entry, sent back as GET gave it, is dropped; others are kept.
@@ -286,15 +204,9 @@ async fn dashboards_widgets_and_shares() {
     assert_eq!(app.get(&shares, &viewer_token).await.json(), now);
     assert_eq!(app.get(&path, &viewer_token).await.status, 200);
     // A view share neither edits nor reshares.
-    app.patch(&path, &designer_token, &json!({"title": "mine"}))
-        .await
-        .assert_error(403, 1010);
-    app.post(&shares, &designer_token, &json!({"sharesTo": []}))
-        .await
-        .assert_error(403, 1010);
-    app.post(&shares, &app.admin, &json!({"sharesTo": {}}))
-        .await
-        .assert_error(400, 1006);
+    app.patch(&path, &designer_token, &json!({"title": "mine"})).await.assert_error(403, 1010);
+    app.post(&shares, &designer_token, &json!({"sharesTo": []})).await.assert_error(403, 1010);
+    app.post(&shares, &app.admin, &json!({"sharesTo": {}})).await.assert_error(400, 1006);
 
     let r = app.delete(&path, &app.admin).await;
     assert_eq!(r.status, 200);

@@ -25,12 +25,7 @@ struct Inner<V> {
 
 impl<V: Clone> Cache<V> {
     pub(super) fn new() -> Self {
-        Cache {
-            inner: RwLock::new(Inner {
-                generation: 0,
-                entries: HashMap::new(),
-            }),
-        }
+        Cache { inner: RwLock::new(Inner { generation: 0, entries: HashMap::new() }) }
     }
 
     pub(super) fn get(&self, id: &ObjectId) -> Option<V> {

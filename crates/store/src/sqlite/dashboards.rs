@@ -43,8 +43,7 @@ fn load(conn: &Connection, id: ObjectId) -> Result<Option<(Option<ObjectId>, Doc
         .prepare_cached("SELECT owner, doc FROM dashboards WHERE id = ?1")?
         .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(owner, doc)| Ok((owner.parse().ok(), parse_doc(&doc)?)))
-        .transpose()
+    row.map(|(owner, doc)| Ok((owner.parse().ok(), parse_doc(&doc)?))).transpose()
 }
 
 fn stored_shares(doc: &Document) -> Vec<Share> {
@@ -53,10 +52,7 @@ fn stored_shares(doc: &Document) -> Vec<Share> {
 }
 
 fn access_to(
-    conn: &Connection,
-    actor: &Actor,
-    owner: Option<ObjectId>,
-    doc: &Document,
+    conn: &Connection, actor: &Actor, owner: Option<ObjectId>, doc: &Document,
 ) -> Result<Access> {
     let groups = if actor.acts_as_admin() || owner == Some(actor.id) {
         Vec::new()
@@ -67,19 +63,13 @@ fn access_to(
 }
 
 fn not_found(id: ObjectId) -> StoreError {
-    StoreError::NotFound {
-        kind: ResourceKind::Dashboard,
-        id: id.to_string(),
-    }
+    StoreError::NotFound { kind: ResourceKind::Dashboard, id: id.to_string() }
 }
 
 /// The dashboard, when the actor has at least `needed` access to it: `NotFound` when they cannot
 /// see it, `Forbidden` when they see it but may not do this.
 pub(super) fn require(
-    conn: &Connection,
-    actor: &Actor,
-    id: ObjectId,
-    needed: Access,
+    conn: &Connection, actor: &Actor, id: ObjectId, needed: Access,
 ) -> Result<(Option<ObjectId>, Document, Access)> {
     let Some((owner, doc)) = load(conn, id)? else {
         return Err(not_found(id));
@@ -98,9 +88,7 @@ pub(super) fn require(
 }
 
 pub(super) fn get(
-    conn: &Connection,
-    actor: &Actor,
-    id: ObjectId,
+    conn: &Connection, actor: &Actor, id: ObjectId,
 ) -> Result<Option<(RawDoc, Access)>> {
     let Some((owner, doc)) = load(conn, id)? else {
         return Ok(None);
@@ -114,19 +102,12 @@ pub(super) fn get(
 
 /// The stored form: `oid` first, the client's fields, then the server's.
 fn stamp(
-    id: ObjectId,
-    body: Document,
-    owner: Option<ObjectId>,
-    created: &str,
-    updated: &str,
+    id: ObjectId, body: Document, owner: Option<ObjectId>, created: &str, updated: &str,
 ) -> Document {
     let mut out = Document::with_capacity(body.len() + 4);
     out.insert("oid".into(), Value::String(id.to_string()));
     out.extend(body);
-    out.insert(
-        "owner".into(),
-        owner.map_or(Value::Null, |o| Value::String(o.to_string())),
-    );
+    out.insert("owner".into(), owner.map_or(Value::Null, |o| Value::String(o.to_string())));
     out.insert("created".into(), Value::String(created.to_owned()));
     out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
     out
@@ -138,20 +119,14 @@ fn check_parties(conn: &Connection, shares: &[Share]) -> Result<()> {
         (PartyKind::User, "users", ResourceKind::User),
         (PartyKind::Group, "groups", ResourceKind::Group),
     ] {
-        let ids: Vec<ObjectId> = shares
-            .iter()
-            .filter(|s| s.kind == kind)
-            .map(|s| s.party)
-            .collect();
+        let ids: Vec<ObjectId> =
+            shares.iter().filter(|s| s.kind == kind).map(|s| s.party).collect();
         if ids.is_empty() {
             continue;
         }
         let sql = format!("SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(?1))");
         if let Some(id) = missing_ids(conn, &sql, &ids)?.first() {
-            return Err(StoreError::MissingReference {
-                kind: resource,
-                id: id.to_string(),
-            });
+            return Err(StoreError::MissingReference { kind: resource, id: id.to_string() });
         }
     }
     Ok(())
@@ -198,21 +173,13 @@ fn write_shares(tx: &Transaction<'_>, id: ObjectId, shares: &[Share]) -> Result<
         "INSERT INTO dashboard_shares (dashboard_id, party_id, rule) VALUES (?1, ?2, ?3)",
     )?;
     for s in shares {
-        insert.execute(params![
-            id.to_string(),
-            s.party.to_string(),
-            s.rule.as_str()
-        ])?;
+        insert.execute(params![id.to_string(), s.party.to_string(), s.rule.as_str()])?;
     }
     Ok(())
 }
 
 pub(super) fn stamp_widget(
-    dashboard: ObjectId,
-    id: ObjectId,
-    body: Document,
-    created: &str,
-    updated: &str,
+    dashboard: ObjectId, id: ObjectId, body: Document, created: &str, updated: &str,
 ) -> Document {
     let mut out = Document::with_capacity(body.len() + 4);
     out.insert("oid".into(), Value::String(id.to_string()));
@@ -225,9 +192,7 @@ pub(super) fn stamp_widget(
 
 /// Replaces all the widgets of a dashboard; answers them as stored.
 fn replace_widgets(
-    tx: &Transaction<'_>,
-    dashboard: ObjectId,
-    widgets: Vec<WidgetDraft>,
+    tx: &Transaction<'_>, dashboard: ObjectId, widgets: Vec<WidgetDraft>,
 ) -> Result<Vec<Value>> {
     tx.prepare_cached("DELETE FROM widgets WHERE dashboard_id = ?1")?
         .execute([dashboard.to_string()])?;
@@ -269,10 +234,7 @@ fn check_references(conn: &Connection, actor: &Actor, draft: &DashboardDraft) ->
 
 /// Writes a new dashboard with id `id`, owned by the actor.
 fn insert_as(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    id: ObjectId,
-    draft: DashboardDraft,
+    tx: &Transaction<'_>, actor: &Actor, id: ObjectId, draft: DashboardDraft,
 ) -> Result<Document> {
     check_references(tx, actor, &draft)?;
     save(tx, id, Some(actor.id), None, draft)
@@ -282,19 +244,11 @@ fn insert_as(
 /// and, when the draft has them, its widgets; answers the stored document (with `widgets` when
 /// they were written).
 fn save(
-    tx: &Transaction<'_>,
-    id: ObjectId,
-    owner: Option<ObjectId>,
-    created: Option<&str>,
+    tx: &Transaction<'_>, id: ObjectId, owner: Option<ObjectId>, created: Option<&str>,
     draft: DashboardDraft,
 ) -> Result<Document> {
     let now = now_iso();
-    let DashboardDraft {
-        doc,
-        parent_folder,
-        shares,
-        widgets,
-    } = draft;
+    let DashboardDraft { doc, parent_folder, shares, widgets } = draft;
     let mut doc = stamp(id, doc, owner, created.unwrap_or(&now), &now);
     tx.prepare_cached(
         "INSERT INTO dashboards (id, owner, parent_folder, doc) VALUES (?1, ?2, ?3, ?4)
@@ -315,14 +269,10 @@ fn save(
 }
 
 pub(super) fn insert(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    draft: DashboardDraft,
+    tx: &Transaction<'_>, actor: &Actor, draft: DashboardDraft,
 ) -> Result<Document> {
     if !actor.creates_content() {
-        return Err(StoreError::Forbidden(
-            "Viewers cannot create dashboards".into(),
-        ));
+        return Err(StoreError::Forbidden("Viewers cannot create dashboards".into()));
     }
     insert_as(tx, actor, ObjectId::generate(), draft)
 }
@@ -330,13 +280,8 @@ pub(super) fn insert(
 /// Writes `draft` over dashboard `id`, which the actor has `access` to: editors change the
 /// document and widgets, only owners the shares.
 fn overwrite(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    id: ObjectId,
-    owner: Option<ObjectId>,
-    current: &Document,
-    access: Access,
-    draft: DashboardDraft,
+    tx: &Transaction<'_>, actor: &Actor, id: ObjectId, owner: Option<ObjectId>, current: &Document,
+    access: Access, draft: DashboardDraft,
 ) -> Result<Document> {
     let mut before = stored_shares(current);
     let mut after = draft.shares.clone();
@@ -353,10 +298,7 @@ fn overwrite(
 }
 
 pub(super) fn update(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    id: ObjectId,
-    edit: DashboardEdit,
+    tx: &Transaction<'_>, actor: &Actor, id: ObjectId, edit: DashboardEdit,
 ) -> Result<Document> {
     let (owner, current, access) = require(tx, actor, id, Access::Edit)?;
     let draft = edit(current.clone())?;
@@ -364,39 +306,18 @@ pub(super) fn update(
 }
 
 pub(super) fn change_owner(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    id: ObjectId,
-    new_owner: ObjectId,
-    previous_rule: Rule,
+    tx: &Transaction<'_>, actor: &Actor, id: ObjectId, new_owner: ObjectId, previous_rule: Rule,
 ) -> Result<Document> {
     let (owner, mut doc, _) = require(tx, actor, id, Access::Own)?;
-    check_parties(
-        tx,
-        &[Share {
-            party: new_owner,
-            kind: PartyKind::User,
-            rule: Rule::Edit,
-        }],
-    )?;
-    let mut shares: Vec<Value> = doc
-        .get("shares")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    check_parties(tx, &[Share { party: new_owner, kind: PartyKind::User, rule: Rule::Edit }])?;
+    let mut shares: Vec<Value> =
+        doc.get("shares").and_then(Value::as_array).cloned().unwrap_or_default();
     let named = |v: &Value, who: &str| v.get("shareId").and_then(Value::as_str) == Some(who);
     shares.retain(|s| !named(s, &new_owner.to_string()));
     let previous = owner.filter(|o| {
         *o != new_owner
-            && check_parties(
-                tx,
-                &[Share {
-                    party: *o,
-                    kind: PartyKind::User,
-                    rule: previous_rule,
-                }],
-            )
-            .is_ok()
+            && check_parties(tx, &[Share { party: *o, kind: PartyKind::User, rule: previous_rule }])
+                .is_ok()
     });
     if let Some(previous) = previous {
         shares.retain(|s| !named(s, &previous.to_string()));
@@ -411,20 +332,13 @@ pub(super) fn change_owner(
     doc.insert("owner".into(), Value::String(new_owner.to_string()));
     doc.insert("lastUpdated".into(), Value::String(now_iso()));
     tx.prepare_cached("UPDATE dashboards SET owner = ?2, doc = ?3 WHERE id = ?1")?
-        .execute(params![
-            id.to_string(),
-            new_owner.to_string(),
-            serde_json::to_string(&doc)?
-        ])?;
+        .execute(params![id.to_string(), new_owner.to_string(), serde_json::to_string(&doc)?])?;
     write_shares(tx, id, &stored_shares(&doc))?;
     Ok(doc)
 }
 
 pub(super) fn delete(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    ids: &[ObjectId],
-    if_match: Option<&IfMatch>,
+    tx: &Transaction<'_>, actor: &Actor, ids: &[ObjectId], if_match: Option<&IfMatch>,
 ) -> Result<()> {
     for id in ids {
         let (_, doc, _) = require(tx, actor, *id, Access::Own)?;
@@ -470,16 +384,9 @@ fn visible_at_least(conn: &Connection, parties: &str, n: i64) -> Result<bool> {
 }
 
 pub(super) fn list(
-    conn: &Connection,
-    actor: &Actor,
-    request: &ListRequest<DashboardFilter>,
+    conn: &Connection, actor: &Actor, request: &ListRequest<DashboardFilter>,
 ) -> Result<ListPage> {
-    let ListRequest {
-        filter,
-        sort,
-        page,
-        count,
-    } = request;
+    let ListRequest { filter, sort, page, count } = request;
     let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if !actor.acts_as_admin() {
@@ -502,16 +409,10 @@ pub(super) fn list(
         f.and(clause, parties);
     }
     if let Some(name) = &filter.name {
-        f.and(
-            "lower(json_extract(d.doc, '$.title')) = lower(?)",
-            name.clone(),
-        );
+        f.and("lower(json_extract(d.doc, '$.title')) = lower(?)", name.clone());
     }
     if let Some(search) = &filter.search {
-        f.and(
-            "instr(lower(json_extract(d.doc, '$.title')), lower(?)) > 0",
-            search.clone(),
-        );
+        f.and("instr(lower(json_extract(d.doc, '$.title')), lower(?)) > 0", search.clone());
     }
     match filter.parent_folder {
         Some(Some(folder)) => f.and("d.parent_folder = ?", folder.to_string()),
@@ -519,16 +420,10 @@ pub(super) fn list(
         None => {}
     }
     if let Some(title) = &filter.datasource_title {
-        f.and(
-            "json_extract(d.doc, '$.datasource.title') = ? COLLATE NOCASE",
-            title.clone(),
-        );
+        f.and("json_extract(d.doc, '$.datasource.title') = ? COLLATE NOCASE", title.clone());
     }
     if let Some(address) = &filter.datasource_address {
-        f.and(
-            "json_extract(d.doc, '$.datasource.address') = ? COLLATE NOCASE",
-            address.clone(),
-        );
+        f.and("json_extract(d.doc, '$.datasource.address') = ? COLLATE NOCASE", address.clone());
     }
     if let Some(owner) = filter.owner {
         f.and("d.owner = ?", owner.to_string());
@@ -541,25 +436,18 @@ pub(super) fn list(
 
 /// Imports the items one by one, each in a savepoint: a failed item leaves nothing behind.
 pub(super) fn import(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    items: Vec<ImportItem>,
-    action: ImportAction,
+    tx: &Transaction<'_>, actor: &Actor, items: Vec<ImportItem>, action: ImportAction,
     folder: Option<ObjectId>,
 ) -> Result<ImportReport> {
     if !actor.creates_content() {
-        return Err(StoreError::Forbidden(
-            "Viewers cannot import dashboards".into(),
-        ));
+        return Err(StoreError::Forbidden("Viewers cannot import dashboards".into()));
     }
     if let Some(folder) = folder {
         folders::require_visible(tx, actor, folder)?;
     }
     let mut report = ImportReport::default();
     for (position, item) in items.into_iter().enumerate() {
-        let key = item
-            .oid
-            .map_or_else(|| position.to_string(), |o| o.to_string());
+        let key = item.oid.map_or_else(|| position.to_string(), |o| o.to_string());
         tx.execute_batch("SAVEPOINT import_item")?;
         match import_one(tx, actor, item, action, folder) {
             Ok(Imported::Stored(doc)) => report.imported.push(doc),
@@ -582,10 +470,7 @@ enum Imported {
 }
 
 fn import_one(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    item: ImportItem,
-    action: ImportAction,
+    tx: &Transaction<'_>, actor: &Actor, item: ImportItem, action: ImportAction,
     folder: Option<ObjectId>,
 ) -> Result<Imported> {
     let mut draft = item.draft?;
@@ -593,9 +478,7 @@ fn import_one(
     // use) is dropped, and the dashboard lands at the root.
     let target = match folder {
         Some(f) => Some(f),
-        None => draft
-            .parent_folder
-            .filter(|f| folders::require_visible(tx, actor, *f).is_ok()),
+        None => draft.parent_folder.filter(|f| folders::require_visible(tx, actor, *f).is_ok()),
     };
     draft.parent_folder = target;
     if target.is_some() || draft.doc.contains_key("parentFolder") {
@@ -614,9 +497,7 @@ fn import_one(
     draft.shares.retain(|s| kept.contains(&s.party.to_string()));
     if let Some(Value::Array(shares)) = draft.doc.get_mut("shares") {
         shares.retain(|s| {
-            s.get("shareId")
-                .and_then(Value::as_str)
-                .is_some_and(|id| kept.iter().any(|k| k == id))
+            s.get("shareId").and_then(Value::as_str).is_some_and(|id| kept.iter().any(|k| k == id))
         });
     }
     // Administrators import with the oids they are given and skip or overwrite any dashboard;
@@ -655,13 +536,10 @@ fn import_one(
 impl DashboardStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create_dashboards(
-        &self,
-        actor: &Actor,
-        drafts: Vec<DashboardDraft>,
+        &self, actor: &Actor, drafts: Vec<DashboardDraft>,
     ) -> Result<Vec<Document>> {
         let actor = actor.clone();
-        self.write(move |tx| drafts.into_iter().map(|d| insert(tx, &actor, d)).collect())
-            .await
+        self.write(move |tx| drafts.into_iter().map(|d| insert(tx, &actor, d)).collect()).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -672,21 +550,15 @@ impl DashboardStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_dashboards(
-        &self,
-        actor: &Actor,
-        request: ListRequest<DashboardFilter>,
+        &self, actor: &Actor, request: ListRequest<DashboardFilter>,
     ) -> Result<ListPage> {
         let actor = actor.clone();
-        self.read_rows(request.page.limit, move |c| list(c, &actor, &request))
-            .await
+        self.read_rows(request.page.limit, move |c| list(c, &actor, &request)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_dashboard(
-        &self,
-        actor: &Actor,
-        id: ObjectId,
-        edit: DashboardEdit,
+        &self, actor: &Actor, id: ObjectId, edit: DashboardEdit,
     ) -> Result<Document> {
         let actor = actor.clone();
         self.write(move |tx| update(tx, &actor, id, edit)).await
@@ -694,27 +566,18 @@ impl DashboardStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn change_dashboard_owner(
-        &self,
-        actor: &Actor,
-        id: ObjectId,
-        new_owner: ObjectId,
-        previous_rule: Rule,
+        &self, actor: &Actor, id: ObjectId, new_owner: ObjectId, previous_rule: Rule,
     ) -> Result<Document> {
         let actor = actor.clone();
-        self.write(move |tx| change_owner(tx, &actor, id, new_owner, previous_rule))
-            .await
+        self.write(move |tx| change_owner(tx, &actor, id, new_owner, previous_rule)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_dashboards(
-        &self,
-        actor: &Actor,
-        ids: Vec<ObjectId>,
-        if_match: Option<IfMatch>,
+        &self, actor: &Actor, ids: Vec<ObjectId>, if_match: Option<IfMatch>,
     ) -> Result<()> {
         let actor = actor.clone();
-        self.write(move |tx| delete(tx, &actor, &ids, if_match.as_ref()))
-            .await
+        self.write(move |tx| delete(tx, &actor, &ids, if_match.as_ref())).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
@@ -725,14 +588,10 @@ impl DashboardStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn import_dashboards(
-        &self,
-        actor: &Actor,
-        items: Vec<ImportItem>,
-        action: ImportAction,
+        &self, actor: &Actor, items: Vec<ImportItem>, action: ImportAction,
         folder: Option<ObjectId>,
     ) -> Result<ImportReport> {
         let actor = actor.clone();
-        self.write(move |tx| import(tx, &actor, items, action, folder))
-            .await
+        self.write(move |tx| import(tx, &actor, items, action, folder)).await
     }
 }

@@ -23,8 +23,7 @@ fn load(conn: &Connection, id: ObjectId) -> Result<Option<(String, Document)>> {
         .prepare_cached("SELECT owner, doc FROM folders WHERE id = ?1")?
         .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(owner, doc)| Ok((owner, parse_doc(&doc)?)))
-        .transpose()
+    row.map(|(owner, doc)| Ok((owner, parse_doc(&doc)?))).transpose()
 }
 
 fn visible(actor: &Actor, owner: &str) -> bool {
@@ -32,20 +31,14 @@ fn visible(actor: &Actor, owner: &str) -> bool {
 }
 
 fn not_found(id: ObjectId) -> StoreError {
-    StoreError::NotFound {
-        kind: ResourceKind::Folder,
-        id: id.to_string(),
-    }
+    StoreError::NotFound { kind: ResourceKind::Folder, id: id.to_string() }
 }
 
 /// A folder the actor may put things in; anything else is an unknown reference (422).
 pub(super) fn require_visible(conn: &Connection, actor: &Actor, id: ObjectId) -> Result<()> {
     match load(conn, id)? {
         Some((owner, _)) if visible(actor, &owner) => Ok(()),
-        _ => Err(StoreError::MissingReference {
-            kind: ResourceKind::Folder,
-            id: id.to_string(),
-        }),
+        _ => Err(StoreError::MissingReference { kind: ResourceKind::Folder, id: id.to_string() }),
     }
 }
 
@@ -75,20 +68,14 @@ fn check_owner(conn: &Connection, owner: ObjectId) -> Result<()> {
     if exists {
         Ok(())
     } else {
-        Err(StoreError::MissingReference {
-            kind: ResourceKind::User,
-            id: owner.to_string(),
-        })
+        Err(StoreError::MissingReference { kind: ResourceKind::User, id: owner.to_string() })
     }
 }
 
 /// Who a draft makes the owner: the one it names (only an acting admin may name another user),
 /// or else `default`.
 fn owner_of(
-    conn: &Connection,
-    actor: &Actor,
-    draft: &FolderDraft,
-    default: &str,
+    conn: &Connection, actor: &Actor, draft: &FolderDraft, default: &str,
 ) -> Result<String> {
     match draft.owner {
         None => Ok(default.to_owned()),
@@ -105,9 +92,7 @@ fn owner_of(
 
 pub(super) fn insert(tx: &Transaction<'_>, actor: &Actor, draft: FolderDraft) -> Result<Document> {
     if !actor.creates_content() {
-        return Err(StoreError::Forbidden(
-            "Viewers cannot create folders".into(),
-        ));
+        return Err(StoreError::Forbidden("Viewers cannot create folders".into()));
     }
     if let Some(parent) = draft.parent {
         require_visible(tx, actor, parent)?;
@@ -118,11 +103,11 @@ pub(super) fn insert(tx: &Transaction<'_>, actor: &Actor, draft: FolderDraft) ->
     let doc = stamp(id, draft.doc, &owner, &now, &now);
     tx.prepare_cached("INSERT INTO folders (id, parent_id, owner, doc) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![
-            id.to_string(),
-            draft.parent.map(|p| p.to_string()),
-            owner,
-            serde_json::to_string(&doc)?
-        ])?;
+        id.to_string(),
+        draft.parent.map(|p| p.to_string()),
+        owner,
+        serde_json::to_string(&doc)?
+    ])?;
     Ok(doc)
 }
 
@@ -136,26 +121,16 @@ pub(super) fn get(conn: &Connection, actor: &Actor, id: ObjectId) -> Result<Opti
 }
 
 pub(super) fn list(
-    conn: &Connection,
-    actor: &Actor,
-    request: &ListRequest<FolderFilter>,
+    conn: &Connection, actor: &Actor, request: &ListRequest<FolderFilter>,
 ) -> Result<ListPage> {
-    let ListRequest {
-        filter,
-        sort,
-        page,
-        count,
-    } = request;
+    let ListRequest { filter, sort, page, count } = request;
     let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if !actor.acts_as_admin() {
         f.and("f.owner = ?", actor.id.to_string());
     }
     if let Some(name) = &filter.name {
-        f.and(
-            "lower(json_extract(f.doc, '$.name')) = lower(?)",
-            name.clone(),
-        );
+        f.and("lower(json_extract(f.doc, '$.name')) = lower(?)", name.clone());
     }
     match filter.parent {
         Some(Some(parent)) => f.and("f.parent_id = ?", parent.to_string()),
@@ -181,10 +156,7 @@ fn parents(conn: &Connection) -> Result<HashMap<ObjectId, ObjectId>> {
 }
 
 pub(super) fn update(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    id: ObjectId,
-    edit: FolderEdit,
+    tx: &Transaction<'_>, actor: &Actor, id: ObjectId, edit: FolderEdit,
 ) -> Result<Document> {
     let (owner, current) = require(tx, actor, id)?;
     let draft = edit(current.clone())?;
@@ -208,10 +180,7 @@ pub(super) fn update(
 }
 
 pub(super) fn delete(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    ids: &[ObjectId],
-    cascade: bool,
+    tx: &Transaction<'_>, actor: &Actor, ids: &[ObjectId], cascade: bool,
     if_match: Option<&IfMatch>,
 ) -> Result<()> {
     for id in ids {
@@ -221,18 +190,14 @@ pub(super) fn delete(
         }
     }
     let tree = parents(tx)?;
-    let doomed: HashSet<ObjectId> = if cascade {
-        descendants(ids, &tree)
-    } else {
-        ids.iter().copied().collect()
-    };
+    let doomed: HashSet<ObjectId> =
+        if cascade { descendants(ids, &tree) } else { ids.iter().copied().collect() };
     let doomed: Vec<ObjectId> = doomed.into_iter().collect();
     let wanted = id_array(&doomed);
     if !cascade {
         // A folder may go only when all it holds goes with it.
-        let child = tree
-            .iter()
-            .find(|(child, parent)| doomed.contains(parent) && !doomed.contains(child));
+        let child =
+            tree.iter().find(|(child, parent)| doomed.contains(parent) && !doomed.contains(child));
         let holds_dashboard: Option<String> = tx
             .prepare_cached(
                 "SELECT parent_folder FROM dashboards
@@ -240,14 +205,8 @@ pub(super) fn delete(
             )?
             .query_row([&wanted], |r| r.get(0))
             .optional()?;
-        if let Some(full) = child
-            .map(|(_, parent)| parent.to_string())
-            .or(holds_dashboard)
-        {
-            return Err(StoreError::NotEmpty {
-                kind: ResourceKind::Folder,
-                id: full,
-            });
+        if let Some(full) = child.map(|(_, parent)| parent.to_string()).or(holds_dashboard) {
+            return Err(StoreError::NotEmpty { kind: ResourceKind::Folder, id: full });
         }
     }
     tx.prepare_cached(
@@ -275,21 +234,15 @@ impl FolderStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_folders(
-        &self,
-        actor: &Actor,
-        request: ListRequest<FolderFilter>,
+        &self, actor: &Actor, request: ListRequest<FolderFilter>,
     ) -> Result<ListPage> {
         let actor = actor.clone();
-        self.read_rows(request.page.limit, move |c| list(c, &actor, &request))
-            .await
+        self.read_rows(request.page.limit, move |c| list(c, &actor, &request)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_folder(
-        &self,
-        actor: &Actor,
-        id: ObjectId,
-        edit: FolderEdit,
+        &self, actor: &Actor, id: ObjectId, edit: FolderEdit,
     ) -> Result<Document> {
         let actor = actor.clone();
         self.write(move |tx| update(tx, &actor, id, edit)).await
@@ -297,14 +250,9 @@ impl FolderStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_folders(
-        &self,
-        actor: &Actor,
-        ids: Vec<ObjectId>,
-        cascade: bool,
-        if_match: Option<IfMatch>,
+        &self, actor: &Actor, ids: Vec<ObjectId>, cascade: bool, if_match: Option<IfMatch>,
     ) -> Result<()> {
         let actor = actor.clone();
-        self.write(move |tx| delete(tx, &actor, &ids, cascade, if_match.as_ref()))
-            .await
+        self.write(move |tx| delete(tx, &actor, &ids, cascade, if_match.as_ref())).await
     }
 }

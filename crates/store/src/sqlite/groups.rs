@@ -19,10 +19,7 @@ use crate::{
 };
 
 pub(super) fn insert(
-    tx: &Transaction<'_>,
-    id: ObjectId,
-    group: GroupRecord,
-    builtin: bool,
+    tx: &Transaction<'_>, id: ObjectId, group: GroupRecord, builtin: bool,
 ) -> Result<Document> {
     check_role(tx, group.role_id)?;
     let now = now_iso();
@@ -49,38 +46,23 @@ fn check_role(tx: &Transaction<'_>, role: Option<ObjectId>) -> Result<()> {
     if exists {
         Ok(())
     } else {
-        Err(StoreError::MissingReference {
-            kind: ResourceKind::Role,
-            id: role.to_string(),
-        })
+        Err(StoreError::MissingReference { kind: ResourceKind::Role, id: role.to_string() })
     }
 }
 
 pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
-    optional_doc(
-        conn,
-        "SELECT doc FROM groups WHERE id = ?1",
-        &id.to_string(),
-    )
+    optional_doc(conn, "SELECT doc FROM groups WHERE id = ?1", &id.to_string())
 }
 
 pub(super) fn list(conn: &Connection, request: &ListRequest<GroupFilter>) -> Result<ListPage> {
-    let ListRequest {
-        filter,
-        sort,
-        page,
-        count,
-    } = request;
+    let ListRequest { filter, sort, page, count } = request;
     let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if let Some(name) = &filter.name {
         f.and("g.name_key = ?", lookup_key(name));
     }
     if let Some(mail) = &filter.mail {
-        f.and(
-            "json_extract(g.doc, '$.mail') = ? COLLATE NOCASE",
-            mail.clone(),
-        );
+        f.and("json_extract(g.doc, '$.mail') = ? COLLATE NOCASE", mail.clone());
     }
     if let Some(role) = filter.role_id {
         f.and("g.role_id = ?", role.to_string());
@@ -95,9 +77,7 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<GroupFilter>) -> Res
 }
 
 pub(super) fn update(
-    tx: &Transaction<'_>,
-    id: ObjectId,
-    edit: GroupEdit,
+    tx: &Transaction<'_>, id: ObjectId, edit: GroupEdit,
 ) -> Result<Option<Document>> {
     let Some(current) = get(tx, id)? else {
         return Ok(None);
@@ -125,10 +105,7 @@ pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
         ids,
     )?;
     if let Some(id) = missing.first() {
-        return Err(StoreError::NotFound {
-            kind: ResourceKind::Group,
-            id: id.to_string(),
-        });
+        return Err(StoreError::NotFound { kind: ResourceKind::Group, id: id.to_string() });
     }
     let builtin: Option<String> = {
         let mut stmt = tx.prepare_cached(
@@ -139,10 +116,7 @@ pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
         rows.next()?.map(|r| r.get(0)).transpose()?
     };
     if let Some(name) = builtin {
-        return Err(StoreError::Builtin {
-            kind: ResourceKind::Group,
-            name,
-        });
+        return Err(StoreError::Builtin { kind: ResourceKind::Group, name });
     }
     // Members keep a consistent `groups` array: the deleted ids leave it.
     let now = now_iso();
@@ -177,10 +151,7 @@ impl GroupStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create_groups(&self, groups: Vec<GroupRecord>) -> Result<Vec<Document>> {
         self.write(move |tx| {
-            groups
-                .into_iter()
-                .map(|g| insert(tx, ObjectId::generate(), g, false))
-                .collect()
+            groups.into_iter().map(|g| insert(tx, ObjectId::generate(), g, false)).collect()
         })
         .await
     }
@@ -211,15 +182,10 @@ impl GroupStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn change_membership(
-        &self,
-        group: ObjectId,
-        users: Vec<ObjectId>,
-        add: bool,
+        &self, group: ObjectId, users: Vec<ObjectId>, add: bool,
     ) -> Result<()> {
         let changed = users.clone();
-        let result = self
-            .write(move |tx| users::change_membership(tx, group, &users, add))
-            .await;
+        let result = self.write(move |tx| users::change_membership(tx, group, &users, add)).await;
         self.users.invalidate(&changed);
         result
     }

@@ -37,18 +37,13 @@ impl SqliteStore {
     pub async fn open(data_dir: &Path) -> Result<Self> {
         let file = data_dir.join(DATABASE_FILE);
         private_files(data_dir, &file).map_err(|e| {
-            StoreError::Internal(format!(
-                "cannot create data dir {}: {e}",
-                data_dir.display()
-            ))
+            StoreError::Internal(format!("cannot create data dir {}: {e}", data_dir.display()))
         })?;
         let pool = conn::pool(file)?;
         let store = SqliteStore::new(pool);
         store.write(schema::migrate).await?;
         let now = tokens::now();
-        let revoked = store
-            .write(move |tx| tokens::live_revocations(tx, now))
-            .await?;
+        let revoked = store.write(move |tx| tokens::live_revocations(tx, now)).await?;
         store.revoked.load(revoked, now);
         Ok(store)
     }
@@ -93,11 +88,7 @@ mod tests {
     use crate::TokenStore;
 
     fn mode(path: &Path) -> u32 {
-        std::fs::metadata(path)
-            .expect("the file exists")
-            .permissions()
-            .mode()
-            & 0o777
+        std::fs::metadata(path).expect("the file exists").permissions().mode() & 0o777
     }
 
     /// A new data directory and its files are its owner's alone.

@@ -19,8 +19,7 @@ impl Filter {
     pub(super) fn and(&mut self, clause: &str, value: impl Into<SqlValue>) {
         self.args.push(value.into());
         self.clauses.push_str(" AND ");
-        self.clauses
-            .push_str(&clause.replace('?', &format!("?{}", self.args.len())));
+        self.clauses.push_str(&clause.replace('?', &format!("?{}", self.args.len())));
     }
 }
 
@@ -56,8 +55,7 @@ pub(super) fn order_by(alias: &str, sort: &[SortKey]) -> String {
 
 /// SQLite's `LIMIT -1` is "no limit".
 pub(super) fn limit_value(page: Page) -> i64 {
-    page.limit
-        .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX))
+    page.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX))
 }
 
 pub(super) fn offset_value(page: Page) -> i64 {
@@ -67,20 +65,14 @@ pub(super) fn offset_value(page: Page) -> i64 {
 /// Runs a list query on `table` (aliased `alias`): the page of documents, and the count of all
 /// matches when `count` is set.
 pub(super) fn list(
-    conn: &Connection,
-    table: &str,
-    alias: &str,
-    filter: Filter,
-    sort: &[SortKey],
-    page: Page,
+    conn: &Connection, table: &str, alias: &str, filter: Filter, sort: &[SortKey], page: Page,
     count: bool,
 ) -> Result<ListPage> {
     let Filter { clauses, mut args } = filter;
     let total = if count {
         let sql = format!("SELECT count(*) FROM {table} {alias} WHERE 1 = 1{clauses}");
-        let n: i64 = conn
-            .prepare_cached(&sql)?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        let n: i64 =
+            conn.prepare_cached(&sql)?.query_row(params_from_iter(args.iter()), |r| r.get(0))?;
         Some(u64::try_from(n).unwrap_or(0))
     } else {
         None
@@ -96,8 +88,6 @@ pub(super) fn list(
     args.push(offset_value(page).into());
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
-    let items = rows
-        .map(|text| raw_doc(text?))
-        .collect::<Result<Vec<_>>>()?;
+    let items = rows.map(|text| raw_doc(text?)).collect::<Result<Vec<_>>>()?;
     Ok(ListPage { items, total })
 }

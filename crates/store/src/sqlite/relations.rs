@@ -14,9 +14,7 @@ use crate::{Referencing, RelationStore, Result, StoreError};
 impl RelationStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn fetch_by_ids(
-        &self,
-        resource: Resource,
-        ids: Vec<ObjectId>,
+        &self, resource: Resource, ids: Vec<ObjectId>,
     ) -> Result<Vec<(ObjectId, RawDoc)>> {
         let sql = match resource {
             Resource::User => {
@@ -72,8 +70,7 @@ impl RelationStore for SqliteStore {
             })
             .await?;
         if cached {
-            self.docs
-                .put(generation, rows.iter().map(|(id, doc)| (*id, doc.clone())));
+            self.docs.put(generation, rows.iter().map(|(id, doc)| (*id, doc.clone())));
         }
         found.extend(rows);
         Ok(found)
@@ -81,18 +78,12 @@ impl RelationStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn fetch_referencing(
-        &self,
-        target: Resource,
-        field: &'static str,
-        parents: Vec<ObjectId>,
-        sort: Vec<SortKey>,
-        page: Page,
-        max_rows: usize,
+        &self, target: Resource, field: &'static str, parents: Vec<ObjectId>, sort: Vec<SortKey>,
+        page: Page, max_rows: usize,
     ) -> Result<Vec<Referencing>> {
         match (target, field) {
             (Resource::User, "groups") => {
-                self.read(move |c| users::members(c, &parents, &sort, page, max_rows))
-                    .await
+                self.read(move |c| users::members(c, &parents, &sort, page, max_rows)).await
             }
             _ => Err(StoreError::Internal(format!(
                 "no index for {target:?} referencing through '{field}'"

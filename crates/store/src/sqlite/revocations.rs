@@ -22,12 +22,7 @@ struct Inner {
 
 impl Revocations {
     pub(super) fn new() -> Self {
-        Revocations {
-            inner: RwLock::new(Inner {
-                live: HashMap::new(),
-                next_sweep: 0,
-            }),
-        }
+        Revocations { inner: RwLock::new(Inner { live: HashMap::new(), next_sweep: 0 }) }
     }
 
     /// Replaces the set with `entries` (those read from the store at start).
@@ -54,10 +49,7 @@ impl Revocations {
 
     /// Whether this token was logged out and has not expired since.
     pub(super) fn contains(&self, jti: &str, now: i64) -> bool {
-        self.read()
-            .live
-            .get(jti)
-            .is_some_and(|exp| exp.is_none_or(|at| at > now))
+        self.read().live.get(jti).is_some_and(|exp| exp.is_none_or(|at| at > now))
     }
 
     /// How many revocations are held.
@@ -69,15 +61,11 @@ impl Revocations {
     // A panic while holding the lock cannot leave the map half-changed (every change is one
     // HashMap call), so a poisoned lock is safe to keep using.
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
-        self.inner
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
-        self.inner
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

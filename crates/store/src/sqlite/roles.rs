@@ -16,18 +16,12 @@ fn list(conn: &Connection) -> Result<Vec<Document>> {
 }
 
 fn find(conn: &Connection, id_or_name: &str) -> Result<Option<Document>> {
-    if let Some(doc) = optional_doc(
-        conn,
-        "SELECT doc FROM roles WHERE id = ?1",
-        &id_or_name.to_lowercase(),
-    )? {
+    if let Some(doc) =
+        optional_doc(conn, "SELECT doc FROM roles WHERE id = ?1", &id_or_name.to_lowercase())?
+    {
         return Ok(Some(doc));
     }
-    optional_doc(
-        conn,
-        "SELECT doc FROM roles WHERE name_key = ?1",
-        &lookup_key(id_or_name),
-    )
+    optional_doc(conn, "SELECT doc FROM roles WHERE name_key = ?1", &lookup_key(id_or_name))
 }
 
 #[async_trait]

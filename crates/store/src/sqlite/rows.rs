@@ -24,20 +24,14 @@ impl From<serde_json::Error> for StoreError {
 /// The one place where a unique-constraint failure becomes a conflict. `columns` maps each
 /// unique column of the statement to the field name and value the client sent.
 pub(super) fn conflict_or(
-    err: rusqlite::Error,
-    kind: ResourceKind,
-    columns: &[(&str, &'static str, &str)],
+    err: rusqlite::Error, kind: ResourceKind, columns: &[(&str, &'static str, &str)],
 ) -> StoreError {
     if let rusqlite::Error::SqliteFailure(code, Some(msg)) = &err
         && code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
     {
         for (column, field, value) in columns {
             if msg.ends_with(&format!(".{column}")) {
-                return StoreError::Conflict {
-                    kind,
-                    field,
-                    value: (*value).to_owned(),
-                };
+                return StoreError::Conflict { kind, field, value: (*value).to_owned() };
             }
         }
     }
@@ -46,11 +40,7 @@ pub(super) fn conflict_or(
 
 /// The stored form of a document: `_id` first, the client's fields, then the server's.
 pub(super) fn stamp(
-    id: ObjectId,
-    body: Document,
-    created: &str,
-    updated: &str,
-    last_login: Option<Value>,
+    id: ObjectId, body: Document, created: &str, updated: &str, last_login: Option<Value>,
 ) -> Document {
     let mut out = Document::with_capacity(body.len() + 4);
     out.insert("_id".into(), Value::String(id.to_string()));
@@ -65,10 +55,7 @@ pub(super) fn stamp(
 
 /// A stored document's `created`, which every rewrite keeps.
 pub(super) fn created_of(doc: &Document) -> String {
-    doc.get("created")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+    doc.get("created").and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
 pub(super) fn parse_doc(text: &str) -> Result<Document> {
@@ -78,18 +65,14 @@ pub(super) fn parse_doc(text: &str) -> Result<Document> {
 /// A stored document as it is, checked to be a JSON object (not parsed into a map).
 pub(super) fn raw_doc(text: String) -> Result<RawDoc> {
     if !text.starts_with('{') {
-        return Err(StoreError::Internal(
-            "stored document is not a JSON object".into(),
-        ));
+        return Err(StoreError::Internal("stored document is not a JSON object".into()));
     }
     Ok(serde_json::value::RawValue::from_string(text)?)
 }
 
 pub(super) fn optional_raw(conn: &Connection, sql: &str, key: &str) -> Result<Option<RawDoc>> {
-    let text: Option<String> = conn
-        .prepare_cached(sql)?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
+    let text: Option<String> =
+        conn.prepare_cached(sql)?.query_row([key], |r| r.get(0)).optional()?;
     text.map(raw_doc).transpose()
 }
 
@@ -100,28 +83,19 @@ pub(super) fn id_array(ids: &[ObjectId]) -> String {
 
 /// Ids from `wanted` that the query `sql` (one `?` for the JSON id array) does not return.
 pub(super) fn missing_ids(
-    tx: &Connection,
-    sql: &str,
-    wanted: &[ObjectId],
+    tx: &Connection, sql: &str, wanted: &[ObjectId],
 ) -> Result<Vec<ObjectId>> {
     let mut stmt = tx.prepare_cached(sql)?;
     let found: std::collections::HashSet<String> = stmt
         .query_map([id_array(wanted)], |r| r.get::<_, String>(0))?
         .collect::<std::result::Result<_, _>>()?;
-    Ok(wanted
-        .iter()
-        .filter(|id| !found.contains(&id.to_string()))
-        .copied()
-        .collect())
+    Ok(wanted.iter().filter(|id| !found.contains(&id.to_string())).copied().collect())
 }
 
 /// An `If-Match` precondition on the entities of `table` with these ids, as stored now (an
 /// entity that does not exist is left to the caller's not-found answer).
 pub(super) fn check_version(
-    conn: &Connection,
-    table: &str,
-    ids: &[ObjectId],
-    if_match: Option<&IfMatch>,
+    conn: &Connection, table: &str, ids: &[ObjectId], if_match: Option<&IfMatch>,
 ) -> Result<()> {
     let Some(if_match) = if_match else {
         return Ok(());
@@ -136,29 +110,21 @@ pub(super) fn check_version(
 }
 
 pub(super) fn optional_doc(conn: &Connection, sql: &str, key: &str) -> Result<Option<Document>> {
-    let text: Option<String> = conn
-        .prepare_cached(sql)?
-        .query_row([key], |r| r.get(0))
-        .optional()?;
+    let text: Option<String> =
+        conn.prepare_cached(sql)?.query_row([key], |r| r.get(0)).optional()?;
     text.as_deref().map(parse_doc).transpose()
 }
 
 /// An id read back from the database; anything else is a corrupt row.
 pub(super) fn stored_id(id: &str) -> Result<ObjectId> {
-    id.parse()
-        .map_err(|_| StoreError::Internal(format!("stored id '{id}' is not an ObjectId")))
+    id.parse().map_err(|_| StoreError::Internal(format!("stored id '{id}' is not an ObjectId")))
 }
 
 /// The first `(id, doc)` row of `sql` (which selects those two columns), checked.
 pub(super) fn id_and_doc<P: rusqlite::Params>(
-    conn: &Connection,
-    sql: &str,
-    params: P,
+    conn: &Connection, sql: &str, params: P,
 ) -> Result<Option<(ObjectId, RawDoc)>> {
-    let row: Option<(String, String)> = conn
-        .prepare_cached(sql)?
-        .query_row(params, |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    row.map(|(id, doc)| Ok((stored_id(&id)?, raw_doc(doc)?)))
-        .transpose()
+    let row: Option<(String, String)> =
+        conn.prepare_cached(sql)?.query_row(params, |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    row.map(|(id, doc)| Ok((stored_id(&id)?, raw_doc(doc)?))).transpose()
 }

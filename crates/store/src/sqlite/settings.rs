@@ -12,11 +12,10 @@ use crate::{Result, SettingsStore, StoreError, UserRecord};
 const SIGNING_KEY: &str = "signing_key";
 
 fn initialize(tx: &Transaction<'_>, plan: FirstStart) -> Result<bool> {
-    let initialised: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)",
-        [SIGNING_KEY],
-        |r| r.get(0),
-    )?;
+    let initialised: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM meta WHERE key = ?1)", [SIGNING_KEY], |r| {
+            r.get(0)
+        })?;
     if initialised {
         return Ok(false);
     }
@@ -27,31 +26,20 @@ fn initialize(tx: &Transaction<'_>, plan: FirstStart) -> Result<bool> {
     for role in &plan.roles {
         tx.execute(
             "INSERT INTO roles (id, name_key, doc) VALUES (?1, ?2, ?3)",
-            params![
-                role.id.to_string(),
-                lookup_key(role.name),
-                serde_json::to_string(&role.doc)?
-            ],
+            params![role.id.to_string(), lookup_key(role.name), serde_json::to_string(&role.doc)?],
         )?;
     }
     for group in plan.groups {
         groups::insert(tx, group.id, group.draft, true)?;
     }
-    users::insert(
-        tx,
-        UserRecord::from_draft(plan.admin, Some(plan.admin_password_hash)),
-    )?;
+    users::insert(tx, UserRecord::from_draft(plan.admin, Some(plan.admin_password_hash)))?;
     Ok(true)
 }
 
 fn signing_key(conn: &Connection) -> Result<Vec<u8>> {
-    conn.query_row(
-        "SELECT value FROM meta WHERE key = ?1",
-        [SIGNING_KEY],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| StoreError::Internal("the store has not been initialised".into()))
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [SIGNING_KEY], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::Internal("the store has not been initialised".into()))
 }
 
 /// The schema at this build's version, and the first start done.

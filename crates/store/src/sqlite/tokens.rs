@@ -18,17 +18,13 @@ pub(super) fn now() -> i64 {
 }
 
 fn forget_expired(tx: &Transaction<'_>, now: i64) -> Result<()> {
-    tx.prepare_cached("DELETE FROM revoked_tokens WHERE expires_at <= ?1")?
-        .execute([now])?;
+    tx.prepare_cached("DELETE FROM revoked_tokens WHERE expires_at <= ?1")?.execute([now])?;
     Ok(())
 }
 
 /// Records a logged-out token; with `sweep`, forgets those that have expired first.
 fn revoke(
-    tx: &Transaction<'_>,
-    jti: &str,
-    expires_at: Option<i64>,
-    sweep: Option<i64>,
+    tx: &Transaction<'_>, jti: &str, expires_at: Option<i64>, sweep: Option<i64>,
 ) -> Result<()> {
     if let Some(now) = sweep {
         forget_expired(tx, now)?;
@@ -40,8 +36,7 @@ fn revoke(
 
 /// At start: forgets the expired revocations, and answers the others.
 pub(super) fn live_revocations(
-    tx: &Transaction<'_>,
-    now: i64,
+    tx: &Transaction<'_>, now: i64,
 ) -> Result<Vec<(String, Option<i64>)>> {
     forget_expired(tx, now)?;
     let mut stmt = tx.prepare_cached("SELECT jti, expires_at FROM revoked_tokens")?;
@@ -64,8 +59,7 @@ impl TokenStore for SqliteStore {
         let now = now();
         let sweep = self.revoked.sweep_due(now).then_some(now);
         let id = jti.clone();
-        self.write(move |tx| revoke(tx, &id, expires_at, sweep))
-            .await?;
+        self.write(move |tx| revoke(tx, &id, expires_at, sweep)).await?;
         self.revoked.insert(jti, expires_at, now);
         Ok(())
     }
@@ -90,15 +84,9 @@ mod tests {
         {
             let store = SqliteStore::open(dir.path()).await.unwrap();
             for i in 0..50 {
-                store
-                    .revoke_token(format!("old-{i}"), Some(now - 10))
-                    .await
-                    .unwrap();
+                store.revoke_token(format!("old-{i}"), Some(now - 10)).await.unwrap();
             }
-            store
-                .revoke_token("live".into(), Some(now + 3600))
-                .await
-                .unwrap();
+            store.revoke_token("live".into(), Some(now + 3600)).await.unwrap();
             store.revoke_token("forever".into(), None).await.unwrap();
         }
         let store = SqliteStore::open(dir.path()).await.unwrap();
@@ -108,9 +96,8 @@ mod tests {
         assert_eq!(store.revoked.len(), 2);
 
         let db = rusqlite::Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
-        let rows: i64 = db
-            .query_row("SELECT count(*) FROM revoked_tokens", [], |r| r.get(0))
-            .unwrap();
+        let rows: i64 =
+            db.query_row("SELECT count(*) FROM revoked_tokens", [], |r| r.get(0)).unwrap();
         assert_eq!(rows, 2);
         let plan: String = db
             .query_row(

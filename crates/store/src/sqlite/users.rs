@@ -50,10 +50,7 @@ fn unique_conflict(e: rusqlite::Error, user_name: &str, email: &str) -> StoreErr
     conflict_or(
         e,
         ResourceKind::User,
-        &[
-            ("user_name_key", "userName", user_name),
-            ("email_key", "email", email),
-        ],
+        &[("user_name_key", "userName", user_name), ("email_key", "email", email)],
     )
 }
 
@@ -85,17 +82,12 @@ fn check_references(tx: &Transaction<'_>, user: &UserRecord) -> Result<()> {
 }
 
 fn write_memberships(tx: &Transaction<'_>, user: ObjectId, groups: &[ObjectId]) -> Result<()> {
-    tx.prepare_cached("DELETE FROM user_groups WHERE user_id = ?1")?
-        .execute([user.to_string()])?;
+    tx.prepare_cached("DELETE FROM user_groups WHERE user_id = ?1")?.execute([user.to_string()])?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO user_groups (user_id, group_id, position) VALUES (?1, ?2, ?3)",
     )?;
     for (position, group) in groups.iter().enumerate() {
-        stmt.execute(params![
-            user.to_string(),
-            group.to_string(),
-            position as i64
-        ])?;
+        stmt.execute(params![user.to_string(), group.to_string(), position as i64])?;
     }
     Ok(())
 }
@@ -105,12 +97,7 @@ pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
 }
 
 pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Result<ListPage> {
-    let ListRequest {
-        filter,
-        sort,
-        page,
-        count,
-    } = request;
+    let ListRequest { filter, sort, page, count } = request;
     let (page, count) = (*page, *count);
     let mut f = Filter::default();
     if let Some(part) = &filter.user_name {
@@ -129,16 +116,10 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Resu
         );
     }
     if let Some(name) = &filter.first_name {
-        f.and(
-            "json_extract(u.doc, '$.firstName') = ? COLLATE NOCASE",
-            name.clone(),
-        );
+        f.and("json_extract(u.doc, '$.firstName') = ? COLLATE NOCASE", name.clone());
     }
     if let Some(name) = &filter.last_name {
-        f.and(
-            "json_extract(u.doc, '$.lastName') = ? COLLATE NOCASE",
-            name.clone(),
-        );
+        f.and("json_extract(u.doc, '$.lastName') = ? COLLATE NOCASE", name.clone());
     }
     if let Some(role) = filter.role_id {
         f.and("u.role_id = ?", role.to_string());
@@ -161,11 +142,7 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Resu
 /// Members of each parent group, ordered and paged per group by a window function: one query
 /// for the whole page of groups.
 pub(super) fn members(
-    conn: &Connection,
-    groups: &[ObjectId],
-    sort: &[SortKey],
-    page: Page,
-    max_rows: usize,
+    conn: &Connection, groups: &[ObjectId], sort: &[SortKey], page: Page, max_rows: usize,
 ) -> Result<Vec<Referencing>> {
     // Numbering the members needs only the membership and the users' id index (unless the
     // sort reads fields); the documents are read for the rows kept, not for every member.
@@ -184,35 +161,18 @@ pub(super) fn members(
     let max_rows = i64::try_from(max_rows).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
-        params![
-            id_array(groups),
-            query::offset_value(page),
-            query::limit_value(page),
-            max_rows
-        ],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        },
+        params![id_array(groups), query::offset_value(page), query::limit_value(page), max_rows],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
     )?;
     rows.map(|row| {
         let (parent, id, doc) = row?;
-        Ok(Referencing {
-            parent: stored_id(&parent)?,
-            id: stored_id(&id)?,
-            doc: raw_doc(doc)?,
-        })
+        Ok(Referencing { parent: stored_id(&parent)?, id: stored_id(&id)?, doc: raw_doc(doc)? })
     })
     .collect()
 }
 
 pub(super) fn update(
-    tx: &Transaction<'_>,
-    id: ObjectId,
-    edit: UserEdit,
+    tx: &Transaction<'_>, id: ObjectId, edit: UserEdit,
 ) -> Result<Option<Document>> {
     let Some(current) = get(tx, id)? else {
         return Ok(None);
@@ -248,16 +208,10 @@ pub(super) fn update(
 
 /// Every id names a user; else `NotFound` for the first that does not.
 fn require_all(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
-    let missing = missing_ids(
-        tx,
-        "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))",
-        ids,
-    )?;
+    let missing =
+        missing_ids(tx, "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?1))", ids)?;
     match missing.first() {
-        Some(id) => Err(StoreError::NotFound {
-            kind: ResourceKind::User,
-            id: id.to_string(),
-        }),
+        Some(id) => Err(StoreError::NotFound { kind: ResourceKind::User, id: id.to_string() }),
         None => Ok(()),
     }
 }
@@ -277,17 +231,10 @@ pub(super) fn login_record(conn: &Connection, key: &str) -> Result<Option<LoginR
              WHERE user_name_key = ?1 OR email_key = ?1
              ORDER BY user_name_key = ?1 DESC LIMIT 1",
         )?
-        .query_row([key], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+        .query_row([key], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?;
     row.map(|(id, password_hash, active, api_secret)| {
-        Ok(LoginRecord {
-            id: stored_id(&id)?,
-            password_hash,
-            active,
-            api_secret,
-        })
+        Ok(LoginRecord { id: stored_id(&id)?, password_hash, active, api_secret })
     })
     .transpose()
 }
@@ -325,19 +272,13 @@ pub(super) fn renew_secrets(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<Ve
 /// Adds the users to the group (`add`) or takes them out, all or none: the group and every user
 /// must exist. Each user's `groups` array changes with the membership table.
 pub(super) fn change_membership(
-    tx: &Transaction<'_>,
-    group: ObjectId,
-    users: &[ObjectId],
-    add: bool,
+    tx: &Transaction<'_>, group: ObjectId, users: &[ObjectId], add: bool,
 ) -> Result<()> {
     let exists: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM groups WHERE id = ?1)")?
         .query_row([group.to_string()], |r| r.get(0))?;
     if !exists {
-        return Err(StoreError::NotFound {
-            kind: ResourceKind::Group,
-            id: group.to_string(),
-        });
+        return Err(StoreError::NotFound { kind: ResourceKind::Group, id: group.to_string() });
     }
     let missing = missing_ids(
         tx,
@@ -345,10 +286,7 @@ pub(super) fn change_membership(
         users,
     )?;
     if let Some(id) = missing.first() {
-        return Err(StoreError::MissingReference {
-            kind: ResourceKind::User,
-            id: id.to_string(),
-        });
+        return Err(StoreError::MissingReference { kind: ResourceKind::User, id: id.to_string() });
     }
     let now = now_iso();
     for user in users {
@@ -373,12 +311,7 @@ pub(super) fn change_membership(
         }
         doc.insert(
             "groups".into(),
-            Value::Array(
-                groups
-                    .iter()
-                    .map(|g| Value::String(g.to_string()))
-                    .collect(),
-            ),
+            Value::Array(groups.iter().map(|g| Value::String(g.to_string())).collect()),
         );
         doc.insert("lastUpdated".into(), Value::String(now.clone()));
         tx.prepare_cached("UPDATE users SET doc = ?2 WHERE id = ?1")?
@@ -403,8 +336,7 @@ fn find(conn: &Connection, key: &str) -> Result<Option<(ObjectId, RawDoc)>> {
 impl UserStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>> {
-        self.write(move |tx| users.into_iter().map(|u| insert(tx, u)).collect())
-            .await
+        self.write(move |tx| users.into_iter().map(|u| insert(tx, u)).collect()).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

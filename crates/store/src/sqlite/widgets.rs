@@ -15,17 +15,11 @@ use crate::{Result, StoreError, WidgetEdit, WidgetStore};
 
 fn list_widgets(conn: &Connection, actor: &Actor, dashboard: ObjectId) -> Result<Vec<RawDoc>> {
     require(conn, actor, dashboard, Access::View)?;
-    widget_docs(conn, dashboard)?
-        .into_iter()
-        .map(raw_doc)
-        .collect()
+    widget_docs(conn, dashboard)?.into_iter().map(raw_doc).collect()
 }
 
 fn widget_not_found(id: ObjectId) -> StoreError {
-    StoreError::NotFound {
-        kind: ResourceKind::Widget,
-        id: id.to_string(),
-    }
+    StoreError::NotFound { kind: ResourceKind::Widget, id: id.to_string() }
 }
 
 fn load_widget(conn: &Connection, dashboard: ObjectId, id: ObjectId) -> Result<String> {
@@ -36,10 +30,7 @@ fn load_widget(conn: &Connection, dashboard: ObjectId, id: ObjectId) -> Result<S
 }
 
 fn get_widget(
-    conn: &Connection,
-    actor: &Actor,
-    dashboard: ObjectId,
-    id: ObjectId,
+    conn: &Connection, actor: &Actor, dashboard: ObjectId, id: ObjectId,
 ) -> Result<RawDoc> {
     require(conn, actor, dashboard, Access::View)?;
     raw_doc(load_widget(conn, dashboard, id)?)
@@ -55,10 +46,7 @@ fn touch(tx: &Transaction<'_>, dashboard: ObjectId) -> Result<()> {
 }
 
 fn create_widget(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    dashboard: ObjectId,
-    doc: Document,
+    tx: &Transaction<'_>, actor: &Actor, dashboard: ObjectId, doc: Document,
 ) -> Result<Document> {
     require(tx, actor, dashboard, Access::Edit)?;
     let count: i64 = tx
@@ -88,11 +76,7 @@ fn create_widget(
 }
 
 fn update_widget(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    dashboard: ObjectId,
-    id: ObjectId,
-    edit: WidgetEdit,
+    tx: &Transaction<'_>, actor: &Actor, dashboard: ObjectId, id: ObjectId, edit: WidgetEdit,
 ) -> Result<Document> {
     require(tx, actor, dashboard, Access::Edit)?;
     let current = parse_doc(&load_widget(tx, dashboard, id)?)?;
@@ -100,20 +84,13 @@ fn update_widget(
     let body = edit(current)?;
     let doc = stamp_widget(dashboard, id, body, &created, &now_iso());
     tx.prepare_cached("UPDATE widgets SET doc = ?3 WHERE dashboard_id = ?1 AND id = ?2")?
-        .execute(params![
-            dashboard.to_string(),
-            id.to_string(),
-            serde_json::to_string(&doc)?
-        ])?;
+        .execute(params![dashboard.to_string(), id.to_string(), serde_json::to_string(&doc)?])?;
     touch(tx, dashboard)?;
     Ok(doc)
 }
 
 fn delete_widget(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    dashboard: ObjectId,
-    id: ObjectId,
+    tx: &Transaction<'_>, actor: &Actor, dashboard: ObjectId, id: ObjectId,
     if_match: Option<&IfMatch>,
 ) -> Result<()> {
     require(tx, actor, dashboard, Access::Edit)?;
@@ -134,52 +111,36 @@ impl WidgetStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn list_widgets(&self, actor: &Actor, dashboard: ObjectId) -> Result<Vec<RawDoc>> {
         let actor = actor.clone();
-        self.read_large(move |c| list_widgets(c, &actor, dashboard))
-            .await
+        self.read_large(move |c| list_widgets(c, &actor, dashboard)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_widget(&self, actor: &Actor, dashboard: ObjectId, id: ObjectId) -> Result<RawDoc> {
         let actor = actor.clone();
-        self.read(move |c| get_widget(c, &actor, dashboard, id))
-            .await
+        self.read(move |c| get_widget(c, &actor, dashboard, id)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        doc: Document,
+        &self, actor: &Actor, dashboard: ObjectId, doc: Document,
     ) -> Result<Document> {
         let actor = actor.clone();
-        self.write(move |tx| create_widget(tx, &actor, dashboard, doc))
-            .await
+        self.write(move |tx| create_widget(tx, &actor, dashboard, doc)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        id: ObjectId,
-        edit: WidgetEdit,
+        &self, actor: &Actor, dashboard: ObjectId, id: ObjectId, edit: WidgetEdit,
     ) -> Result<Document> {
         let actor = actor.clone();
-        self.write(move |tx| update_widget(tx, &actor, dashboard, id, edit))
-            .await
+        self.write(move |tx| update_widget(tx, &actor, dashboard, id, edit)).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn delete_widget(
-        &self,
-        actor: &Actor,
-        dashboard: ObjectId,
-        id: ObjectId,
-        if_match: Option<IfMatch>,
+        &self, actor: &Actor, dashboard: ObjectId, id: ObjectId, if_match: Option<IfMatch>,
     ) -> Result<()> {
         let actor = actor.clone();
-        self.write(move |tx| delete_widget(tx, &actor, dashboard, id, if_match.as_ref()))
-            .await
+        self.write(move |tx| delete_widget(tx, &actor, dashboard, id, if_match.as_ref())).await
     }
 }

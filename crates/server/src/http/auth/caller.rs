@@ -30,10 +30,7 @@ impl Caller {
         if tessera_domain::role::manages_identities(&self.role_name) {
             Ok(())
         } else {
-            Err(ApiError::new(
-                Code::Forbidden,
-                "Only administrators can manage users and groups",
-            ))
+            Err(ApiError::new(Code::Forbidden, "Only administrators can manage users and groups"))
         }
     }
 }
@@ -41,9 +38,7 @@ impl Caller {
 /// Middleware on every protected route: rejects the request with 401 unless it carries a
 /// valid token, and hands the [`Caller`] to the handler.
 pub async fn require_token(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
+    State(state): State<AppState>, mut req: Request, next: Next,
 ) -> Result<Response, ApiError> {
     let token = bearer_token(req.headers()).ok_or_else(ApiError::invalid_token)?;
     let caller = authenticate(&state, token).await?;
@@ -69,24 +64,14 @@ pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// exists and is active, and the secret it carries is the user's current one (renewal, admin
 /// revocation, a new password or deactivation kill old tokens).
 pub(super) async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let claims = state
-        .tokens
-        .verify(token)
-        .ok_or_else(ApiError::invalid_token)?;
+    let claims = state.tokens.verify(token).ok_or_else(ApiError::invalid_token)?;
     if state.store.is_token_revoked(&claims.jti).await? {
         return Err(ApiError::invalid_token());
     }
     let id: ObjectId = claims.user.parse().map_err(|_| ApiError::invalid_token())?;
-    let record = state
-        .store
-        .auth_record(id)
-        .await?
-        .ok_or_else(ApiError::invalid_token)?;
-    let secret_matches: bool = record
-        .api_secret
-        .as_bytes()
-        .ct_eq(claims.api_secret.as_bytes())
-        .into();
+    let record = state.store.auth_record(id).await?.ok_or_else(ApiError::invalid_token)?;
+    let secret_matches: bool =
+        record.api_secret.as_bytes().ct_eq(claims.api_secret.as_bytes()).into();
     if !secret_matches || !record.active {
         return Err(ApiError::invalid_token());
     }
@@ -104,11 +89,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         // Only absent on a route outside the protected router: fail closed.
-        parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .ok_or_else(ApiError::invalid_token)
+        parts.extensions.get::<Caller>().cloned().ok_or_else(ApiError::invalid_token)
     }
 }
 

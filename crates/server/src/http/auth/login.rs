@@ -27,40 +27,22 @@ struct Credentials {
 /// or JSON; answers with the bearer token in `access_token`. The same 401 for an unknown user,
 /// a wrong password and an inactive user, after the same amount of hashing work; repeated
 /// failures for one account (user name or e-mail) or client address are throttled (429).
-#[utoipa::path(
-    post,
-    operation_id = "login",
-    path = "/api/v1/authentication/login",
-    tag = "authentication",
-    request_body(content((CredentialsDoc = "application/x-www-form-urlencoded"), (CredentialsDoc = "application/json"))),
-    security(()),
-    responses((status = 200, description = "Signed in", body = LoginAnswer), LoginErrors)
-)]
+#[utoipa::path(post, operation_id = "login", path = "/api/v1/authentication/login", tag = "authentication", request_body(content((CredentialsDoc = "application/x-www-form-urlencoded"), (CredentialsDoc = "application/json"))), security(()), responses((status = 200, description = "Signed in", body = LoginAnswer), LoginErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
+    State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request,
 ) -> ApiResult<Json<Value>> {
     let client = client_address(peer.ip(), req.headers(), &state.trusted_proxies);
     let creds = credentials(req, &state).await?;
-    let username = creds
-        .username
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| missing("username"))?;
-    let password = creds
-        .password
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| missing("password"))?;
+    let username = creds.username.filter(|u| !u.is_empty()).ok_or_else(|| missing("username"))?;
+    let password = creds.password.filter(|p| !p.is_empty()).ok_or_else(|| missing("password"))?;
 
     // One account whether named by user name or e-mail (its id), or the name typed when no
     // user has it. The attempt is taken before any hashing, atomically with the check, so a
     // throttled account or address costs the server one lookup, and parallel guesses cannot
     // all slip through before the first is counted.
     let record = state.store.login_record(&username).await?;
-    let account = record
-        .as_ref()
-        .map_or_else(|| lookup_key(&username), |r| r.id.to_string());
+    let account = record.as_ref().map_or_else(|| lookup_key(&username), |r| r.id.to_string());
     if let Err(wait) = state.throttle.reserve(&account, Some(client)) {
         tracing::warn!(user = %username, %client, wait_secs = wait.as_secs(), "login throttled");
         return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
@@ -77,22 +59,14 @@ pub async fn login(
     let verified = state.passwords.verify(password, hash).await;
     let Some(record) = record.filter(|_| verified) else {
         tracing::info!(user = %username, %client, reason, "login failed");
-        return Err(ApiError::new(
-            Code::InvalidCredentials,
-            "Invalid username or password.",
-        ));
+        return Err(ApiError::new(Code::InvalidCredentials, "Invalid username or password."));
     };
     state.throttle.succeeded(&account, Some(client));
 
     state.store.record_login(record.id).await?;
-    let token = state
-        .tokens
-        .issue(record.id, &record.api_secret)
-        .map_err(ApiError::internal)?;
+    let token = state.tokens.issue(record.id, &record.api_secret).map_err(ApiError::internal)?;
     tracing::info!(user = %record.id, "login");
-    Ok(Json(
-        json!({"success": true, "message": "", "access_token": token}),
-    ))
+    Ok(Json(json!({"success": true, "message": "", "access_token": token})))
 }
 
 fn missing(field: &str) -> ApiError {
@@ -102,18 +76,16 @@ fn missing(field: &str) -> ApiError {
 async fn credentials(req: Request, state: &AppState) -> ApiResult<Credentials> {
     let media_type = content_type(req.headers());
     if media_type == "application/x-www-form-urlencoded" {
-        let Form(creds) = Form::<Credentials>::from_request(req, state)
-            .await
-            .map_err(|e| {
-                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    too_large()
-                } else {
-                    ApiError::new(
-                        Code::MalformedJson,
-                        format!("Malformed form body: {}", e.body_text()),
-                    )
-                }
-            })?;
+        let Form(creds) = Form::<Credentials>::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::new(
+                    Code::MalformedJson,
+                    format!("Malformed form body: {}", e.body_text()),
+                )
+            }
+        })?;
         Ok(creds)
     } else if is_json(media_type) {
         let JsonBody(body) = JsonBody::from_request(req, state).await?;

@@ -11,8 +11,9 @@ use tessera_domain::ResourceKind;
 use tessera_domain::query::Resource;
 use utoipa::IntoParams;
 
-use crate::http::auth::caller::{Caller, authenticate, bearer_token};
-use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::auth::caller::{authenticate, bearer_token};
+use crate::http::common::acting::Ctx;
+use crate::http::common::error::{ApiError, ApiResult, Found};
 use crate::http::common::extract::Query;
 use crate::http::common::params::bulk_ids;
 use crate::http::common::shape::{Special, shape_one};
@@ -28,19 +29,10 @@ pub const LOGIN_URL: &str = "/app/account/login";
 /// Get the caller's API token
 ///
 /// A token for the caller under their current secret: what "My Profile → API token" shows.
-#[utoipa::path(
-    get,
-    operation_id = "getApiToken",
-    path = "/api/v1/authentication/tokens/api",
-    tag = "authentication",
-    responses((status = 200, description = "A token for the caller", body = TokenAnswer), TokenErrors)
-)]
+#[utoipa::path(get, operation_id = "getApiToken", path = "/api/v1/authentication/tokens/api", tag = "authentication", responses((status = 200, description = "A token for the caller", body = TokenAnswer), TokenErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    let token = state
-        .tokens
-        .issue(caller.id, &caller.api_secret)
-        .map_err(ApiError::internal)?;
+pub async fn api_token(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
+    let token = state.tokens.issue(caller.id, &caller.api_secret).map_err(ApiError::internal)?;
     Ok(Json(json!({ "token": token })))
 }
 
@@ -48,20 +40,11 @@ pub async fn api_token(State(state): State<AppState>, caller: Caller) -> ApiResu
 ///
 /// A new secret for the caller, and a token under it. Every token issued to the caller before,
 /// this one included, stops working.
-#[utoipa::path(
-    post,
-    operation_id = "renewApiToken",
-    path = "/api/v1/authentication/tokens/api/renew",
-    tag = "authentication",
-    responses((status = 200, description = "A new token; the earlier ones stop working", body = TokenAnswer), TokenErrors)
-)]
+#[utoipa::path(post, operation_id = "renewApiToken", path = "/api/v1/authentication/tokens/api/renew", tag = "authentication", responses((status = 200, description = "A new token; the earlier ones stop working", body = TokenAnswer), TokenErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn renew(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+pub async fn renew(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
     let secret = state.store.renew_secrets(vec![caller.id]).await?.remove(0);
-    let token = state
-        .tokens
-        .issue(caller.id, &secret)
-        .map_err(ApiError::internal)?;
+    let token = state.tokens.issue(caller.id, &secret).map_err(ApiError::internal)?;
     tracing::info!(user = %caller.id, "API token renewed");
     Ok(Json(json!({ "token": token })))
 }
@@ -79,19 +62,10 @@ pub struct RevokeQuery {
 ///
 /// Administrators: every token of those users stops working. All or none: an id that names no
 /// user is a 404 and nothing changes.
-#[utoipa::path(
-    delete,
-    operation_id = "revokeApiTokens",
-    path = "/api/v1/authentication/admin/tokens/api",
-    tag = "authentication",
-    params(RevokeQuery),
-    responses((status = 204, description = "Revoked"), DeleteErrors<Users>)
-)]
+#[utoipa::path(delete, operation_id = "revokeApiTokens", path = "/api/v1/authentication/admin/tokens/api", tag = "authentication", params(RevokeQuery), responses((status = 204, description = "Revoked"), DeleteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn revoke(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<RevokeQuery>,
+    Ctx { state, caller }: Ctx, Query(q): Query<RevokeQuery>,
 ) -> ApiResult<StatusCode> {
     caller.require_identity_admin()?;
     let ids = bulk_ids(ResourceKind::User, "users", q.users.as_deref())?;
@@ -104,7 +78,7 @@ pub async fn revoke(
 }
 
 /// The token presented stops working; the user's other tokens do not.
-async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+async fn logout(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
     state.store.revoke_token(caller.jti, caller.exp).await?;
     Ok(Json(json!({ "success": true })))
 }
@@ -112,14 +86,7 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
 /// Ask whether the request is signed in
 ///
 /// With or without a token; never a 401. Says where a browser signs in.
-#[utoipa::path(
-    get,
-    operation_id = "isAuth",
-    path = "/api/auth/isauth",
-    tag = "authentication",
-    security((), ("bearer" = [])),
-    responses((status = 200, description = "Whether the request is signed in", body = IsAuth))
-)]
+#[utoipa::path(get, operation_id = "isAuth", path = "/api/auth/isauth", tag = "authentication", security((), ("bearer" = [])), responses((status = 200, description = "Whether the request is signed in", body = IsAuth)))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
     let signed_in = match bearer_token(&headers) {
@@ -132,55 +99,28 @@ pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<
 /// Get the caller
 ///
 /// The caller's own user document, with the special fields.
-#[utoipa::path(
-    get,
-    operation_id = "loggedInUser",
-    path = "/api/users/loggedin",
-    tag = "users",
-    params(SpecialFields),
-    responses((status = 200, description = "The caller", body = User), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "loggedInUser", path = "/api/users/loggedin", tag = "users", params(SpecialFields), responses((status = 200, description = "The caller", body = User), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn logged_in(
-    State(state): State<AppState>,
-    caller: Caller,
-    special: Special,
-) -> ApiResult<Response> {
+pub async fn logged_in(Ctx { state, caller }: Ctx, special: Special) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
-    let user = state
-        .store
-        .get_user(caller.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, caller.id.to_string()))?;
+    let user = state.store.get_user(caller.id).await?.found(ResourceKind::User, caller.id)?;
     shape_one(&state, Resource::User, user, params).await
 }
 
 /// Sign out
 ///
 /// The token presented stops working; the user's other tokens do not.
-#[utoipa::path(
-    get,
-    operation_id = "logout",
-    path = "/api/v1/authentication/logout",
-    tag = "authentication",
-    responses((status = 200, description = "This token stops working", body = Done), TokenErrors)
-)]
+#[utoipa::path(get, operation_id = "logout", path = "/api/v1/authentication/logout", tag = "authentication", responses((status = 200, description = "This token stops working", body = Done), TokenErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn logout_v1(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    logout(state, caller).await
+pub async fn logout_v1(ctx: Ctx) -> ApiResult<Json<Value>> {
+    logout(ctx).await
 }
 
 /// Sign out (API 0.9)
 ///
 /// The token presented stops working; the user's other tokens do not.
-#[utoipa::path(
-    get,
-    operation_id = "logoutV09",
-    path = "/api/auth/logout",
-    tag = "authentication",
-    responses((status = 200, description = "This token stops working", body = Done), TokenErrors)
-)]
+#[utoipa::path(get, operation_id = "logoutV09", path = "/api/auth/logout", tag = "authentication", responses((status = 200, description = "This token stops working", body = Done), TokenErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn logout_v09(state: State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    logout(state, caller).await
+pub async fn logout_v09(ctx: Ctx) -> ApiResult<Json<Value>> {
+    logout(ctx).await
 }

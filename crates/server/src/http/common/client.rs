@@ -65,9 +65,7 @@ fn parse_node(node: &str) -> Option<IpAddr> {
     if let Ok(addr) = node.parse::<std::net::SocketAddr>() {
         return Some(addr.ip());
     }
-    node.strip_prefix('[')
-        .and_then(|rest| rest.split(']').next())
-        .and_then(|ip| ip.parse().ok())
+    node.strip_prefix('[').and_then(|rest| rest.split(']').next()).and_then(|ip| ip.parse().ok())
 }
 
 #[cfg(test)]
@@ -90,63 +88,30 @@ mod tests {
     }
 
     /// Peer, forwarding headers, the client expected.
-    type Case = (
-        &'static str,
-        &'static [(&'static str, &'static str)],
-        &'static str,
-    );
+    type Case = (&'static str, &'static [(&'static str, &'static str)], &'static str);
 
     #[test]
     fn forwarding_headers_count_only_from_trusted_proxies_and_right_to_left() {
-        let trusted: Vec<IpNet> = vec![
-            "10.0.0.0/8".parse().unwrap(),
-            "127.0.0.1/32".parse().unwrap(),
-        ];
+        let trusted: Vec<IpNet> =
+            vec!["10.0.0.0/8".parse().unwrap(), "127.0.0.1/32".parse().unwrap()];
         let cases: &[Case] = &[
             // No proxy trusted for this peer: the header is the client's own word, ignored.
-            (
-                "203.0.113.9",
-                &[("x-forwarded-for", "198.51.100.1")],
-                "203.0.113.9",
-            ),
+            ("203.0.113.9", &[("x-forwarded-for", "198.51.100.1")], "203.0.113.9"),
             // From a trusted proxy: the nearest untrusted hop.
-            (
-                "10.1.1.1",
-                &[("x-forwarded-for", "198.51.100.1")],
-                "198.51.100.1",
-            ),
+            ("10.1.1.1", &[("x-forwarded-for", "198.51.100.1")], "198.51.100.1"),
             // A client's forged entry to the left of the real one does not win.
-            (
-                "10.1.1.1",
-                &[("x-forwarded-for", "1.2.3.4, 198.51.100.1, 10.2.2.2")],
-                "198.51.100.1",
-            ),
+            ("10.1.1.1", &[("x-forwarded-for", "1.2.3.4, 198.51.100.1, 10.2.2.2")], "198.51.100.1"),
             // Several header lines are one list.
             (
                 "127.0.0.1",
-                &[
-                    ("x-forwarded-for", "1.2.3.4"),
-                    ("x-forwarded-for", "198.51.100.2"),
-                ],
+                &[("x-forwarded-for", "1.2.3.4"), ("x-forwarded-for", "198.51.100.2")],
                 "198.51.100.2",
             ),
             // Forwarded (RFC 7239), with ports and IPv6.
-            (
-                "10.1.1.1",
-                &[("forwarded", "for=198.51.100.3;proto=https")],
-                "198.51.100.3",
-            ),
-            (
-                "10.1.1.1",
-                &[("forwarded", "for=\"[2001:db8::1]:4711\"")],
-                "2001:db8::1",
-            ),
+            ("10.1.1.1", &[("forwarded", "for=198.51.100.3;proto=https")], "198.51.100.3"),
+            ("10.1.1.1", &[("forwarded", "for=\"[2001:db8::1]:4711\"")], "2001:db8::1"),
             // An entry that is no address stops the walk at the last trusted hop.
-            (
-                "10.1.1.1",
-                &[("x-forwarded-for", "198.51.100.1, unknown")],
-                "10.1.1.1",
-            ),
+            ("10.1.1.1", &[("x-forwarded-for", "198.51.100.1, unknown")], "10.1.1.1"),
             // A trusted proxy with no header is the client.
             ("10.1.1.1", &[], "10.1.1.1"),
         ];

@@ -21,11 +21,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Precondition {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Precondition(
-            parts
-                .headers
-                .get(IF_MATCH)
-                .and_then(|v| v.to_str().ok())
-                .map(IfMatch::parse),
+            parts.headers.get(IF_MATCH).and_then(|v| v.to_str().ok()).map(IfMatch::parse),
         ))
     }
 }
@@ -33,8 +29,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Precondition {
 impl Precondition {
     /// The check a store edit runs on the entity as stored.
     pub fn check(
-        &self,
-        current: &tessera_domain::Document,
+        &self, current: &tessera_domain::Document,
     ) -> Result<(), tessera_domain::ValidationError> {
         match &self.0 {
             Some(m) => m.check(current),
@@ -49,11 +44,8 @@ pub async fn etag_on_get(req: Request, next: Next) -> Response {
     if req.method() != Method::GET {
         return next.run(req).await;
     }
-    let if_none_match = req
-        .headers()
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let if_none_match =
+        req.headers().get(IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let response = next.run(req).await;
     if response.status() != StatusCode::OK {
         return response;

@@ -158,14 +158,20 @@ pub struct ApiError {
     retry_after: Option<u64>,
 }
 
+/// A read of one entity that found nothing is a 404 naming what was asked for.
+pub trait Found<T> {
+    fn found(self, kind: ResourceKind, name: impl std::fmt::Display) -> ApiResult<T>;
+}
+
+impl<T> Found<T> for Option<T> {
+    fn found(self, kind: ResourceKind, name: impl std::fmt::Display) -> ApiResult<T> {
+        self.ok_or_else(|| ApiError::not_found(kind, name.to_string()))
+    }
+}
+
 impl ApiError {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-            resource: None,
-            retry_after: None,
-        }
+        ApiError { code, message: message.into(), resource: None, retry_after: None }
     }
 
     /// `"User 'x' not found"`, with `resourceType` and `resourceName`.
@@ -210,11 +216,7 @@ impl ApiError {
 
     /// The envelope this error is answered with (the reference shows real ones as examples).
     pub fn body(&self) -> Value {
-        envelope(
-            self.code,
-            &self.message,
-            self.resource.as_ref().map(|(k, n)| (*k, n.as_str())),
-        )
+        envelope(self.code, &self.message, self.resource.as_ref().map(|(k, n)| (*k, n.as_str())))
     }
 }
 
@@ -229,10 +231,7 @@ pub fn envelope(code: Code, message: &str, resource: Option<(ResourceKind, &str)
         error.insert("resourceName".into(), name.into());
     }
     error.insert("status".into(), status.as_u16().into());
-    error.insert(
-        "httpMessage".into(),
-        status.canonical_reason().unwrap_or("Error").into(),
-    );
+    error.insert("httpMessage".into(), status.canonical_reason().unwrap_or("Error").into());
     serde_json::json!({ "error": error })
 }
 
@@ -243,13 +242,9 @@ pub struct LoggedCode(pub u32);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.code.status(), Json(self.body())).into_response();
-        response
-            .extensions_mut()
-            .insert(LoggedCode(self.code.number()));
+        response.extensions_mut().insert(LoggedCode(self.code.number()));
         if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, secs.into());
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
     }

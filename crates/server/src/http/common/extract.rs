@@ -36,8 +36,7 @@ impl FromRequest<AppState> for JsonBody {
 /// A body whose declared length is over the limit is refused before any of it is read: a client
 /// that sent `Expect: 100-continue` gets the 413 instead of an invitation to send it.
 pub async fn refuse_declared_oversize(
-    axum::extract::State(max): axum::extract::State<usize>,
-    req: Request,
+    axum::extract::State(max): axum::extract::State<usize>, req: Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let declared = req
@@ -53,28 +52,20 @@ pub async fn refuse_declared_oversize(
 
 /// The request body as bytes, within the configured limit.
 pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError> {
-    Bytes::from_request(req, state)
-        .await
-        .map_err(body_rejection)
+    Bytes::from_request(req, state).await.map_err(body_rejection)
 }
 
 fn body_rejection(r: BytesRejection) -> ApiError {
     if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large()
     } else {
-        ApiError::new(
-            Code::MalformedJson,
-            format!("Cannot read request body: {r}"),
-        )
+        ApiError::new(Code::MalformedJson, format!("Cannot read request body: {r}"))
     }
 }
 
 /// The answer to a body over the configured limit.
 pub fn too_large() -> ApiError {
-    ApiError::new(
-        Code::PayloadTooLarge,
-        "Request body is larger than the server accepts",
-    )
+    ApiError::new(Code::PayloadTooLarge, "Request body is larger than the server accepts")
 }
 
 /// The media type of a request, lower-cased, without parameters.
@@ -99,8 +90,7 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
+        parts: &mut Parts, state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
@@ -121,17 +111,10 @@ impl FromRequestParts<AppState> for PathKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
+        parts: &mut Parts, state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Path::<String>::from_request_parts(parts, state)
-            .await
-            .map(|p| PathKey(p.0))
-            .map_err(|e| {
-                ApiError::new(
-                    Code::InvalidQuery,
-                    format!("Invalid path: {}", e.body_text()),
-                )
-            })
+        Path::<String>::from_request_parts(parts, state).await.map(|p| PathKey(p.0)).map_err(|e| {
+            ApiError::new(Code::InvalidQuery, format!("Invalid path: {}", e.body_text()))
+        })
     }
 }

@@ -8,12 +8,7 @@ use crate::http::common::error::{ApiError, Code};
 
 /// An optional id parameter (`roleId=...`).
 pub fn id_param(name: &str, value: Option<&str>) -> Result<Option<ObjectId>, ApiError> {
-    value
-        .map(|v| {
-            v.parse()
-                .map_err(|_| invalid(name, "must be a 24-hex-digit id"))
-        })
-        .transpose()
+    value.map(|v| v.parse().map_err(|_| invalid(name, "must be a 24-hex-digit id"))).transpose()
 }
 
 /// An optional comma-separated id list (`ids=a,b`).
@@ -54,13 +49,9 @@ pub struct BulkIds {
 /// The ids of a bulk delete: required, and each one must name an entity (a malformed id names
 /// none, so it is "not found", like a malformed id in a path).
 pub fn bulk_ids(
-    kind: ResourceKind,
-    name: &str,
-    value: Option<&str>,
+    kind: ResourceKind, name: &str, value: Option<&str>,
 ) -> Result<Vec<ObjectId>, ApiError> {
-    let value = value
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| invalid(name, "is required"))?;
+    let value = value.filter(|v| !v.is_empty()).ok_or_else(|| invalid(name, "is required"))?;
     value
         .split(',')
         .filter(|s| !s.is_empty())
@@ -74,8 +65,5 @@ pub fn path_id(kind: ResourceKind, value: &str) -> Result<ObjectId, ApiError> {
 }
 
 fn invalid(name: &str, what: &str) -> ApiError {
-    ApiError::new(
-        Code::InvalidQuery,
-        format!("Query parameter '{name}' {what}"),
-    )
+    ApiError::new(Code::InvalidQuery, format!("Query parameter '{name}' {what}"))
 }

@@ -23,17 +23,13 @@ impl FromRequestParts<AppState> for Special {
     type Rejection = ApiError;
 
     async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
+        parts: &mut Parts, state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|e| {
-                ApiError::new(
-                    Code::InvalidQuery,
-                    format!("Invalid query string: {}", e.body_text()),
-                )
-            })?;
+            ApiError::new(Code::InvalidQuery, format!("Invalid query string: {}", e.body_text()))
+        })?;
         let params = parse_list_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         let count = parts
             .headers
@@ -78,16 +74,10 @@ impl From<QueryError> for ApiError {
 /// The JSON text of the documents as the special fields ask: expanded, projected. Documents
 /// that need neither go out exactly as stored, unparsed.
 pub async fn shape(
-    state: &AppState,
-    resource: Resource,
-    raws: Vec<RawDoc>,
-    params: &ListParams,
+    state: &AppState, resource: Resource, raws: Vec<RawDoc>, params: &ListParams,
 ) -> ApiResult<Vec<String>> {
     if params.expand.is_empty() && params.fields.is_none() {
-        return Ok(raws
-            .into_iter()
-            .map(|r| String::from(Box::<str>::from(r)))
-            .collect());
+        return Ok(raws.into_iter().map(|r| String::from(Box::<str>::from(r))).collect());
     }
     let mut docs = raws
         .iter()
@@ -108,19 +98,12 @@ pub async fn shape(
 
 /// A JSON response from JSON text.
 pub fn json_text(body: String) -> Response {
-    (
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response()
+    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
 /// One shaped entity.
 pub async fn shape_one(
-    state: &AppState,
-    resource: Resource,
-    raw: RawDoc,
-    params: &ListParams,
+    state: &AppState, resource: Resource, raw: RawDoc, params: &ListParams,
 ) -> ApiResult<Response> {
     let mut docs = shape(state, resource, vec![raw], params).await?;
     Ok(json_text(docs.remove(0)))
@@ -128,20 +111,14 @@ pub async fn shape_one(
 
 /// A list response: the JSON array, and `X-Total-Count` when the count was asked for.
 pub async fn list_response(
-    state: &AppState,
-    resource: Resource,
-    page: ListPage,
-    params: &ListParams,
+    state: &AppState, resource: Resource, page: ListPage, params: &ListParams,
 ) -> ApiResult<Response> {
     let items = shape(state, resource, page.items, params).await?;
     let mut response = json_text(json_array(items.iter().map(String::as_str)));
     if let Some(total) = page.total {
         let headers = response.headers_mut();
         headers.insert("x-total-count", HeaderValue::from(total));
-        headers.insert(
-            "preference-applied",
-            HeaderValue::from_static("count=exact"),
-        );
+        headers.insert("preference-applied", HeaderValue::from_static("count=exact"));
     }
     Ok(response)
 }

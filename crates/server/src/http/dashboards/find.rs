@@ -1,7 +1,6 @@
 //! Finding dashboards beyond a plain list: every dashboard for administrators, and the
 //! searches of Sisense's UI.
 
-use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -18,7 +17,6 @@ use crate::http::common::shape::{Special, json_text, list_response};
 use crate::http::doc::params::{AdminAccess, SpecialFields};
 use crate::http::doc::responses::{AdminErrors, QueryErrors};
 use crate::http::doc::schemas::{Dashboard, DashboardSearch, SearchResult};
-use crate::state::AppState;
 use tessera_domain::lazy::json_array;
 
 use super::v1::ListQuery;
@@ -39,31 +37,15 @@ pub struct AdminQuery {
 /// List every dashboard (administrators)
 ///
 /// Every dashboard that matches, whoever owns it; always a list, even for one `id`.
-#[utoipa::path(
-    get,
-    operation_id = "listDashboardsAsAdmin",
-    path = "/api/v1/dashboards/admin",
-    tag = "dashboards",
-    params(AdminQuery, SpecialFields),
-    responses(
-        (status = 200, description = "Every dashboard that matches, whoever owns it; always a list", body = Vec<Dashboard>),
-        AdminErrors
-    )
-)]
+#[utoipa::path(get, operation_id = "listDashboardsAsAdmin", path = "/api/v1/dashboards/admin", tag = "dashboards", params(AdminQuery, SpecialFields), responses((status = 200, description = "Every dashboard that matches, whoever owns it; always a list", body = Vec<Dashboard>), AdminErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn admin_list(
-    State(state): State<AppState>,
-    Acting(mut actor): Acting,
-    Query(q): Query<AdminQuery>,
-    special: Special,
+    Acting { state, mut actor }: Acting, Query(q): Query<AdminQuery>, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Dashboard)?;
     actor.admin_access = true;
     if !actor.acts_as_admin() {
-        return Err(ApiError::new(
-            Code::Forbidden,
-            "Only administrators can list every dashboard",
-        ));
+        return Err(ApiError::new(Code::Forbidden, "Only administrators can list every dashboard"));
     }
     match q.dashboard_type.as_deref() {
         None | Some("owner") => {}
@@ -79,10 +61,7 @@ pub async fn admin_list(
         name: q.name,
         ..Default::default()
     };
-    let page = state
-        .store
-        .list_dashboards(&actor, special.list(filter))
-        .await?;
+    let page = state.store.list_dashboards(&actor, special.list(filter)).await?;
     list_response(&state, Resource::Dashboard, page, params).await
 }
 
@@ -113,10 +92,9 @@ fn search_sort(sort: Option<&Value>) -> ApiResult<Vec<SortKey>> {
             .map(|(field, dir)| match dir.as_i64() {
                 Some(-1) => Ok(format!("-{field}")),
                 Some(1) => Ok(field.clone()),
-                _ => Err(ValidationError::invalid(
-                    "queryOptions.sort",
-                    "must map fields to 1 or -1",
-                )),
+                _ => {
+                    Err(ValidationError::invalid("queryOptions.sort", "must map fields to 1 or -1"))
+                }
             })
             .collect::<Result<Vec<_>, _>>()?
             .join(","),
@@ -137,20 +115,10 @@ fn search_sort(sort: Option<&Value>) -> ApiResult<Vec<SortKey>> {
 /// `parentFolder`, `datasourceTitle`, `datasourceAddress`, `ownerId`) and `queryOptions`
 /// (`sort` as `"-title"` or `{"title": -1}`, `limit`, `skip`), over the dashboards the caller
 /// can see.
-#[utoipa::path(
-    post,
-    operation_id = "searchDashboards",
-    path = "/api/v1/dashboards/searches",
-    tag = "dashboards",
-    params(AdminAccess),
-    request_body = DashboardSearch,
-    responses((status = 200, description = "The matching dashboards the caller can see", body = SearchResult), QueryErrors)
-)]
+#[utoipa::path(post, operation_id = "searchDashboards", path = "/api/v1/dashboards/searches", tag = "dashboards", params(AdminAccess), request_body = DashboardSearch, responses((status = 200, description = "The matching dashboards the caller can see", body = SearchResult), QueryErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn search(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let body: SearchBody = serde_json::from_value(body)
         .map_err(|e| ValidationError::body(format!("Invalid search: {e}")))?;
@@ -158,11 +126,10 @@ pub async fn search(
         match body.query_params.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(ValidationError::invalid(
-                &format!("queryParams.{field}"),
-                "must be a string",
-            )
-            .into()),
+            Some(_) => {
+                Err(ValidationError::invalid(&format!("queryParams.{field}"), "must be a string")
+                    .into())
+            }
         }
     };
     let q = ListQuery {
@@ -176,21 +143,10 @@ pub async fn search(
     let mut filter = q.filter()?;
     filter.search = text("search")?;
     let sort = search_sort(body.query_options.sort.as_ref())?;
-    let page = Page {
-        limit: body.query_options.limit,
-        skip: body.query_options.skip.unwrap_or(0),
-    };
+    let page = Page { limit: body.query_options.limit, skip: body.query_options.skip.unwrap_or(0) };
     let found = state
         .store
-        .list_dashboards(
-            &actor,
-            ListRequest {
-                filter,
-                sort,
-                page,
-                count: false,
-            },
-        )
+        .list_dashboards(&actor, ListRequest { filter, sort, page, count: false })
         .await?;
     let items = json_array(found.items.iter().map(|raw| raw.get()));
     Ok(json_text(format!("{{\"items\":{items}}}")))

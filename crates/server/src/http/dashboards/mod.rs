@@ -28,19 +28,10 @@ pub fn routes() -> Rooms {
             .routes(routes!(transfer::import))
             .routes(routes!(find::search))
             .routes(routes!(widgets::list, widgets::create))
-            .routes(entity(routes!(
-                widgets::get,
-                widgets::patch,
-                widgets::delete
-            ))),
+            .routes(entity(routes!(widgets::get, widgets::patch, widgets::delete))),
         v09: Routes::default()
             .routes(routes!(v09::list, v09::create))
-            .routes(entity(routes!(
-                v09::get,
-                v09::update,
-                v09::patch,
-                v09::delete
-            )))
+            .routes(entity(routes!(v09::get, v09::update, v09::patch, v09::delete)))
             .routes(routes!(v09::list_widgets, v09::create_widget))
             .routes(entity(routes!(v09::get_widget)))
             .routes(routes!(v09::shares, v09::set_shares)),

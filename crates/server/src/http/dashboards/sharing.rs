@@ -1,14 +1,13 @@
 //! A dashboard's shares and owner: who it is shared with, and giving it to someone else.
 
 use axum::Json;
-use axum::extract::State;
 use serde_json::{Map, Value, json};
 use tessera_domain::dashboard::Rule;
 use tessera_domain::document::expect_object;
 use tessera_domain::{Document, ResourceKind, ValidationError};
 
 use crate::http::common::acting::Acting;
-use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::error::{ApiError, ApiResult, Found};
 use crate::http::common::extract::{JsonBody, PathKey};
 use crate::http::doc::params::{AdminAccess, IdPath};
 use crate::http::doc::responses::{Dashboards, ReadErrors, WriteErrors};
@@ -30,22 +29,13 @@ fn user_summary(doc: &Value) -> Value {
 
 /// `{"sharesTo": [...], "owner": {...}}` of a dashboard the caller can see.
 pub async fn shares_of(
-    state: &AppState,
-    actor: &tessera_domain::dashboard::Actor,
-    key: &str,
+    state: &AppState, actor: &tessera_domain::dashboard::Actor, key: &str,
 ) -> ApiResult<Value> {
     let id = dashboard_id(key)?;
-    let (raw, _) = state
-        .store
-        .get_dashboard(actor, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Dashboard, key))?;
+    let (raw, _) =
+        state.store.get_dashboard(actor, id).await?.found(ResourceKind::Dashboard, key)?;
     let doc: Value = serde_json::from_str(raw.get()).map_err(ApiError::internal)?;
-    let owner = match doc
-        .get("owner")
-        .and_then(Value::as_str)
-        .and_then(|o| o.parse().ok())
-    {
+    let owner = match doc.get("owner").and_then(Value::as_str).and_then(|o| o.parse().ok()) {
         Some(owner) => match state.store.get_user(owner).await? {
             Some(user) => {
                 user_summary(&serde_json::from_str(user.get()).map_err(ApiError::internal)?)
@@ -63,19 +53,10 @@ pub async fn shares_of(
 /// Get a dashboard's shares
 ///
 /// Who the dashboard is shared with (`sharesTo`), and its owner's name and address.
-#[utoipa::path(
-    get,
-    operation_id = "getDashboardShares",
-    path = "/api/v1/dashboards/{id}/shares",
-    tag = "dashboards",
-    params(IdPath, AdminAccess),
-    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>)
-)]
+#[utoipa::path(get, operation_id = "getDashboardShares", path = "/api/v1/dashboards/{id}/shares", tag = "dashboards", params(IdPath, AdminAccess), responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn shares(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
+    Acting { state, actor }: Acting, PathKey(key): PathKey,
 ) -> ApiResult<Json<Value>> {
     shares_of(&state, &actor, &key).await.map(Json)
 }
@@ -84,21 +65,10 @@ pub async fn shares(
 ///
 /// The owner (or an administrator with `adminAccess=true`) gives the dashboard away; the
 /// previous owner keeps a share with `originalOwnerRule` (`edit` by default).
-#[utoipa::path(
-    post,
-    operation_id = "changeDashboardOwner",
-    path = "/api/v1/dashboards/{id}/change_owner",
-    tag = "dashboards",
-    params(IdPath, AdminAccess),
-    request_body = ChangeOwner,
-    responses((status = 200, description = "The dashboard, with its new owner", body = Dashboard), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(post, operation_id = "changeDashboardOwner", path = "/api/v1/dashboards/{id}/change_owner", tag = "dashboards", params(IdPath, AdminAccess), request_body = ChangeOwner, responses((status = 200, description = "The dashboard, with its new owner", body = Dashboard), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn change_owner(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = dashboard_id(&key)?;
     let body = expect_object(body)?;
@@ -108,9 +78,6 @@ pub async fn change_owner(
         None | Some(Value::Null) => Rule::Edit,
         Some(v) => Rule::parse("originalOwnerRule", v)?,
     };
-    let doc = state
-        .store
-        .change_dashboard_owner(&actor, id, owner, rule)
-        .await?;
+    let doc = state.store.change_dashboard_owner(&actor, id, owner, rule).await?;
     Ok(Json(doc))
 }

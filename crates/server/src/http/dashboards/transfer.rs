@@ -1,7 +1,6 @@
 //! Moving dashboards between servers: export (one or many, with their widgets) and import.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -18,51 +17,28 @@ use crate::http::common::params::{bulk_ids, id_param};
 use crate::http::doc::params::{AdminAccess, IdPath};
 use crate::http::doc::responses::{CreateInErrors, Dashboards, Folders, ReadErrors};
 use crate::http::doc::schemas::{Dashboard, ImportResult};
-use crate::state::AppState;
 
 use super::v1::{DashboardIds, dashboard_id};
 
 /// Export dashboards
 ///
 /// The whole documents the caller can see, each with its `widgets`, ready to import elsewhere.
-#[utoipa::path(
-    get,
-    operation_id = "exportDashboards",
-    path = "/api/v1/dashboards/export",
-    tag = "dashboards",
-    params(DashboardIds, AdminAccess),
-    responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<Dashboard>), ReadErrors<Dashboards>)
-)]
+#[utoipa::path(get, operation_id = "exportDashboards", path = "/api/v1/dashboards/export", tag = "dashboards", params(DashboardIds, AdminAccess), responses((status = 200, description = "The whole documents, each with its `widgets`", body = Vec<Dashboard>), ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn export(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    Query(q): Query<DashboardIds>,
+    Acting { state, actor }: Acting, Query(q): Query<DashboardIds>,
 ) -> ApiResult<Json<Vec<Document>>> {
-    let ids = bulk_ids(
-        ResourceKind::Dashboard,
-        "dashboardIds",
-        q.dashboard_ids.as_deref(),
-    )?;
+    let ids = bulk_ids(ResourceKind::Dashboard, "dashboardIds", q.dashboard_ids.as_deref())?;
     Ok(Json(state.store.export_dashboards(&actor, ids).await?))
 }
 
 /// Export a dashboard
 ///
 /// One whole document with its `widgets`: a `.dash` file.
-#[utoipa::path(
-    get,
-    operation_id = "exportDashboard",
-    path = "/api/v1/dashboards/{id}/export/dash",
-    tag = "dashboards",
-    params(IdPath, AdminAccess),
-    responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = Dashboard), ReadErrors<Dashboards>)
-)]
+#[utoipa::path(get, operation_id = "exportDashboard", path = "/api/v1/dashboards/{id}/export/dash", tag = "dashboards", params(IdPath, AdminAccess), responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = Dashboard), ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn export_one(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
+    Acting { state, actor }: Acting, PathKey(key): PathKey,
 ) -> ApiResult<Json<Document>> {
     let id = dashboard_id(&key)?;
     let mut docs = state.store.export_dashboards(&actor, vec![id]).await?;
@@ -87,21 +63,10 @@ pub struct ImportQuery {
 /// Exported dashboards (`.dash` documents), each imported on its own: a failed item changes
 /// nothing and does not stop the others. Answers what was imported (`succeded`, as Sisense
 /// spells it, and `succeeded`), skipped, and why some failed.
-#[utoipa::path(
-    post,
-    operation_id = "importDashboards",
-    path = "/api/v1/dashboards/import/bulk",
-    tag = "dashboards",
-    params(ImportQuery),
-    request_body(content = Vec<Object>, description = "Exported dashboards (.dash documents)"),
-    responses((status = 201, description = "What was imported, skipped and why some failed", body = ImportResult), CreateInErrors<Folders>)
-)]
+#[utoipa::path(post, operation_id = "importDashboards", path = "/api/v1/dashboards/import/bulk", tag = "dashboards", params(ImportQuery), request_body(content = Vec<Object>, description = "Exported dashboards (.dash documents)"), responses((status = 201, description = "What was imported, skipped and why some failed", body = ImportResult), CreateInErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn import(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    Query(q): Query<ImportQuery>,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, Query(q): Query<ImportQuery>, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let action = match q.action.as_deref() {
         None | Some("duplicate") => ImportAction::Duplicate,
@@ -123,18 +88,12 @@ pub async fn import(
     let items = expect_array(body)?
         .into_iter()
         .map(|doc| ImportItem {
-            oid: doc
-                .get("oid")
-                .and_then(Value::as_str)
-                .and_then(|o| o.parse().ok()),
+            oid: doc.get("oid").and_then(Value::as_str).and_then(|o| o.parse().ok()),
             title: doc.get("title").and_then(Value::as_str).map(str::to_owned),
             draft: parse_dashboard(doc),
         })
         .collect();
-    let report = state
-        .store
-        .import_dashboards(&actor, items, action, folder)
-        .await?;
+    let report = state.store.import_dashboards(&actor, items, action, folder).await?;
     let failed: Map<String, Value> = report
         .failed
         .into_iter()

@@ -3,7 +3,6 @@
 //! (clients such as pysisense send partial documents with it, e.g. `{"script": ...}`).
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 use tessera_domain::dashboard::{Actor, parse_dashboard};
@@ -33,52 +32,27 @@ use crate::state::AppState;
 /// List dashboards (API 0.9)
 ///
 /// As `GET /api/v1/dashboards`: the dashboards the caller owns or that are shared with them.
-#[utoipa::path(
-    get,
-    operation_id = "listDashboardsV09",
-    path = "/api/dashboards",
-    tag = "dashboards",
-    params(ListQuery, AdminAccess, SpecialFields),
-    responses(
-        (status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<Dashboard>),
-        ListErrors
-    )
-)]
+#[utoipa::path(get, operation_id = "listDashboardsV09", path = "/api/dashboards", tag = "dashboards", params(ListQuery, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<Dashboard>), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    state: State<AppState>,
-    acting: Acting,
-    query: Query<ListQuery>,
-    special: Special,
+    acting: Acting, query: Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
-    dashboards::list(state, acting, query, special).await
+    dashboards::list(acting, query, special).await
 }
 
 /// Create a dashboard (API 0.9)
 ///
 /// As `POST /api/v1/dashboards`, answered with 200 as API 0.9 does.
-#[utoipa::path(
-    post,
-    operation_id = "createDashboardsV09",
-    path = "/api/dashboards",
-    tag = "dashboards",
-    request_body = NewDashboard,
-    responses((status = 200, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>)
-)]
+#[utoipa::path(post, operation_id = "createDashboardsV09", path = "/api/dashboards", tag = "dashboards", request_body = NewDashboard, responses((status = 200, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let (items, one) = match body {
         Value::Array(items) => (items, false),
         other => (vec![other], true),
     };
-    let drafts = items
-        .into_iter()
-        .map(parse_dashboard)
-        .collect::<Result<Vec<_>, _>>()?;
+    let drafts = items.into_iter().map(parse_dashboard).collect::<Result<Vec<_>, _>>()?;
     let mut created = state.store.create_dashboards(&actor, drafts).await?;
     Ok(Json(if one {
         Value::Object(created.remove(0))
@@ -90,204 +64,93 @@ pub async fn create(
 /// Get a dashboard (API 0.9)
 ///
 /// As `GET /api/v1/dashboards/{id}`.
-#[utoipa::path(
-    get,
-    operation_id = "getDashboardV09",
-    path = "/api/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
-    responses(
-        (status = 200, description = "The dashboard", body = Dashboard),
-        NotModified,
-        ReadErrors<Dashboards>
-    )
-)]
+#[utoipa::path(get, operation_id = "getDashboardV09", path = "/api/dashboards/{id}", tag = "dashboards", params(IdPath, IfNoneMatch, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboard", body = Dashboard), NotModified, ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn get(
-    state: State<AppState>,
-    acting: Acting,
-    key: PathKey,
-    special: Special,
-) -> ApiResult<Response> {
-    dashboards::get(state, acting, key, special).await
+pub async fn get(acting: Acting, key: PathKey, special: Special) -> ApiResult<Response> {
+    dashboards::get(acting, key, special).await
 }
 
 /// Change a dashboard (API 0.9 PUT)
 ///
 /// API 0.9's PUT merges like PATCH: clients such as pysisense send partial documents with it.
-#[utoipa::path(
-    put,
-    operation_id = "updateDashboardV09",
-    path = "/api/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfMatch, AdminAccess),
-    request_body(content = Object, description = "The fields to change (API 0.9 merges, like PATCH)"),
-    responses((status = 200, description = "Changed", body = Dashboard), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(put, operation_id = "updateDashboardV09", path = "/api/dashboards/{id}", tag = "dashboards", params(IdPath, IfMatch, AdminAccess), request_body(content = Object, description = "The fields to change (API 0.9 merges, like PATCH)"), responses((status = 200, description = "Changed", body = Dashboard), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn update(
-    state: State<AppState>,
-    acting: Acting,
-    key: PathKey,
-    precondition: Precondition,
-    body: JsonBody,
+    acting: Acting, key: PathKey, precondition: Precondition, body: JsonBody,
 ) -> ApiResult<Json<Document>> {
-    dashboards::patch(state, acting, key, precondition, body).await
+    dashboards::patch(acting, key, precondition, body).await
 }
 
 /// Change a dashboard (API 0.9)
 ///
 /// As `PATCH /api/v1/dashboards/{id}`.
-#[utoipa::path(
-    patch,
-    operation_id = "patchDashboardV09",
-    path = "/api/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfMatch, AdminAccess),
-    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(patch, operation_id = "patchDashboardV09", path = "/api/dashboards/{id}", tag = "dashboards", params(IdPath, IfMatch, AdminAccess), request_body(content = Object, description = "JSON merge patch (RFC 7396)"), responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
-    state: State<AppState>,
-    acting: Acting,
-    key: PathKey,
-    precondition: Precondition,
-    body: JsonBody,
+    acting: Acting, key: PathKey, precondition: Precondition, body: JsonBody,
 ) -> ApiResult<Json<Document>> {
-    dashboards::patch(state, acting, key, precondition, body).await
+    dashboards::patch(acting, key, precondition, body).await
 }
 
 /// Delete a dashboard (API 0.9)
 ///
 /// Answers 200 with `{"deleted": [id]}`, as API 0.9 does.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteDashboardV09",
-    path = "/api/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfMatch, AdminAccess),
-    responses((status = 200, description = "Deleted, with its widgets", body = Deleted), DeleteErrors<Dashboards>)
-)]
+#[utoipa::path(delete, operation_id = "deleteDashboardV09", path = "/api/dashboards/{id}", tag = "dashboards", params(IdPath, IfMatch, AdminAccess), responses((status = 200, description = "Deleted, with its widgets", body = Deleted), DeleteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    state: State<AppState>,
-    acting: Acting,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    acting: Acting, PathKey(key): PathKey, precondition: Precondition,
 ) -> ApiResult<Json<Value>> {
     let id = path_id(ResourceKind::Dashboard, &key)?;
-    dashboards::delete(state, acting, PathKey(key), precondition).await?;
+    dashboards::delete(acting, PathKey(key), precondition).await?;
     Ok(deleted(&[id]))
 }
 
 /// List a dashboard's widgets (API 0.9)
 ///
 /// As `GET /api/v1/dashboards/{id}/widgets`.
-#[utoipa::path(
-    get,
-    operation_id = "listWidgetsV09",
-    path = "/api/dashboards/{id}/widgets",
-    tag = "dashboards",
-    params(IdPath, AdminAccess, SpecialFields),
-    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>)
-)]
+#[utoipa::path(get, operation_id = "listWidgetsV09", path = "/api/dashboards/{id}/widgets", tag = "dashboards", params(IdPath, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn list_widgets(
-    state: State<AppState>,
-    acting: Acting,
-    key: PathKey,
-    special: Special,
-) -> ApiResult<Response> {
-    widgets::list(state, acting, key, special).await
+pub async fn list_widgets(acting: Acting, key: PathKey, special: Special) -> ApiResult<Response> {
+    widgets::list(acting, key, special).await
 }
 
 /// Add a widget to a dashboard (API 0.9)
 ///
 /// As `POST /api/v1/dashboards/{id}/widgets`, answered with 200.
-#[utoipa::path(
-    post,
-    operation_id = "createWidgetV09",
-    path = "/api/dashboards/{id}/widgets",
-    tag = "dashboards",
-    params(IdPath, AdminAccess),
-    request_body(content = Object, description = "The widget (open)"),
-    responses((status = 200, description = "Created", body = Widget), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(post, operation_id = "createWidgetV09", path = "/api/dashboards/{id}/widgets", tag = "dashboards", params(IdPath, AdminAccess), request_body(content = Object, description = "The widget (open)"), responses((status = 200, description = "Created", body = Widget), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_widget(
-    state: State<AppState>,
-    acting: Acting,
-    key: PathKey,
-    body: JsonBody,
+    acting: Acting, key: PathKey, body: JsonBody,
 ) -> ApiResult<Json<Document>> {
-    let (_, created) = widgets::create(state, acting, key, body).await?;
+    let (_, created) = widgets::create(acting, key, body).await?;
     Ok(created)
 }
 
 /// Get a widget (API 0.9)
 ///
 /// As `GET /api/v1/dashboards/{id}/widgets/{widgetId}`.
-#[utoipa::path(
-    get,
-    operation_id = "getWidgetV09",
-    path = "/api/dashboards/{id}/widgets/{widgetId}",
-    tag = "dashboards",
-    params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields),
-    responses(
-        (status = 200, description = "The widget", body = Widget),
-        NotModified,
-        ReadErrors<Widgets>
-    )
-)]
+#[utoipa::path(get, operation_id = "getWidgetV09", path = "/api/dashboards/{id}/widgets/{widgetId}", tag = "dashboards", params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields), responses((status = 200, description = "The widget", body = Widget), NotModified, ReadErrors<Widgets>))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn get_widget(
-    state: State<AppState>,
-    acting: Acting,
-    path: WidgetPath,
-    special: Special,
-) -> ApiResult<Response> {
-    widgets::get(state, acting, path, special).await
+pub async fn get_widget(acting: Acting, path: WidgetPath, special: Special) -> ApiResult<Response> {
+    widgets::get(acting, path, special).await
 }
 
 /// Get a dashboard's shares (API 0.9)
 ///
 /// Who the dashboard is shared with (`sharesTo`), and its owner.
-#[utoipa::path(
-    get,
-    operation_id = "getSharesV09",
-    path = "/api/shares/dashboard/{id}",
-    tag = "dashboards",
-    params(IdPath, AdminAccess),
-    responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>)
-)]
+#[utoipa::path(get, operation_id = "getSharesV09", path = "/api/shares/dashboard/{id}", tag = "dashboards", params(IdPath, AdminAccess), responses((status = 200, description = "Who the dashboard is shared with, and its owner", body = Shares), ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn shares(
-    state: State<AppState>,
-    acting: Acting,
-    key: PathKey,
-) -> ApiResult<Json<Value>> {
-    sharing::shares(state, acting, key).await
+pub async fn shares(acting: Acting, key: PathKey) -> ApiResult<Json<Value>> {
+    sharing::shares(acting, key).await
 }
 
 /// Set a dashboard's shares (API 0.9)
 ///
 /// Replaces `sharesTo`; only the owner reshares.
-#[utoipa::path(
-    post,
-    operation_id = "setSharesV09",
-    path = "/api/shares/dashboard/{id}",
-    tag = "dashboards",
-    params(IdPath, AdminAccess),
-    request_body = NewShares,
-    responses((status = 200, description = "The shares now", body = Shares), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(post, operation_id = "setSharesV09", path = "/api/shares/dashboard/{id}", tag = "dashboards", params(IdPath, AdminAccess), request_body = NewShares, responses((status = 200, description = "The shares now", body = Shares), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn set_shares(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
     let id: ObjectId = path_id(ResourceKind::Dashboard, &key)?;
     let mut body = expect_object(body)?;
@@ -309,9 +172,6 @@ async fn set(state: &AppState, actor: &Actor, id: ObjectId, shares: Vec<Value>) 
         current.insert("shares".into(), json!(kept));
         parse_dashboard(Value::Object(current))
     };
-    state
-        .store
-        .update_dashboard(actor, id, Box::new(edit))
-        .await?;
+    state.store.update_dashboard(actor, id, Box::new(edit)).await?;
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! ownership, export and import, searches.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -17,7 +16,7 @@ use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::conditional::Precondition;
-use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::error::{ApiResult, Found};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{bulk_ids, id_list_param, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
@@ -27,7 +26,6 @@ use crate::http::doc::responses::{
     WriteErrors,
 };
 use crate::http::doc::schemas::{Dashboard, Exists, NewDashboard};
-use crate::state::AppState;
 
 /// The filters of `GET /api/v1/dashboards`; every one given must hold.
 #[derive(Deserialize, Default, IntoParams)]
@@ -72,29 +70,13 @@ impl ListQuery {
 /// The dashboards the caller owns or that are shared with them (every one, for an
 /// administrator with `adminAccess=true`), filtered, with the special fields
 /// (`expand=owner,parentFolder`).
-#[utoipa::path(
-    get,
-    operation_id = "listDashboards",
-    path = "/api/v1/dashboards",
-    tag = "dashboards",
-    params(ListQuery, AdminAccess, SpecialFields),
-    responses(
-        (status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<Dashboard>),
-        ListErrors
-    )
-)]
+#[utoipa::path(get, operation_id = "listDashboards", path = "/api/v1/dashboards", tag = "dashboards", params(ListQuery, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboards the caller owns or that are shared with them", body = Vec<Dashboard>), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    Query(q): Query<ListQuery>,
-    special: Special,
+    Acting { state, actor }: Acting, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Dashboard)?;
-    let page = state
-        .store
-        .list_dashboards(&actor, special.list(q.filter()?))
-        .await?;
+    let page = state.store.list_dashboards(&actor, special.list(q.filter()?)).await?;
     list_response(&state, Resource::Dashboard, page, params).await
 }
 
@@ -102,19 +84,10 @@ pub async fn list(
 ///
 /// The caller owns it. With `widgets`, they are created too; `shares` name existing users and
 /// groups; `parentFolder` must be a folder of the caller's.
-#[utoipa::path(
-    post,
-    operation_id = "createDashboard",
-    path = "/api/v1/dashboards",
-    tag = "dashboards",
-    request_body = NewDashboard,
-    responses((status = 201, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>)
-)]
+#[utoipa::path(post, operation_id = "createDashboard", path = "/api/v1/dashboards", tag = "dashboards", request_body = NewDashboard, responses((status = 201, description = "Created, owned by the caller", body = Dashboard), CreateInErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let draft = parse_dashboard(body)?;
     let mut created = state.store.create_dashboards(&actor, vec![draft]).await?;
@@ -128,32 +101,15 @@ pub(super) fn dashboard_id(key: &str) -> ApiResult<ObjectId> {
 /// Get a dashboard
 ///
 /// A dashboard the caller can see (not visible is not found), with the special fields.
-#[utoipa::path(
-    get,
-    operation_id = "getDashboard",
-    path = "/api/v1/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
-    responses(
-        (status = 200, description = "The dashboard", body = Dashboard),
-        NotModified,
-        ReadErrors<Dashboards>
-    )
-)]
+#[utoipa::path(get, operation_id = "getDashboard", path = "/api/v1/dashboards/{id}", tag = "dashboards", params(IdPath, IfNoneMatch, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboard", body = Dashboard), NotModified, ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    special: Special,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Dashboard)?;
     let id = dashboard_id(&key)?;
-    let (doc, _) = state
-        .store
-        .get_dashboard(&actor, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Dashboard, key))?;
+    let (doc, _) =
+        state.store.get_dashboard(&actor, id).await?.found(ResourceKind::Dashboard, key)?;
     shape_one(&state, Resource::Dashboard, doc, params).await
 }
 
@@ -161,30 +117,16 @@ pub async fn get(
 ///
 /// The body replaces the dashboard; with `widgets`, they are replaced too. Needs an `edit`
 /// share or ownership; only the owner changes `shares`.
-#[utoipa::path(
-    put,
-    operation_id = "replaceDashboard",
-    path = "/api/v1/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfMatch, AdminAccess),
-    request_body = NewDashboard,
-    responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = Dashboard), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(put, operation_id = "replaceDashboard", path = "/api/v1/dashboards/{id}", tag = "dashboards", params(IdPath, IfMatch, AdminAccess), request_body = NewDashboard, responses((status = 200, description = "Replaced (with `widgets`, they are replaced too)", body = Dashboard), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = dashboard_id(&key)?;
     let draft = parse_dashboard(body)?;
     let edit = move |current: Document| precondition.check(&current).map(|()| draft);
-    let doc = state
-        .store
-        .update_dashboard(&actor, id, Box::new(edit))
-        .await?;
+    let doc = state.store.update_dashboard(&actor, id, Box::new(edit)).await?;
     Ok(Json(doc))
 }
 
@@ -192,21 +134,10 @@ pub async fn replace(
 ///
 /// A JSON merge patch (RFC 7396) on the stored dashboard, validated as a whole afterwards.
 /// Needs an `edit` share or ownership; only the owner changes `shares`.
-#[utoipa::path(
-    patch,
-    operation_id = "patchDashboard",
-    path = "/api/v1/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfMatch, AdminAccess),
-    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(patch, operation_id = "patchDashboard", path = "/api/v1/dashboards/{id}", tag = "dashboards", params(IdPath, IfMatch, AdminAccess), request_body(content = Object, description = "JSON merge patch (RFC 7396)"), responses((status = 200, description = "Patched", body = Dashboard), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = dashboard_id(&key)?;
@@ -215,36 +146,20 @@ pub async fn patch(
         precondition.check(&current)?;
         parse_dashboard(patched(current, &patch))
     };
-    let doc = state
-        .store
-        .update_dashboard(&actor, id, Box::new(edit))
-        .await?;
+    let doc = state.store.update_dashboard(&actor, id, Box::new(edit)).await?;
     Ok(Json(doc))
 }
 
 /// Delete a dashboard
 ///
 /// The owner (or an administrator with `adminAccess=true`) deletes it, with its widgets.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteDashboard",
-    path = "/api/v1/dashboards/{id}",
-    tag = "dashboards",
-    params(IdPath, IfMatch, AdminAccess),
-    responses((status = 204, description = "Deleted, with its widgets"), DeleteErrors<Dashboards>)
-)]
+#[utoipa::path(delete, operation_id = "deleteDashboard", path = "/api/v1/dashboards/{id}", tag = "dashboards", params(IdPath, IfMatch, AdminAccess), responses((status = 204, description = "Deleted, with its widgets"), DeleteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    Precondition(if_match): Precondition,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = dashboard_id(&key)?;
-    state
-        .store
-        .delete_dashboards(&actor, vec![id], if_match)
-        .await?;
+    state.store.delete_dashboards(&actor, vec![id], if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -261,25 +176,12 @@ pub struct DashboardIds {
 /// Delete dashboards in bulk
 ///
 /// All or none: one the caller may not delete, or that does not exist, and none is deleted.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteDashboardsBulk",
-    path = "/api/v1/dashboards/bulk",
-    tag = "dashboards",
-    params(DashboardIds, AdminAccess),
-    responses((status = 204, description = "Deleted, all of them; or none, when one fails"), DeleteErrors<Dashboards>)
-)]
+#[utoipa::path(delete, operation_id = "deleteDashboardsBulk", path = "/api/v1/dashboards/bulk", tag = "dashboards", params(DashboardIds, AdminAccess), responses((status = 204, description = "Deleted, all of them; or none, when one fails"), DeleteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    Query(q): Query<DashboardIds>,
+    Acting { state, actor }: Acting, Query(q): Query<DashboardIds>,
 ) -> ApiResult<StatusCode> {
-    let ids = bulk_ids(
-        ResourceKind::Dashboard,
-        "dashboardIds",
-        q.dashboard_ids.as_deref(),
-    )?;
+    let ids = bulk_ids(ResourceKind::Dashboard, "dashboardIds", q.dashboard_ids.as_deref())?;
     state.store.delete_dashboards(&actor, ids, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -287,19 +189,10 @@ pub async fn delete_bulk(
 /// Ask whether a dashboard exists
 ///
 /// Whether the caller can see a dashboard with this oid; a malformed oid is simply `false`.
-#[utoipa::path(
-    get,
-    operation_id = "dashboardExists",
-    path = "/api/v1/dashboards/{id}/exists",
-    tag = "dashboards",
-    params(IdPath, AdminAccess),
-    responses((status = 200, description = "Whether the caller can see such a dashboard", body = Exists), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "dashboardExists", path = "/api/v1/dashboards/{id}/exists", tag = "dashboards", params(IdPath, AdminAccess), responses((status = 200, description = "Whether the caller can see such a dashboard", body = Exists), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn exists(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
+    Acting { state, actor }: Acting, PathKey(key): PathKey,
 ) -> ApiResult<Json<Value>> {
     let exists = match key.parse::<ObjectId>() {
         Ok(id) => state.store.get_dashboard(&actor, id).await?.is_some(),

@@ -2,7 +2,7 @@
 //! them; whoever may edit it changes them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
@@ -34,16 +34,11 @@ impl axum::extract::FromRequestParts<AppState> for WidgetPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
+        parts: &mut axum::http::request::Parts, state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Path((dashboard, widget)) = Path::<(String, String)>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| {
-                ApiError::new(
-                    Code::InvalidQuery,
-                    format!("Invalid path: {}", e.body_text()),
-                )
+        let Path((dashboard, widget)) =
+            Path::<(String, String)>::from_request_parts(parts, state).await.map_err(|e| {
+                ApiError::new(Code::InvalidQuery, format!("Invalid path: {}", e.body_text()))
             })?;
         Ok(WidgetPath(
             path_id(ResourceKind::Dashboard, &dashboard)?,
@@ -55,56 +50,30 @@ impl axum::extract::FromRequestParts<AppState> for WidgetPath {
 /// List a dashboard's widgets
 ///
 /// The widgets of a dashboard the caller can see, in order, with the special fields.
-#[utoipa::path(
-    get,
-    operation_id = "listWidgets",
-    path = "/api/v1/dashboards/{id}/widgets",
-    tag = "widgets",
-    params(IdPath, AdminAccess, SpecialFields),
-    responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>)
-)]
+#[utoipa::path(get, operation_id = "listWidgets", path = "/api/v1/dashboards/{id}/widgets", tag = "widgets", params(IdPath, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboard's widgets, in order", body = Vec<Widget>), ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    special: Special,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Widget)?;
     let dashboard = path_id(ResourceKind::Dashboard, &key)?;
     let mut items = state.store.list_widgets(&actor, dashboard).await?;
     let page = &params.page;
     let skip = usize::try_from(page.skip).unwrap_or(usize::MAX);
-    let limit = page
-        .limit
-        .map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let limit = page.limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
     let total = items.len() as u64;
     items = items.into_iter().skip(skip).take(limit).collect();
-    let page = tessera_store::ListPage {
-        items,
-        total: special.count.then_some(total),
-    };
+    let page = tessera_store::ListPage { items, total: special.count.then_some(total) };
     list_response(&state, Resource::Widget, page, params).await
 }
 
 /// Add a widget to a dashboard
 ///
 /// Needs edit rights on the dashboard; the widget gets its `oid` and `dashboardid`.
-#[utoipa::path(
-    post,
-    operation_id = "createWidget",
-    path = "/api/v1/dashboards/{id}/widgets",
-    tag = "widgets",
-    params(IdPath, AdminAccess),
-    request_body(content = Object, description = "The widget (open: `title`, `type`, `subtype`, `metadata`, `style`, ...)"),
-    responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = Widget), WriteErrors<Dashboards>)
-)]
+#[utoipa::path(post, operation_id = "createWidget", path = "/api/v1/dashboards/{id}/widgets", tag = "widgets", params(IdPath, AdminAccess), request_body(content = Object, description = "The widget (open: `title`, `type`, `subtype`, `metadata`, `style`, ...)"), responses((status = 201, description = "Created, with its `oid` and `dashboardid`", body = Widget), WriteErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let dashboard = path_id(ResourceKind::Dashboard, &key)?;
     let doc = parse_widget(body)?;
@@ -115,24 +84,10 @@ pub async fn create(
 /// Get a widget
 ///
 /// One widget of a dashboard the caller can see.
-#[utoipa::path(
-    get,
-    operation_id = "getWidget",
-    path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
-    tag = "widgets",
-    params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields),
-    responses(
-        (status = 200, description = "The widget", body = Widget),
-        NotModified,
-        ReadErrors<Widgets>
-    )
-)]
+#[utoipa::path(get, operation_id = "getWidget", path = "/api/v1/dashboards/{id}/widgets/{widgetId}", tag = "widgets", params(WidgetPathDoc, IfNoneMatch, AdminAccess, SpecialFields), responses((status = 200, description = "The widget", body = Widget), NotModified, ReadErrors<Widgets>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    WidgetPath(dashboard, widget): WidgetPath,
-    special: Special,
+    Acting { state, actor }: Acting, WidgetPath(dashboard, widget): WidgetPath, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Widget)?;
     let doc = state.store.get_widget(&actor, dashboard, widget).await?;
@@ -142,56 +97,30 @@ pub async fn get(
 /// Change a widget
 ///
 /// A JSON merge patch (RFC 7396) on the stored widget; needs edit rights on the dashboard.
-#[utoipa::path(
-    patch,
-    operation_id = "patchWidget",
-    path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
-    tag = "widgets",
-    params(WidgetPathDoc, IfMatch, AdminAccess),
-    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = Widget), WriteErrors<Widgets>)
-)]
+#[utoipa::path(patch, operation_id = "patchWidget", path = "/api/v1/dashboards/{id}/widgets/{widgetId}", tag = "widgets", params(WidgetPathDoc, IfMatch, AdminAccess), request_body(content = Object, description = "JSON merge patch (RFC 7396)"), responses((status = 200, description = "Patched", body = Widget), WriteErrors<Widgets>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    WidgetPath(dashboard, widget): WidgetPath,
-    precondition: Precondition,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, WidgetPath(dashboard, widget): WidgetPath,
+    precondition: Precondition, JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let patch = Value::Object(expect_object(body)?);
     let edit = move |current: Document| {
         precondition.check(&current)?;
         parse_widget(patched(current, &patch))
     };
-    let doc = state
-        .store
-        .update_widget(&actor, dashboard, widget, Box::new(edit))
-        .await?;
+    let doc = state.store.update_widget(&actor, dashboard, widget, Box::new(edit)).await?;
     Ok(Json(doc))
 }
 
 /// Delete a widget
 ///
 /// Needs edit rights on the dashboard.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteWidget",
-    path = "/api/v1/dashboards/{id}/widgets/{widgetId}",
-    tag = "widgets",
-    params(WidgetPathDoc, IfMatch, AdminAccess),
-    responses((status = 204, description = "Deleted"), DeleteErrors<Widgets>)
-)]
+#[utoipa::path(delete, operation_id = "deleteWidget", path = "/api/v1/dashboards/{id}/widgets/{widgetId}", tag = "widgets", params(WidgetPathDoc, IfMatch, AdminAccess), responses((status = 204, description = "Deleted"), DeleteErrors<Widgets>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    WidgetPath(dashboard, widget): WidgetPath,
+    Acting { state, actor }: Acting, WidgetPath(dashboard, widget): WidgetPath,
     Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
-    state
-        .store
-        .delete_widget(&actor, dashboard, widget, if_match)
-        .await?;
+    state.store.delete_widget(&actor, dashboard, widget, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }

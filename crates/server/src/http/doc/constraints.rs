@@ -17,43 +17,23 @@ struct Text {
 }
 
 const fn name() -> Text {
-    Text {
-        min: None,
-        max: MAX_NAME_LEN,
-        pattern: Some(NOT_BLANK_PATTERN),
-    }
+    Text { min: None, max: MAX_NAME_LEN, pattern: Some(NOT_BLANK_PATTERN) }
 }
 
 const fn text(max: usize) -> Text {
-    Text {
-        min: None,
-        max,
-        pattern: None,
-    }
+    Text { min: None, max, pattern: None }
 }
 
 /// Schema, property, limits.
 const LIMITS: &[(&str, &str, Text)] = &[
-    (
-        "NewUser",
-        "email",
-        Text {
-            min: None,
-            max: MAX_EMAIL_LEN,
-            pattern: Some(EMAIL_PATTERN),
-        },
-    ),
+    ("NewUser", "email", Text { min: None, max: MAX_EMAIL_LEN, pattern: Some(EMAIL_PATTERN) }),
     ("NewUser", "userName", name()),
     ("NewUser", "firstName", text(MAX_NAME_LEN)),
     ("NewUser", "lastName", text(MAX_NAME_LEN)),
     (
         "NewUser",
         "password",
-        Text {
-            min: Some(MIN_PASSWORD_LEN),
-            max: MAX_PASSWORD_LEN,
-            pattern: None,
-        },
+        Text { min: Some(MIN_PASSWORD_LEN), max: MAX_PASSWORD_LEN, pattern: None },
     ),
     ("NewGroup", "name", name()),
     ("NewGroup", "mail", text(MAX_NAME_LEN)),

@@ -68,10 +68,7 @@ fn forbidden() -> Documented {
         status: 403,
         description: "Not allowed: the caller's role, or their access to this entity, does not \
                       permit it (docs/permissions.md)",
-        example: ApiError::new(
-            Code::Forbidden,
-            "Only administrators can manage users and groups",
-        ),
+        example: ApiError::new(Code::Forbidden, "Only administrators can manage users and groups"),
     }
 }
 

@@ -2,7 +2,6 @@
 //! dashboards it holds.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -17,7 +16,7 @@ use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::conditional::Precondition;
-use crate::http::common::error::{ApiError, ApiResult, Code};
+use crate::http::common::error::{ApiError, ApiResult, Code, Found};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{bool_param, bulk_ids, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
@@ -42,15 +41,8 @@ pub struct ListQuery {
 }
 
 /// The fields of a dashboard shown inside a folder tree.
-const DASHBOARD_SUMMARY: &[&str] = &[
-    "oid",
-    "title",
-    "desc",
-    "owner",
-    "parentFolder",
-    "created",
-    "lastUpdated",
-];
+const DASHBOARD_SUMMARY: &[&str] =
+    &["oid", "title", "desc", "owner", "parentFolder", "created", "lastUpdated"];
 
 fn parse_docs(page: ListPage) -> ApiResult<Vec<Document>> {
     page.items
@@ -62,17 +54,12 @@ fn parse_docs(page: ListPage) -> ApiResult<Vec<Document>> {
 /// Every folder and dashboard the actor may see, nested: the root folders, and the dashboards
 /// in no (visible) folder.
 async fn nested(
-    state: &AppState,
-    actor: &tessera_domain::dashboard::Actor,
+    state: &AppState, actor: &tessera_domain::dashboard::Actor,
 ) -> ApiResult<(Vec<Value>, Vec<Value>)> {
-    let folders = state
-        .store
-        .list_folders(actor, ListRequest::all(FolderFilter::default()))
-        .await?;
-    let dashboards = state
-        .store
-        .list_dashboards(actor, ListRequest::all(DashboardFilter::default()))
-        .await?;
+    let folders =
+        state.store.list_folders(actor, ListRequest::all(FolderFilter::default())).await?;
+    let dashboards =
+        state.store.list_dashboards(actor, ListRequest::all(DashboardFilter::default())).await?;
     let dashboards = parse_docs(dashboards)?
         .into_iter()
         .map(|mut d| {
@@ -87,20 +74,10 @@ async fn nested(
 ///
 /// The caller's folders (every user's, for an administrator with `adminAccess=true`), flat or
 /// as a tree, with the special fields.
-#[utoipa::path(
-    get,
-    operation_id = "listFolders",
-    path = "/api/v1/folders",
-    tag = "folders",
-    params(ListQuery, AdminAccess, SpecialFields),
-    responses((status = 200, description = "The caller's folders", body = Vec<Folder>), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "listFolders", path = "/api/v1/folders", tag = "folders", params(ListQuery, AdminAccess, SpecialFields), responses((status = 200, description = "The caller's folders", body = Vec<Folder>), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    Query(q): Query<ListQuery>,
-    special: Special,
+    Acting { state, actor }: Acting, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Folder)?;
     match q.structure.as_deref() {
@@ -124,10 +101,7 @@ pub async fn list(
             Some(p) => Some(id_param("parentId", Some(p))?),
         },
     };
-    let page = state
-        .store
-        .list_folders(&actor, special.list(filter))
-        .await?;
+    let page = state.store.list_folders(&actor, special.list(filter)).await?;
     list_response(&state, Resource::Folder, page, params).await
 }
 
@@ -135,41 +109,20 @@ pub async fn list(
 ///
 /// The caller's folder tree with its dashboards, and the dashboards in no folder: what the
 /// web app's side panel shows.
-#[utoipa::path(
-    get,
-    operation_id = "getNavigation",
-    path = "/api/v1/navver",
-    tag = "folders",
-    params(AdminAccess),
-    responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = Navigation), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "getNavigation", path = "/api/v1/navver", tag = "folders", params(AdminAccess), responses((status = 200, description = "The caller's folder tree with its dashboards, and the dashboards in no folder", body = Navigation), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn navigation(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-) -> ApiResult<Json<Value>> {
+pub async fn navigation(Acting { state, actor }: Acting) -> ApiResult<Json<Value>> {
     let (folders, dashboards) = nested(&state, &actor).await?;
-    Ok(Json(
-        json!({ "folders": folders, "dashboards": dashboards }),
-    ))
+    Ok(Json(json!({ "folders": folders, "dashboards": dashboards })))
 }
 
 /// Create a folder
 ///
 /// Owned by the caller; `parentId` must be a folder of the caller's.
-#[utoipa::path(
-    post,
-    operation_id = "createFolder",
-    path = "/api/v1/folders",
-    tag = "folders",
-    request_body = NewFolder,
-    responses((status = 201, description = "Created, owned by the caller", body = Folder), WriteErrors<Folders>)
-)]
+#[utoipa::path(post, operation_id = "createFolder", path = "/api/v1/folders", tag = "folders", request_body = NewFolder, responses((status = 201, description = "Created, owned by the caller", body = Folder), WriteErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    JsonBody(body): JsonBody,
+    Acting { state, actor }: Acting, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let draft = parse_folder(body)?;
     let doc = state.store.create_folder(&actor, draft).await?;
@@ -179,32 +132,14 @@ pub async fn create(
 /// Get a folder
 ///
 /// A folder of the caller's (any, for an administrator with `adminAccess=true`).
-#[utoipa::path(
-    get,
-    operation_id = "getFolder",
-    path = "/api/v1/folders/{id}",
-    tag = "folders",
-    params(IdPath, IfNoneMatch, AdminAccess, SpecialFields),
-    responses(
-        (status = 200, description = "The folder", body = Folder),
-        NotModified,
-        ReadErrors<Folders>
-    )
-)]
+#[utoipa::path(get, operation_id = "getFolder", path = "/api/v1/folders/{id}", tag = "folders", params(IdPath, IfNoneMatch, AdminAccess, SpecialFields), responses((status = 200, description = "The folder", body = Folder), NotModified, ReadErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    special: Special,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Folder)?;
     let id = path_id(ResourceKind::Folder, &key)?;
-    let doc = state
-        .store
-        .get_folder(&actor, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Folder, key))?;
+    let doc = state.store.get_folder(&actor, id).await?.found(ResourceKind::Folder, key)?;
     shape_one(&state, Resource::Folder, doc, params).await
 }
 
@@ -212,21 +147,10 @@ pub async fn get(
 ///
 /// Rename it, move it (`parentId`; never into itself or a folder inside it: 409), or give it
 /// to another user (administrators with `adminAccess=true`).
-#[utoipa::path(
-    patch,
-    operation_id = "patchFolder",
-    path = "/api/v1/folders/{id}",
-    tag = "folders",
-    params(IdPath, IfMatch, AdminAccess),
-    request_body = FolderPatch,
-    responses((status = 200, description = "Changed", body = Folder), WriteErrors<Folders>)
-)]
+#[utoipa::path(patch, operation_id = "patchFolder", path = "/api/v1/folders/{id}", tag = "folders", params(IdPath, IfMatch, AdminAccess), request_body = FolderPatch, responses((status = 200, description = "Changed", body = Folder), WriteErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::Folder, &key)?;
@@ -235,10 +159,7 @@ pub async fn patch(
         precondition.check(&current)?;
         parse_folder(patched(current, &patch))
     };
-    let doc = state
-        .store
-        .update_folder(&actor, id, Box::new(edit))
-        .await?;
+    let doc = state.store.update_folder(&actor, id, Box::new(edit)).await?;
     Ok(Json(doc))
 }
 
@@ -256,28 +177,15 @@ pub struct Cascade {
 ///
 /// A folder that holds folders or dashboards is refused (409) unless `cascade=true`, which
 /// deletes everything under it.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteFolder",
-    path = "/api/v1/folders/{id}",
-    tag = "folders",
-    params(IdPath, IfMatch, Cascade, AdminAccess),
-    responses((status = 204, description = "Deleted"), WriteErrors<Folders>)
-)]
+#[utoipa::path(delete, operation_id = "deleteFolder", path = "/api/v1/folders/{id}", tag = "folders", params(IdPath, IfMatch, Cascade, AdminAccess), responses((status = 204, description = "Deleted"), WriteErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    PathKey(key): PathKey,
-    Query(q): Query<Cascade>,
+    Acting { state, actor }: Acting, PathKey(key): PathKey, Query(q): Query<Cascade>,
     Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = path_id(ResourceKind::Folder, &key)?;
     let cascade = bool_param("cascade", q.cascade.as_deref())?.unwrap_or(false);
-    state
-        .store
-        .delete_folders(&actor, vec![id], cascade, if_match)
-        .await?;
+    state.store.delete_folders(&actor, vec![id], cascade, if_match).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -297,25 +205,13 @@ pub struct BulkQuery {
 /// Delete folders in bulk
 ///
 /// All or none: one the caller may not delete, or that does not exist, and none is deleted.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteFoldersBulk",
-    path = "/api/v1/folders/bulk",
-    tag = "folders",
-    params(BulkQuery, AdminAccess),
-    responses((status = 204, description = "Deleted, all of them; or none, when one fails"), WriteErrors<Folders>)
-)]
+#[utoipa::path(delete, operation_id = "deleteFoldersBulk", path = "/api/v1/folders/bulk", tag = "folders", params(BulkQuery, AdminAccess), responses((status = 204, description = "Deleted, all of them; or none, when one fails"), WriteErrors<Folders>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
-    State(state): State<AppState>,
-    Acting(actor): Acting,
-    Query(q): Query<BulkQuery>,
+    Acting { state, actor }: Acting, Query(q): Query<BulkQuery>,
 ) -> ApiResult<StatusCode> {
     let ids = bulk_ids(ResourceKind::Folder, "folderIds", q.folder_ids.as_deref())?;
     let cascade = bool_param("cascade", q.cascade.as_deref())?.unwrap_or(false);
-    state
-        .store
-        .delete_folders(&actor, ids, cascade, None)
-        .await?;
+    state.store.delete_folders(&actor, ids, cascade, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

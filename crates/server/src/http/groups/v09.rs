@@ -3,7 +3,6 @@
 //! `POST /api/groups` (200), and members under `/api/groups/{id}/users`.
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
@@ -15,9 +14,10 @@ use utoipa::IntoParams;
 
 use super::v1 as groups;
 use crate::http::auth::caller::Caller;
+use crate::http::common::acting::Ctx;
 use crate::http::common::bodies::{as_array, deleted, id_array_body};
 use crate::http::common::conditional::Precondition;
-use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::error::{ApiError, ApiResult, Found};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::path_id;
 use crate::http::common::shape::{Special, list_response, shape_one};
@@ -39,26 +39,14 @@ pub struct SearchQuery {
 /// List groups (API 0.9)
 ///
 /// Groups whose name contains `search`, with the special fields.
-#[utoipa::path(
-    get,
-    operation_id = "listGroupsV09",
-    path = "/api/groups",
-    tag = "groups",
-    params(SearchQuery, SpecialFields),
-    responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "listGroupsV09", path = "/api/groups", tag = "groups", params(SearchQuery, SpecialFields), responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    State(state): State<AppState>,
-    _: Caller,
-    Query(q): Query<SearchQuery>,
-    special: Special,
+    Ctx { state, .. }: Ctx, Query(q): Query<SearchQuery>, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Group)?;
-    let filter = GroupFilter {
-        search: q.search.filter(|s| !s.is_empty()),
-        ..GroupFilter::default()
-    };
+    let filter =
+        GroupFilter { search: q.search.filter(|s| !s.is_empty()), ..GroupFilter::default() };
     let page = state.store.list_groups(special.list(filter)).await?;
     list_response(&state, Resource::Group, page, params).await
 }
@@ -66,34 +54,16 @@ pub async fn list(
 /// The group a 0.9 path names (an id first, then a name, case-insensitive), with its document:
 /// one read.
 async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
-    state
-        .store
-        .find_group(key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
+    state.store.find_group(key).await?.found(ResourceKind::Group, key)
 }
 
 /// Get a group by id or name (API 0.9)
 ///
 /// The key is tried as an id first, then as a name (case-insensitive), in one read.
-#[utoipa::path(
-    get,
-    operation_id = "getGroupV09",
-    path = "/api/groups/{id_or_name}",
-    tag = "groups",
-    params(GroupKey, IfNoneMatch, SpecialFields),
-    responses(
-        (status = 200, description = "The group", body = Group),
-        NotModified,
-        ReadErrors<Groups>
-    )
-)]
+#[utoipa::path(get, operation_id = "getGroupV09", path = "/api/groups/{id_or_name}", tag = "groups", params(GroupKey, IfNoneMatch, SpecialFields), responses((status = 200, description = "The group", body = Group), NotModified, ReadErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
-    State(state): State<AppState>,
-    _: Caller,
-    PathKey(key): PathKey,
-    special: Special,
+    Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Group)?;
     let (_, group) = find(&state, &key).await?;
@@ -104,42 +74,20 @@ pub async fn get(
 ///
 /// An array of groups (one object is taken as an array of one), created all or none,
 /// answered with 200 as API 0.9 does.
-#[utoipa::path(
-    post,
-    operation_id = "createGroupsV09",
-    path = "/api/groups",
-    tag = "groups",
-    request_body = Vec<NewGroup>,
-    responses((status = 200, description = "Created, all of them", body = Vec<Group>), CreateErrors)
-)]
+#[utoipa::path(post, operation_id = "createGroupsV09", path = "/api/groups", tag = "groups", request_body = Vec<NewGroup>, responses((status = 200, description = "Created, all of them", body = Vec<Group>), CreateErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn create(
-    state: State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Vec<Document>>> {
-    let (_, created) = groups::create_bulk(state, caller, JsonBody(as_array(body))).await?;
+pub async fn create(ctx: Ctx, JsonBody(body): JsonBody) -> ApiResult<Json<Vec<Document>>> {
+    let (_, created) = groups::create_bulk(ctx, JsonBody(as_array(body))).await?;
     Ok(created)
 }
 
 /// Replace a group by id or name (API 0.9)
 ///
 /// As `PUT /api/v1/groups/{id}`, for the group the key names.
-#[utoipa::path(
-    put,
-    operation_id = "replaceGroupV09",
-    path = "/api/groups/{id_or_name}",
-    tag = "groups",
-    params(GroupKey, IfMatch),
-    request_body = NewGroup,
-    responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>)
-)]
+#[utoipa::path(put, operation_id = "replaceGroupV09", path = "/api/groups/{id_or_name}", tag = "groups", params(GroupKey, IfMatch), request_body = NewGroup, responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let (id, _) = find(&state, &key).await?;
@@ -149,20 +97,10 @@ pub async fn replace(
 /// Delete a group by id or name (API 0.9)
 ///
 /// Answers 200 with `{"deleted": [id]}`, as API 0.9 does.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteGroupV09",
-    path = "/api/groups/{id_or_name}",
-    tag = "groups",
-    params(GroupKey, IfMatch),
-    responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Groups>)
-)]
+#[utoipa::path(delete, operation_id = "deleteGroupV09", path = "/api/groups/{id_or_name}", tag = "groups", params(GroupKey, IfMatch), responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
 ) -> ApiResult<Json<Value>> {
     let (id, _) = find(&state, &key).await?;
     groups::delete_group(&state, &caller, id, precondition).await?;
@@ -172,49 +110,29 @@ pub async fn delete(
 /// List a group's members (API 0.9)
 ///
 /// The users in the group, with the special fields.
-#[utoipa::path(
-    get,
-    operation_id = "listGroupMembersV09",
-    path = "/api/groups/{id_or_name}/users",
-    tag = "groups",
-    params(GroupId, SpecialFields),
-    responses((status = 200, description = "The group's members", body = Vec<User>), ReadErrors<Groups>)
-)]
+#[utoipa::path(get, operation_id = "listGroupMembersV09", path = "/api/groups/{id_or_name}/users", tag = "groups", params(GroupId, SpecialFields), responses((status = 200, description = "The group's members", body = Vec<User>), ReadErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn members(
-    State(state): State<AppState>,
-    _: Caller,
-    PathKey(key): PathKey,
-    special: Special,
+    Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
     let id = path_id(ResourceKind::Group, &key)?;
     if state.store.get_group(id).await?.is_none() {
         return Err(ApiError::not_found(ResourceKind::Group, key));
     }
-    let filter = UserFilter {
-        group_id: Some(id),
-        ..UserFilter::default()
-    };
+    let filter = UserFilter { group_id: Some(id), ..UserFilter::default() };
     let page = state.store.list_users(special.list(filter)).await?;
     list_response(&state, Resource::User, page, params).await
 }
 
 async fn change(
-    state: AppState,
-    caller: Caller,
-    key: String,
-    body: Value,
-    add: bool,
+    state: AppState, caller: Caller, key: String, body: Value, add: bool,
 ) -> ApiResult<Response> {
     caller.require_identity_admin()?;
     let id = path_id(ResourceKind::Group, &key)?;
     let users = id_array_body(ResourceKind::User, body)?;
     state.store.change_membership(id, users, add).await?;
-    let filter = UserFilter {
-        group_id: Some(id),
-        ..UserFilter::default()
-    };
+    let filter = UserFilter { group_id: Some(id), ..UserFilter::default() };
     let page = state.store.list_users(ListRequest::all(filter)).await?;
     list_response(&state, Resource::User, page, &Default::default()).await
 }
@@ -222,21 +140,10 @@ async fn change(
 /// Add users to a group (API 0.9)
 ///
 /// An array of user ids, added all or none; answers with the members now.
-#[utoipa::path(
-    post,
-    operation_id = "addGroupMembersV09",
-    path = "/api/groups/{id_or_name}/users",
-    tag = "groups",
-    params(GroupId),
-    request_body = Vec<Id>,
-    responses((status = 200, description = "Added (all or none); the members now", body = Vec<User>), WriteErrors<Groups>)
-)]
+#[utoipa::path(post, operation_id = "addGroupMembersV09", path = "/api/groups/{id_or_name}/users", tag = "groups", params(GroupId), request_body = Vec<Id>, responses((status = 200, description = "Added (all or none); the members now", body = Vec<User>), WriteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn add_members(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    JsonBody(body): JsonBody,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     change(state, caller, key, body, true).await
 }
@@ -244,21 +151,10 @@ pub async fn add_members(
 /// Remove users from a group (API 0.9)
 ///
 /// An array of user ids, removed all or none; answers with the members now.
-#[utoipa::path(
-    delete,
-    operation_id = "removeGroupMembersV09",
-    path = "/api/groups/{id_or_name}/users",
-    tag = "groups",
-    params(GroupId),
-    request_body = Vec<Id>,
-    responses((status = 200, description = "Removed (all or none); the members now", body = Vec<User>), WriteErrors<Groups>)
-)]
+#[utoipa::path(delete, operation_id = "removeGroupMembersV09", path = "/api/groups/{id_or_name}/users", tag = "groups", params(GroupId), request_body = Vec<Id>, responses((status = 200, description = "Removed (all or none); the members now", body = Vec<User>), WriteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn remove_members(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    JsonBody(body): JsonBody,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     change(state, caller, key, body, false).await
 }

@@ -1,7 +1,6 @@
 //! `/api/v1/groups`: list, create (one or bulk), read, replace, patch, delete (one or bulk).
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -14,9 +13,10 @@ use tessera_store::GroupFilter;
 use utoipa::IntoParams;
 
 use crate::http::auth::caller::Caller;
+use crate::http::common::acting::Ctx;
 use crate::http::common::bodies::expect_array;
 use crate::http::common::conditional::Precondition;
-use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::error::{ApiResult, Found};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{BulkIds, bulk_ids, id_list_param, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
@@ -46,20 +46,10 @@ pub struct ListQuery {
 /// List groups
 ///
 /// The groups that match every filter given, with the special fields (`expand=users,role`).
-#[utoipa::path(
-    get,
-    operation_id = "listGroups",
-    path = "/api/v1/groups",
-    tag = "groups",
-    params(ListQuery, SpecialFields),
-    responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "listGroups", path = "/api/v1/groups", tag = "groups", params(ListQuery, SpecialFields), responses((status = 200, description = "The matching groups", body = Vec<Group>), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    State(state): State<AppState>,
-    _: Caller,
-    Query(q): Query<ListQuery>,
-    special: Special,
+    Ctx { state, .. }: Ctx, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Group)?;
     let filter = GroupFilter {
@@ -76,51 +66,24 @@ pub async fn list(
 /// Get a group
 ///
 /// One group by id, with the special fields; `expand=users` lists its members.
-#[utoipa::path(
-    get,
-    operation_id = "getGroup",
-    path = "/api/v1/groups/{id}",
-    tag = "groups",
-    params(IdPath, IfNoneMatch, SpecialFields),
-    responses(
-        (status = 200, description = "The group", body = Group),
-        NotModified,
-        ReadErrors<Groups>
-    )
-)]
+#[utoipa::path(get, operation_id = "getGroup", path = "/api/v1/groups/{id}", tag = "groups", params(IdPath, IfNoneMatch, SpecialFields), responses((status = 200, description = "The group", body = Group), NotModified, ReadErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
-    State(state): State<AppState>,
-    _: Caller,
-    PathKey(key): PathKey,
-    special: Special,
+    Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::Group)?;
     let id = path_id(ResourceKind::Group, &key)?;
-    let group = state
-        .store
-        .get_group(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))?;
+    let group = state.store.get_group(id).await?.found(ResourceKind::Group, key)?;
     shape_one(&state, Resource::Group, group, params).await
 }
 
 /// Create a group
 ///
 /// Administrators create groups; names are unique, case-insensitively.
-#[utoipa::path(
-    post,
-    operation_id = "createGroup",
-    path = "/api/v1/groups",
-    tag = "groups",
-    request_body = NewGroup,
-    responses((status = 201, description = "Created", body = Group), CreateErrors)
-)]
+#[utoipa::path(post, operation_id = "createGroup", path = "/api/v1/groups", tag = "groups", request_body = NewGroup, responses((status = 201, description = "Created", body = Group), CreateErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
+    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     caller.require_identity_admin()?;
     let mut created = state.store.create_groups(vec![parse_group(body)?]).await?;
@@ -130,49 +93,23 @@ pub async fn create(
 /// Create groups in bulk
 ///
 /// An array of groups, created all or none: one invalid or duplicate group and none is created.
-#[utoipa::path(
-    post,
-    operation_id = "createGroupsBulk",
-    path = "/api/v1/groups/bulk",
-    tag = "groups",
-    request_body = Vec<NewGroup>,
-    responses((status = 201, description = "Created, all of them", body = Vec<Group>), CreateErrors)
-)]
+#[utoipa::path(post, operation_id = "createGroupsBulk", path = "/api/v1/groups/bulk", tag = "groups", request_body = Vec<NewGroup>, responses((status = 201, description = "Created, all of them", body = Vec<Group>), CreateErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_bulk(
-    State(state): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
+    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Vec<Document>>)> {
     caller.require_identity_admin()?;
-    let groups = expect_array(body)?
-        .into_iter()
-        .map(parse_group)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_groups(groups).await?),
-    ))
+    let groups = expect_array(body)?.into_iter().map(parse_group).collect::<Result<Vec<_>, _>>()?;
+    Ok((StatusCode::CREATED, Json(state.store.create_groups(groups).await?)))
 }
 
 /// Replace a group
 ///
 /// The body replaces the group; absent fields take their defaults.
-#[utoipa::path(
-    put,
-    operation_id = "replaceGroup",
-    path = "/api/v1/groups/{id}",
-    tag = "groups",
-    params(IdPath, IfMatch),
-    request_body = NewGroup,
-    responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>)
-)]
+#[utoipa::path(put, operation_id = "replaceGroup", path = "/api/v1/groups/{id}", tag = "groups", params(IdPath, IfMatch), request_body = NewGroup, responses((status = 200, description = "Replaced", body = Group), WriteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::Group, &key)?;
@@ -181,44 +118,24 @@ pub async fn replace(
 
 /// The core of `replace`, for an id already resolved (the API 0.9 adapters call it too).
 pub(super) async fn replace_group(
-    state: &AppState,
-    caller: &Caller,
-    id: ObjectId,
-    precondition: Precondition,
-    body: Value,
+    state: &AppState, caller: &Caller, id: ObjectId, precondition: Precondition, body: Value,
 ) -> ApiResult<Json<Document>> {
     caller.require_identity_admin()?;
     let group = parse_group(body)?;
     let updated = state
         .store
-        .update_group(
-            id,
-            Box::new(move |current| precondition.check(&current).map(|()| group)),
-        )
+        .update_group(id, Box::new(move |current| precondition.check(&current).map(|()| group)))
         .await?;
-    updated
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, id.to_string()))
+    updated.map(Json).found(ResourceKind::Group, id)
 }
 
 /// Change a group
 ///
 /// A JSON merge patch (RFC 7396) on the stored group, validated as a whole afterwards.
-#[utoipa::path(
-    patch,
-    operation_id = "patchGroup",
-    path = "/api/v1/groups/{id}",
-    tag = "groups",
-    params(IdPath, IfMatch),
-    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = Group), WriteErrors<Groups>)
-)]
+#[utoipa::path(patch, operation_id = "patchGroup", path = "/api/v1/groups/{id}", tag = "groups", params(IdPath, IfMatch), request_body(content = Object, description = "JSON merge patch (RFC 7396)"), responses((status = 200, description = "Patched", body = Group), WriteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     caller.require_identity_admin()?;
@@ -229,29 +146,17 @@ pub async fn patch(
         parse_group(patched(current, &patch))
     };
     let updated = state.store.update_group(id, Box::new(edit)).await?;
-    updated
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::Group, key))
+    updated.map(Json).found(ResourceKind::Group, key)
 }
 
 /// Delete a group
 ///
 /// Members lose the group from their `groups`, and dashboards' shares lose it. Built-in
 /// groups cannot be deleted.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteGroup",
-    path = "/api/v1/groups/{id}",
-    tag = "groups",
-    params(IdPath, IfMatch),
-    responses((status = 204, description = "Deleted"), DeleteErrors<Groups>)
-)]
+#[utoipa::path(delete, operation_id = "deleteGroup", path = "/api/v1/groups/{id}", tag = "groups", params(IdPath, IfMatch), responses((status = 204, description = "Deleted"), DeleteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    Precondition(if_match): Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = path_id(ResourceKind::Group, &key)?;
     delete_group(&state, &caller, id, Precondition(if_match)).await
@@ -259,10 +164,7 @@ pub async fn delete(
 
 /// The core of `delete`, for an id already resolved (the API 0.9 adapters call it too).
 pub(super) async fn delete_group(
-    state: &AppState,
-    caller: &Caller,
-    id: ObjectId,
-    Precondition(if_match): Precondition,
+    state: &AppState, caller: &Caller, id: ObjectId, Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     caller.require_identity_admin()?;
     state.store.delete_groups(vec![id], if_match).await?;
@@ -272,19 +174,10 @@ pub(super) async fn delete_group(
 /// Delete groups in bulk
 ///
 /// `?ids=a,b`: all or none; an id that names no group is a 404 and nothing is deleted.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteGroupsBulk",
-    path = "/api/v1/groups/bulk",
-    tag = "groups",
-    params(BulkIds),
-    responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Groups>)
-)]
+#[utoipa::path(delete, operation_id = "deleteGroupsBulk", path = "/api/v1/groups/bulk", tag = "groups", params(BulkIds), responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Groups>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<BulkIds>,
+    Ctx { state, caller }: Ctx, Query(q): Query<BulkIds>,
 ) -> ApiResult<StatusCode> {
     caller.require_identity_admin()?;
     let ids = bulk_ids(ResourceKind::Group, "ids", q.ids.as_deref())?;

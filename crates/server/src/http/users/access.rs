@@ -22,17 +22,10 @@ pub struct WriteKind<'a> {
 /// Refuses (403) a write to a user that the caller may not make: see docs/permissions.md.
 /// `target` is the user written (none on create), `new_role` the role the write gives.
 pub async fn authorize_user_write(
-    state: &AppState,
-    caller: &Caller,
-    target: Option<ObjectId>,
-    new_role: Option<ObjectId>,
+    state: &AppState, caller: &Caller, target: Option<ObjectId>, new_role: Option<ObjectId>,
     kind: WriteKind<'_>,
 ) -> ApiResult<()> {
-    let WriteKind {
-        partial,
-        fields,
-        disables,
-    } = kind;
+    let WriteKind { partial, fields, disables } = kind;
     let current_role = match target {
         Some(id) => state.store.auth_record(id).await?.map(|r| r.role_name),
         None => None,

@@ -19,11 +19,6 @@ pub fn routes() -> Rooms {
             .routes(routes!(v09::list, v09::create))
             .routes(routes!(v09::delete_many))
             .routes(routes!(v09::count))
-            .routes(entity(routes!(
-                v09::get,
-                v09::replace,
-                v09::patch,
-                v09::delete
-            ))),
+            .routes(entity(routes!(v09::get, v09::replace, v09::patch, v09::delete))),
     }
 }

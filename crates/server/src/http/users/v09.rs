@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -17,10 +16,10 @@ use tessera_store::{ListRequest, UserFilter};
 use utoipa::IntoParams;
 
 use super::v1 as users;
-use crate::http::auth::caller::Caller;
+use crate::http::common::acting::Ctx;
 use crate::http::common::bodies::{as_array, deleted, id_array_body};
 use crate::http::common::conditional::Precondition;
-use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::error::{ApiError, ApiResult, Found};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::BulkIds;
 use crate::http::common::shape::{Special, list_response, shape_one};
@@ -41,10 +40,7 @@ pub struct SearchQuery {
 
 impl SearchQuery {
     fn filter(self) -> UserFilter {
-        UserFilter {
-            search: self.search.filter(|s| !s.is_empty()),
-            ..UserFilter::default()
-        }
+        UserFilter { search: self.search.filter(|s| !s.is_empty()), ..UserFilter::default() }
     }
 }
 
@@ -52,20 +48,10 @@ impl SearchQuery {
 ///
 /// Users matching `search` (user name, e-mail, first or last name), each with the name of its
 /// role in `roleName`, with the special fields.
-#[utoipa::path(
-    get,
-    operation_id = "listUsersV09",
-    path = "/api/users",
-    tag = "users",
-    params(SearchQuery, SpecialFields),
-    responses((status = 200, description = "The matching users, with roleName", body = Vec<User>), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "listUsersV09", path = "/api/users", tag = "users", params(SearchQuery, SpecialFields), responses((status = 200, description = "The matching users, with roleName", body = Vec<User>), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    State(state): State<AppState>,
-    _: Caller,
-    Query(q): Query<SearchQuery>,
-    special: Special,
+    Ctx { state, .. }: Ctx, Query(q): Query<SearchQuery>, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
     let mut page = state.store.list_users(special.list(q.filter())).await?;
@@ -76,27 +62,13 @@ pub async fn list(
 /// Count users (API 0.9)
 ///
 /// `{"count": n}` for the users matching `search`.
-#[utoipa::path(
-    get,
-    operation_id = "countUsers",
-    path = "/api/users/count",
-    tag = "users",
-    params(SearchQuery),
-    responses((status = 200, description = "How many users match", body = Count), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "countUsers", path = "/api/users/count", tag = "users", params(SearchQuery), responses((status = 200, description = "How many users match", body = Count), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn count(
-    State(state): State<AppState>,
-    _: Caller,
-    Query(q): Query<SearchQuery>,
-) -> ApiResult<Json<Value>> {
+pub async fn count(Ctx { state, .. }: Ctx, Query(q): Query<SearchQuery>) -> ApiResult<Json<Value>> {
     let page = state
         .store
         .list_users(ListRequest {
-            page: Page {
-                skip: 0,
-                limit: Some(0),
-            },
+            page: Page { skip: 0, limit: Some(0) },
             count: true,
             ..ListRequest::all(q.filter())
         })
@@ -108,24 +80,10 @@ pub async fn count(
 ///
 /// The key is tried as an id first, then as a user name, then as an e-mail address
 /// (case-insensitive), in one read.
-#[utoipa::path(
-    get,
-    operation_id = "getUserV09",
-    path = "/api/users/{id_or_user_name}",
-    tag = "users",
-    params(UserKey, IfNoneMatch, SpecialFields),
-    responses(
-        (status = 200, description = "The user", body = User),
-        NotModified,
-        ReadErrors<Users>
-    )
-)]
+#[utoipa::path(get, operation_id = "getUserV09", path = "/api/users/{id_or_user_name}", tag = "users", params(UserKey, IfNoneMatch, SpecialFields), responses((status = 200, description = "The user", body = User), NotModified, ReadErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
-    State(state): State<AppState>,
-    _: Caller,
-    PathKey(key): PathKey,
-    special: Special,
+    Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
     let (_, user) = find(&state, &key).await?;
@@ -135,83 +93,40 @@ pub async fn get(
 /// The user a 0.9 path names (an id first, then a user name or e-mail), with its document:
 /// one read.
 async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
-    state
-        .store
-        .find_user(key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))
+    state.store.find_user(key).await?.found(ResourceKind::User, key)
 }
 
 /// Create users (API 0.9)
 ///
 /// An array of users (one object is taken as an array of one), created all or none, answered
 /// with 200 as API 0.9 does.
-#[utoipa::path(
-    post,
-    operation_id = "createUsersV09",
-    path = "/api/users",
-    tag = "users",
-    request_body = Vec<NewUser>,
-    responses((status = 200, description = "Created, all of them", body = Vec<User>), CreateErrors)
-)]
+#[utoipa::path(post, operation_id = "createUsersV09", path = "/api/users", tag = "users", request_body = Vec<NewUser>, responses((status = 200, description = "Created, all of them", body = Vec<User>), CreateErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn create(
-    state: State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Vec<Document>>> {
-    let (_, created) = users::create_bulk(state, caller, JsonBody(as_array(body))).await?;
+pub async fn create(ctx: Ctx, JsonBody(body): JsonBody) -> ApiResult<Json<Vec<Document>>> {
+    let (_, created) = users::create_bulk(ctx, JsonBody(as_array(body))).await?;
     Ok(created)
 }
 
 /// Delete users (API 0.9)
 ///
 /// An array of user ids, deleted all or none.
-#[utoipa::path(
-    post,
-    operation_id = "deleteUsersV09",
-    path = "/api/users/delete",
-    tag = "users",
-    request_body = Vec<Id>,
-    responses((status = 200, description = "Deleted, all of them", body = Deleted), DeleteErrors<Users>)
-)]
+#[utoipa::path(post, operation_id = "deleteUsersV09", path = "/api/users/delete", tag = "users", request_body = Vec<Id>, responses((status = 200, description = "Deleted, all of them", body = Deleted), DeleteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn delete_many(
-    state: State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
-) -> ApiResult<Json<Value>> {
+pub async fn delete_many(ctx: Ctx, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
     let ids = id_array_body(ResourceKind::User, body)?;
-    let query = BulkIds {
-        ids: Some(
-            ids.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        ),
-    };
-    users::delete_bulk(state, caller, Query(query)).await?;
+    let query =
+        BulkIds { ids: Some(ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")) };
+    users::delete_bulk(ctx, Query(query)).await?;
     Ok(deleted(&ids))
 }
 
 /// Replace a user by id, user name or e-mail (API 0.9)
 ///
 /// As `PUT /api/v1/users/{id}`, for the user the key names.
-#[utoipa::path(
-    put,
-    operation_id = "replaceUserV09",
-    path = "/api/users/{id_or_user_name}",
-    tag = "users",
-    params(UserKey, IfMatch),
-    request_body = NewUser,
-    responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>)
-)]
+#[utoipa::path(put, operation_id = "replaceUserV09", path = "/api/users/{id_or_user_name}", tag = "users", params(UserKey, IfMatch), request_body = NewUser, responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let (id, _) = find(&state, &key).await?;
@@ -221,21 +136,10 @@ pub async fn replace(
 /// Change a user by id, user name or e-mail (API 0.9)
 ///
 /// A merge patch, as `PATCH /api/v1/users/{id}`, for the user the key names.
-#[utoipa::path(
-    patch,
-    operation_id = "patchUserV09",
-    path = "/api/users/{id_or_user_name}",
-    tag = "users",
-    params(UserKey, IfMatch),
-    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = User), WriteErrors<Users>)
-)]
+#[utoipa::path(patch, operation_id = "patchUserV09", path = "/api/users/{id_or_user_name}", tag = "users", params(UserKey, IfMatch), request_body(content = Object, description = "JSON merge patch (RFC 7396)"), responses((status = 200, description = "Patched", body = User), WriteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let (id, _) = find(&state, &key).await?;
@@ -245,20 +149,10 @@ pub async fn patch(
 /// Delete a user by id, user name or e-mail (API 0.9)
 ///
 /// Answers 200 with `{"deleted": [id]}`, as API 0.9 does.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteUserV09",
-    path = "/api/users/{id_or_user_name}",
-    tag = "users",
-    params(UserKey, IfMatch),
-    responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Users>)
-)]
+#[utoipa::path(delete, operation_id = "deleteUserV09", path = "/api/users/{id_or_user_name}", tag = "users", params(UserKey, IfMatch), responses((status = 200, description = "Deleted", body = Deleted), DeleteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
 ) -> ApiResult<Json<Value>> {
     let (id, _) = find(&state, &key).await?;
     users::delete_user(&state, &caller, id, precondition).await?;
@@ -273,10 +167,7 @@ async fn with_role_names(state: &AppState, users: Vec<RawDoc>) -> ApiResult<Vec<
         .await?
         .into_iter()
         .filter_map(|r| {
-            Some((
-                r.get("_id")?.as_str()?.to_owned(),
-                r.get("name")?.as_str()?.to_owned(),
-            ))
+            Some((r.get("_id")?.as_str()?.to_owned(), r.get("name")?.as_str()?.to_owned()))
         })
         .collect();
     users
@@ -284,10 +175,7 @@ async fn with_role_names(state: &AppState, users: Vec<RawDoc>) -> ApiResult<Vec<
         .map(|raw| {
             let mut doc = LazyDoc::parse(raw).map_err(ApiError::internal)?;
             let name = string_value(doc.get("roleId")).and_then(|id| roles.get(&id).cloned());
-            doc.set(
-                "roleName",
-                serde_json::to_string(&name).map_err(ApiError::internal)?,
-            );
+            doc.set("roleName", serde_json::to_string(&name).map_err(ApiError::internal)?);
             serde_json::value::RawValue::from_string(doc.to_json()).map_err(ApiError::internal)
         })
         .collect()

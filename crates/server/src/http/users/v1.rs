@@ -1,7 +1,6 @@
 //! `/api/v1/users`: list, create (one or bulk), read, replace, patch, delete (one or bulk).
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -13,17 +12,14 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{UserFilter, UserRecord};
 use utoipa::IntoParams;
 
+use crate::http::common::acting::Ctx;
 use crate::http::users::access::{WriteKind, authorize_user_write};
 
-const DELETES: WriteKind<'static> = WriteKind {
-    partial: false,
-    fields: &[],
-    disables: true,
-};
+const DELETES: WriteKind<'static> = WriteKind { partial: false, fields: &[], disables: true };
 use crate::http::auth::caller::Caller;
 use crate::http::common::bodies::expect_array;
 use crate::http::common::conditional::Precondition;
-use crate::http::common::error::{ApiError, ApiResult};
+use crate::http::common::error::{ApiError, ApiResult, Found};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{
     BulkIds, bool_param, bulk_ids, id_list_param, id_param, path_id,
@@ -83,20 +79,10 @@ impl ListQuery {
 /// The users that match every filter given, with the special fields (`fields`, `sort`,
 /// `limit`, `skip`, `expand=groups,role`). `Prefer: count=exact` adds the total in
 /// `X-Total-Count`.
-#[utoipa::path(
-    get,
-    operation_id = "listUsers",
-    path = "/api/v1/users",
-    tag = "users",
-    params(ListQuery, SpecialFields),
-    responses((status = 200, description = "The matching users", body = Vec<User>), ListErrors)
-)]
+#[utoipa::path(get, operation_id = "listUsers", path = "/api/v1/users", tag = "users", params(ListQuery, SpecialFields), responses((status = 200, description = "The matching users", body = Vec<User>), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn list(
-    State(state): State<AppState>,
-    _: Caller,
-    Query(q): Query<ListQuery>,
-    special: Special,
+    Ctx { state, .. }: Ctx, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
     let page = state.store.list_users(special.list(q.filter()?)).await?;
@@ -107,32 +93,14 @@ pub async fn list(
 ///
 /// One user by id, with the special fields. Answers with an `ETag`; `If-None-Match` with it
 /// answers 304 while the user is unchanged.
-#[utoipa::path(
-    get,
-    operation_id = "getUser",
-    path = "/api/v1/users/{id}",
-    tag = "users",
-    params(IdPath, IfNoneMatch, SpecialFields),
-    responses(
-        (status = 200, description = "The user", body = User),
-        NotModified,
-        ReadErrors<Users>
-    )
-)]
+#[utoipa::path(get, operation_id = "getUser", path = "/api/v1/users/{id}", tag = "users", params(IdPath, IfNoneMatch, SpecialFields), responses((status = 200, description = "The user", body = User), NotModified, ReadErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(
-    State(state): State<AppState>,
-    _: Caller,
-    PathKey(key): PathKey,
-    special: Special,
+    Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
     let params = special.check(Resource::User)?;
     let id = path_id(ResourceKind::User, &key)?;
-    let user = state
-        .store
-        .get_user(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, key))?;
+    let user = state.store.get_user(id).await?.found(ResourceKind::User, key)?;
     shape_one(&state, Resource::User, user, params).await
 }
 
@@ -140,19 +108,10 @@ pub async fn get(
 ///
 /// Administrators create users; `userName` defaults to `email`, `roleId` to the Viewer role.
 /// The password is hashed and never returned.
-#[utoipa::path(
-    post,
-    operation_id = "createUser",
-    path = "/api/v1/users",
-    tag = "users",
-    request_body = NewUser,
-    responses((status = 201, description = "Created", body = User), CreateErrors)
-)]
+#[utoipa::path(post, operation_id = "createUser", path = "/api/v1/users", tag = "users", request_body = NewUser, responses((status = 201, description = "Created", body = User), CreateErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
+    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let record = record_of(&state, &caller, body).await?;
     let mut created = state.store.create_users(vec![record]).await?;
@@ -162,19 +121,10 @@ pub async fn create(
 /// Create users in bulk
 ///
 /// An array of users, created all or none: one invalid or duplicate user and none is created.
-#[utoipa::path(
-    post,
-    operation_id = "createUsersBulk",
-    path = "/api/v1/users/bulk",
-    tag = "users",
-    request_body = Vec<NewUser>,
-    responses((status = 201, description = "Created, all of them", body = Vec<User>), CreateErrors)
-)]
+#[utoipa::path(post, operation_id = "createUsersBulk", path = "/api/v1/users/bulk", tag = "users", request_body = Vec<NewUser>, responses((status = 201, description = "Created, all of them", body = Vec<User>), CreateErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_bulk(
-    State(state): State<AppState>,
-    caller: Caller,
-    JsonBody(body): JsonBody,
+    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
 ) -> ApiResult<(StatusCode, Json<Vec<Document>>)> {
     caller.require_identity_admin()?;
     let items = expect_array(body)?;
@@ -182,31 +132,17 @@ pub async fn create_bulk(
     for item in items {
         records.push(record_of(&state, &caller, item).await?);
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(state.store.create_users(records).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(state.store.create_users(records).await?)))
 }
 
 /// Replace a user
 ///
 /// The body replaces the user: absent fields are gone (defaults apply as on create); the
 /// password is kept unless the body sets a new one.
-#[utoipa::path(
-    put,
-    operation_id = "replaceUser",
-    path = "/api/v1/users/{id}",
-    tag = "users",
-    params(IdPath, IfMatch),
-    request_body = NewUser,
-    responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>)
-)]
+#[utoipa::path(put, operation_id = "replaceUser", path = "/api/v1/users/{id}", tag = "users", params(IdPath, IfMatch), request_body = NewUser, responses((status = 200, description = "Replaced", body = User), WriteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn replace(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::User, &key)?;
@@ -215,50 +151,27 @@ pub async fn replace(
 
 /// The core of `replace`, for an id already resolved (the API 0.9 adapters call it too).
 pub(super) async fn replace_user(
-    state: &AppState,
-    caller: &Caller,
-    id: ObjectId,
-    precondition: Precondition,
-    body: Value,
+    state: &AppState, caller: &Caller, id: ObjectId, precondition: Precondition, body: Value,
 ) -> ApiResult<Json<Document>> {
     let draft = parse_user(body, state.default_role)?;
-    let kind = WriteKind {
-        disables: !draft.active,
-        ..WriteKind::default()
-    };
+    let kind = WriteKind { disables: !draft.active, ..WriteKind::default() };
     authorize_user_write(state, caller, Some(id), Some(draft.role_id), kind).await?;
     let record = hashed(state, draft).await?;
     let updated = state
         .store
-        .update_user(
-            id,
-            Box::new(move |current| precondition.check(&current).map(|()| record)),
-        )
+        .update_user(id, Box::new(move |current| precondition.check(&current).map(|()| record)))
         .await?;
-    updated
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, id.to_string()))
+    updated.map(Json).found(ResourceKind::User, id)
 }
 
 /// Change a user
 ///
 /// A JSON merge patch (RFC 7396) on the stored user, validated as a whole afterwards. A user
 /// may change their own profile fields; administrators may change others.
-#[utoipa::path(
-    patch,
-    operation_id = "patchUser",
-    path = "/api/v1/users/{id}",
-    tag = "users",
-    params(IdPath, IfMatch),
-    request_body(content = Object, description = "JSON merge patch (RFC 7396)"),
-    responses((status = 200, description = "Patched", body = User), WriteErrors<Users>)
-)]
+#[utoipa::path(patch, operation_id = "patchUser", path = "/api/v1/users/{id}", tag = "users", params(IdPath, IfMatch), request_body(content = Object, description = "JSON merge patch (RFC 7396)"), responses((status = 200, description = "Patched", body = User), WriteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn patch(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    precondition: Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, precondition: Precondition,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
     let id = path_id(ResourceKind::User, &key)?;
@@ -267,18 +180,11 @@ pub async fn patch(
 
 /// The core of `patch`, for an id already resolved (the API 0.9 adapters call it too).
 pub(super) async fn patch_user(
-    state: &AppState,
-    caller: &Caller,
-    id: ObjectId,
-    precondition: Precondition,
-    body: Value,
+    state: &AppState, caller: &Caller, id: ObjectId, precondition: Precondition, body: Value,
 ) -> ApiResult<Json<Document>> {
     let mut patch = tessera_domain::document::expect_object(body)?;
     let fields: Vec<&str> = patch.keys().map(String::as_str).collect();
-    let new_role = patch
-        .get("roleId")
-        .and_then(Value::as_str)
-        .and_then(|r| r.parse().ok());
+    let new_role = patch.get("roleId").and_then(Value::as_str).and_then(|r| r.parse().ok());
     let kind = WriteKind {
         partial: true,
         fields: &fields,
@@ -294,29 +200,17 @@ pub(super) async fn patch_user(
             .map(|draft| UserRecord::from_draft(draft, password_hash))
     };
     let updated = state.store.update_user(id, Box::new(edit)).await?;
-    updated
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found(ResourceKind::User, id.to_string()))
+    updated.map(Json).found(ResourceKind::User, id)
 }
 
 /// Delete a user
 ///
 /// Administrators delete users (never themselves); the user leaves every dashboard's shares,
 /// and their tokens stop working.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteUser",
-    path = "/api/v1/users/{id}",
-    tag = "users",
-    params(IdPath, IfMatch),
-    responses((status = 204, description = "Deleted"), DeleteErrors<Users>)
-)]
+#[utoipa::path(delete, operation_id = "deleteUser", path = "/api/v1/users/{id}", tag = "users", params(IdPath, IfMatch), responses((status = 204, description = "Deleted"), DeleteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    PathKey(key): PathKey,
-    Precondition(if_match): Precondition,
+    Ctx { state, caller }: Ctx, PathKey(key): PathKey, Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     let id = path_id(ResourceKind::User, &key)?;
     delete_user(&state, &caller, id, Precondition(if_match)).await
@@ -324,10 +218,7 @@ pub async fn delete(
 
 /// The core of `delete`, for an id already resolved (the API 0.9 adapters call it too).
 pub(super) async fn delete_user(
-    state: &AppState,
-    caller: &Caller,
-    id: ObjectId,
-    Precondition(if_match): Precondition,
+    state: &AppState, caller: &Caller, id: ObjectId, Precondition(if_match): Precondition,
 ) -> ApiResult<StatusCode> {
     authorize_user_write(state, caller, Some(id), None, DELETES).await?;
     state.store.delete_users(vec![id], if_match).await?;
@@ -337,19 +228,10 @@ pub(super) async fn delete_user(
 /// Delete users in bulk
 ///
 /// `?ids=a,b`: all or none; an id that names no user is a 404 and nothing is deleted.
-#[utoipa::path(
-    delete,
-    operation_id = "deleteUsersBulk",
-    path = "/api/v1/users/bulk",
-    tag = "users",
-    params(BulkIds),
-    responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Users>)
-)]
+#[utoipa::path(delete, operation_id = "deleteUsersBulk", path = "/api/v1/users/bulk", tag = "users", params(BulkIds), responses((status = 204, description = "Deleted, all of them"), DeleteErrors<Users>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn delete_bulk(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<BulkIds>,
+    Ctx { state, caller }: Ctx, Query(q): Query<BulkIds>,
 ) -> ApiResult<StatusCode> {
     let ids = bulk_ids(ResourceKind::User, "ids", q.ids.as_deref())?;
     for id in &ids {
@@ -362,14 +244,7 @@ pub async fn delete_bulk(
 /// Validates a new user document, checks the caller may create it, and hashes its password.
 async fn record_of(state: &AppState, caller: &Caller, body: Value) -> ApiResult<UserRecord> {
     let draft = parse_user(body, state.default_role)?;
-    authorize_user_write(
-        state,
-        caller,
-        None,
-        Some(draft.role_id),
-        WriteKind::default(),
-    )
-    .await?;
+    authorize_user_write(state, caller, None, Some(draft.role_id), WriteKind::default()).await?;
     hashed(state, draft).await
 }
 
@@ -381,9 +256,7 @@ async fn hashed(state: &AppState, mut draft: UserDraft) -> ApiResult<UserRecord>
 
 async fn hash(state: &AppState, password: Option<Password>) -> ApiResult<Option<String>> {
     match password {
-        Some(p) => Ok(Some(
-            state.passwords.hash(p).await.map_err(ApiError::internal)?,
-        )),
+        Some(p) => Ok(Some(state.passwords.hash(p).await.map_err(ApiError::internal)?)),
         None => Ok(None),
     }
 }
