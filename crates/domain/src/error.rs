@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// The kinds of entity, as named in not-found errors (`resourceType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResourceKind {
     User,
     Group,

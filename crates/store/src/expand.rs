@@ -12,10 +12,11 @@ use std::pin::Pin;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use tessera_domain::ObjectId;
+use tessera_domain::ResourceKind;
 use tessera_domain::lazy::{LazyDoc, RawDoc, json_array, string_items, string_value};
 use tessera_domain::query::{
-    ExpandNode, Link, MAX_EXPANDED_OBJECTS, QueryError, Resource, SortKey, compare_by_keys,
-    project_lazy, relation,
+    ExpandNode, Link, MAX_EXPANDED_OBJECTS, QueryError, SortKey, compare_by_keys, project_lazy,
+    relation,
 };
 
 use crate::{RelationStore, Result, StoreError};
@@ -24,7 +25,7 @@ use crate::{RelationStore, Result, StoreError};
 /// Refuses (rather than truncates) a response that would hold more than
 /// [`MAX_EXPANDED_OBJECTS`] expanded objects, counting every copy.
 pub async fn expand(
-    store: &dyn RelationStore, resource: Resource, docs: &mut [LazyDoc], nodes: &[ExpandNode],
+    store: &dyn RelationStore, resource: ResourceKind, docs: &mut [LazyDoc], nodes: &[ExpandNode],
 ) -> Result<()> {
     let mut budget = MAX_EXPANDED_OBJECTS;
     expand_level(store, resource, docs, nodes, &mut budget).await.map(drop)
@@ -45,7 +46,7 @@ type Step<'a> = Pin<Box<dyn Future<Output = Result<Vec<usize>>> + Send + 'a>>;
 
 /// Expands one level; answers, for each document, how many objects were placed inside it.
 fn expand_level<'a>(
-    store: &'a dyn RelationStore, resource: Resource, docs: &'a mut [LazyDoc],
+    store: &'a dyn RelationStore, resource: ResourceKind, docs: &'a mut [LazyDoc],
     nodes: &'a [ExpandNode], budget: &'a mut usize,
 ) -> Step<'a> {
     Box::pin(async move {
@@ -155,7 +156,7 @@ fn distinct_ids<'v>(values: impl Iterator<Item = &'v String>) -> Vec<ObjectId> {
 
 /// The entities with these ids, expanded and written, by id.
 async fn fetch(
-    store: &dyn RelationStore, target: Resource, ids: Vec<ObjectId>, node: &ExpandNode,
+    store: &dyn RelationStore, target: ResourceKind, ids: Vec<ObjectId>, node: &ExpandNode,
     budget: &mut usize,
 ) -> Result<HashMap<String, Target>> {
     if ids.len() > *budget {
@@ -168,8 +169,8 @@ async fn fetch(
 
 /// Expands the entities' own relations, then writes each one out with the node's options.
 async fn finish(
-    store: &dyn RelationStore, target: Resource, raws: Vec<(ObjectId, RawDoc)>, node: &ExpandNode,
-    budget: &mut usize,
+    store: &dyn RelationStore, target: ResourceKind, raws: Vec<(ObjectId, RawDoc)>,
+    node: &ExpandNode, budget: &mut usize,
 ) -> Result<Vec<Target>> {
     let options = &node.options;
     if node.children.is_empty() && options.fields.is_none() && options.sort.is_empty() {

@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 use tessera_domain::ObjectId;
+use tessera_domain::ResourceKind;
 use tessera_domain::lazy::RawDoc;
-use tessera_domain::query::{Page, Resource, SortKey};
+use tessera_domain::query::{Page, SortKey};
 
 use crate::Result;
 
@@ -13,14 +14,14 @@ pub trait RelationStore: Send + Sync {
     /// The entities of `resource` with these ids, with their ids, in no particular order
     /// (unknown ids are skipped): one query, whatever the number of ids.
     async fn fetch_by_ids(
-        &self, resource: Resource, ids: Vec<ObjectId>,
+        &self, resource: ResourceKind, ids: Vec<ObjectId>,
     ) -> Result<Vec<(ObjectId, RawDoc)>>;
     /// For each parent id, the entities of `target` whose array `field` holds it, ordered by
     /// `sort` and paged by `page` per parent, grouped by parent:
     /// one query for all parents. At most `max_rows` rows in all.
     async fn fetch_referencing(
-        &self, target: Resource, field: &'static str, parents: Vec<ObjectId>, sort: Vec<SortKey>,
-        page: Page, max_rows: usize,
+        &self, target: ResourceKind, field: &'static str, parents: Vec<ObjectId>,
+        sort: Vec<SortKey>, page: Page, max_rows: usize,
     ) -> Result<Vec<Referencing>>;
 }
 

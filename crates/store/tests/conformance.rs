@@ -20,8 +20,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_trait::async_trait;
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use tessera_domain::ResourceKind;
 use tessera_domain::lazy::{LazyDoc, RawDoc};
-use tessera_domain::query::{Page, Resource, SortKey, parse_expand, parse_sort, sort_documents};
+use tessera_domain::query::{Page, SortKey, parse_expand, parse_sort, sort_documents};
 use tessera_domain::user::parse_user;
 use tessera_domain::{Document, ObjectId};
 use tessera_store::sqlite::SqliteStore;
@@ -160,13 +161,14 @@ struct Counting {
 #[async_trait]
 impl RelationStore for Counting {
     async fn fetch_by_ids(
-        &self, r: Resource, ids: Vec<ObjectId>,
+        &self, r: ResourceKind, ids: Vec<ObjectId>,
     ) -> Result<Vec<(ObjectId, RawDoc)>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_by_ids(r, ids).await
     }
     async fn fetch_referencing(
-        &self, t: Resource, f: &'static str, p: Vec<ObjectId>, s: Vec<SortKey>, pg: Page, m: usize,
+        &self, t: ResourceKind, f: &'static str, p: Vec<ObjectId>, s: Vec<SortKey>, pg: Page,
+        m: usize,
     ) -> Result<Vec<Referencing>> {
         self.fetches.fetch_add(1, Ordering::SeqCst);
         self.inner.fetch_referencing(t, f, p, s, pg, m).await
@@ -204,7 +206,7 @@ async fn expand_costs_one_call_per_relation_per_level_whatever_the_page_size(eng
             .items;
         let mut lazy: Vec<LazyDoc> = raws.iter().map(|r| LazyDoc::parse(r).unwrap()).collect();
         store.fetches.store(0, Ordering::SeqCst);
-        expand(store.as_ref(), Resource::User, &mut lazy, &tree).await.unwrap();
+        expand(store.as_ref(), ResourceKind::User, &mut lazy, &tree).await.unwrap();
         let docs: Vec<Value> =
             lazy.iter().map(|d| serde_json::from_str(&d.to_json()).unwrap()).collect();
         // Level 1: groups (one fetch) and role (one fetch); level 2: users of all those groups (one).

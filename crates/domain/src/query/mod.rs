@@ -26,7 +26,7 @@ pub use ast::{ExpandNode, ExpandOptions, FieldPath, ListParams, Page, Projection
 pub use order::{compare_by_keys, compare_values, sort_documents, value_at};
 pub use parse::{parse_expand, parse_fields, parse_list_params, parse_sort, parse_u64};
 pub use project::{project, project_lazy};
-pub use relations::{Link, Relation, Resource, relation};
+pub use relations::{Link, Relation, relation};
 pub use render::{render_expand, render_fields, render_sort};
 
 /// Longest value accepted for any one special field.

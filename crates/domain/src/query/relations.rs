@@ -2,17 +2,7 @@
 //! relations here; the parser and the store's expansion need no change.
 
 use super::{ExpandNode, QueryError};
-
-/// The kinds of entity a relation can lead to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Resource {
-    User,
-    Group,
-    Role,
-    Dashboard,
-    Widget,
-    Folder,
-}
+use crate::ResourceKind;
 
 /// How a relation finds its entities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,15 +18,15 @@ pub enum Link {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Relation {
     pub name: &'static str,
-    pub target: Resource,
+    pub target: ResourceKind,
     pub link: Link,
 }
 
 const USER_RELATIONS: &[Relation] = &[
-    Relation { name: "groups", target: Resource::Group, link: Link::Many { field: "groups" } },
+    Relation { name: "groups", target: ResourceKind::Group, link: Link::Many { field: "groups" } },
     Relation {
         name: "role",
-        target: Resource::Role,
+        target: ResourceKind::Role,
         link: Link::One { field: "roleId", into: "role" },
     },
 ];
@@ -44,19 +34,19 @@ const USER_RELATIONS: &[Relation] = &[
 const GROUP_RELATIONS: &[Relation] = &[
     Relation {
         name: "users",
-        target: Resource::User,
+        target: ResourceKind::User,
         link: Link::Referencing { field: "groups", into: "users" },
     },
     Relation {
         name: "role",
-        target: Resource::Role,
+        target: ResourceKind::Role,
         link: Link::One { field: "roleId", into: "role" },
     },
 ];
 
 const OWNER: Relation = Relation {
     name: "owner",
-    target: Resource::User,
+    target: ResourceKind::User,
     link: Link::One { field: "owner", into: "owner" },
 };
 
@@ -64,22 +54,22 @@ const DASHBOARD_RELATIONS: &[Relation] = &[
     OWNER,
     Relation {
         name: "parentFolder",
-        target: Resource::Folder,
+        target: ResourceKind::Folder,
         link: Link::One { field: "parentFolder", into: "parentFolder" },
     },
 ];
 
 const FOLDER_RELATIONS: &[Relation] = &[OWNER];
 
-impl Resource {
+impl ResourceKind {
     pub fn relations(self) -> &'static [Relation] {
         match self {
-            Resource::User => USER_RELATIONS,
-            Resource::Group => GROUP_RELATIONS,
-            Resource::Role => &[],
-            Resource::Dashboard => DASHBOARD_RELATIONS,
-            Resource::Folder => FOLDER_RELATIONS,
-            Resource::Widget => &[],
+            ResourceKind::User => USER_RELATIONS,
+            ResourceKind::Group => GROUP_RELATIONS,
+            ResourceKind::Role => &[],
+            ResourceKind::Dashboard => DASHBOARD_RELATIONS,
+            ResourceKind::Folder => FOLDER_RELATIONS,
+            ResourceKind::Widget => &[],
         }
     }
 
@@ -106,7 +96,7 @@ impl Resource {
 }
 
 /// The relation `name` of `resource`.
-pub fn relation(resource: Resource, name: &str) -> Result<&'static Relation, QueryError> {
+pub fn relation(resource: ResourceKind, name: &str) -> Result<&'static Relation, QueryError> {
     resource.relations().iter().find(|r| r.name == name).ok_or_else(|| {
         let known: Vec<&str> = resource.relations().iter().map(|r| r.name).collect();
         QueryError::invalid(

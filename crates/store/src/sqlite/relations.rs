@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 use tessera_domain::ObjectId;
+use tessera_domain::ResourceKind;
 use tessera_domain::lazy::RawDoc;
-use tessera_domain::query::{Page, Resource, SortKey};
+use tessera_domain::query::{Page, SortKey};
 
 use super::rows::{id_array, raw_doc, stored_id};
 use super::{SqliteStore, users};
@@ -14,31 +15,31 @@ use crate::{Referencing, RelationStore, Result, StoreError};
 impl RelationStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn fetch_by_ids(
-        &self, resource: Resource, ids: Vec<ObjectId>,
+        &self, resource: ResourceKind, ids: Vec<ObjectId>,
     ) -> Result<Vec<(ObjectId, RawDoc)>> {
         let sql = match resource {
-            Resource::User => {
+            ResourceKind::User => {
                 "SELECT id, doc FROM users WHERE id IN (SELECT value FROM json_each(?1))"
             }
-            Resource::Group => {
+            ResourceKind::Group => {
                 "SELECT id, doc FROM groups WHERE id IN (SELECT value FROM json_each(?1))"
             }
-            Resource::Role => {
+            ResourceKind::Role => {
                 "SELECT id, doc FROM roles WHERE id IN (SELECT value FROM json_each(?1))"
             }
-            Resource::Dashboard => {
+            ResourceKind::Dashboard => {
                 "SELECT id, doc FROM dashboards WHERE id IN (SELECT value FROM json_each(?1))"
             }
-            Resource::Folder => {
+            ResourceKind::Folder => {
                 "SELECT id, doc FROM folders WHERE id IN (SELECT value FROM json_each(?1))"
             }
             // No relation leads to a widget (they live inside their dashboard).
-            Resource::Widget => {
+            ResourceKind::Widget => {
                 return Err(StoreError::Internal("widgets are not fetched by id".into()));
             }
         };
         // Groups and roles come from the cache when they can; the rest always from the file.
-        let cached = matches!(resource, Resource::Group | Resource::Role);
+        let cached = matches!(resource, ResourceKind::Group | ResourceKind::Role);
         let generation = self.docs.generation();
         let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) = if cached {
             let mut found = Vec::new();
@@ -78,11 +79,11 @@ impl RelationStore for SqliteStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn fetch_referencing(
-        &self, target: Resource, field: &'static str, parents: Vec<ObjectId>, sort: Vec<SortKey>,
-        page: Page, max_rows: usize,
+        &self, target: ResourceKind, field: &'static str, parents: Vec<ObjectId>,
+        sort: Vec<SortKey>, page: Page, max_rows: usize,
     ) -> Result<Vec<Referencing>> {
         match (target, field) {
-            (Resource::User, "groups") => {
+            (ResourceKind::User, "groups") => {
                 self.read(move |c| users::members(c, &parents, &sort, page, max_rows)).await
             }
             _ => Err(StoreError::Internal(format!(

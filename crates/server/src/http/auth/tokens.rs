@@ -8,7 +8,6 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::ResourceKind;
-use tessera_domain::query::Resource;
 use utoipa::IntoParams;
 
 use crate::http::auth::caller::{authenticate, bearer_token};
@@ -102,9 +101,9 @@ pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<
 #[utoipa::path(get, operation_id = "loggedInUser", path = "/api/users/loggedin", tag = "users", params(SpecialFields), responses((status = 200, description = "The caller", body = User), ListErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn logged_in(Ctx { state, caller }: Ctx, special: Special) -> ApiResult<Response> {
-    let params = special.check(Resource::User)?;
+    let params = special.check(ResourceKind::User)?;
     let user = state.store.get_user(caller.id).await?.found(ResourceKind::User, caller.id)?;
-    shape_one(&state, Resource::User, user, params).await
+    shape_one(&state, ResourceKind::User, user, params).await
 }
 
 /// Sign out

@@ -5,8 +5,9 @@ use axum::extract::{FromRequestParts, Query};
 use axum::http::header::{CONTENT_TYPE, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use tessera_domain::ResourceKind;
 use tessera_domain::lazy::{LazyDoc, RawDoc, json_array};
-use tessera_domain::query::{ListParams, QueryError, Resource, parse_list_params, project_lazy};
+use tessera_domain::query::{ListParams, QueryError, parse_list_params, project_lazy};
 use tessera_store::{ListPage, ListRequest};
 
 use crate::http::common::error::{ApiError, ApiResult, Code};
@@ -55,7 +56,7 @@ impl Special {
     }
 
     /// Refuses relations `resource` does not have, before any work is done.
-    pub fn check(&self, resource: Resource) -> ApiResult<&ListParams> {
+    pub fn check(&self, resource: ResourceKind) -> ApiResult<&ListParams> {
         resource.check_expand(&self.params.expand)?;
         Ok(&self.params)
     }
@@ -74,7 +75,7 @@ impl From<QueryError> for ApiError {
 /// The JSON text of the documents as the special fields ask: expanded, projected. Documents
 /// that need neither go out exactly as stored, unparsed.
 pub async fn shape(
-    state: &AppState, resource: Resource, raws: Vec<RawDoc>, params: &ListParams,
+    state: &AppState, resource: ResourceKind, raws: Vec<RawDoc>, params: &ListParams,
 ) -> ApiResult<Vec<String>> {
     if params.expand.is_empty() && params.fields.is_none() {
         return Ok(raws.into_iter().map(|r| String::from(Box::<str>::from(r))).collect());
@@ -103,7 +104,7 @@ pub fn json_text(body: String) -> Response {
 
 /// One shaped entity.
 pub async fn shape_one(
-    state: &AppState, resource: Resource, raw: RawDoc, params: &ListParams,
+    state: &AppState, resource: ResourceKind, raw: RawDoc, params: &ListParams,
 ) -> ApiResult<Response> {
     let mut docs = shape(state, resource, vec![raw], params).await?;
     Ok(json_text(docs.remove(0)))
@@ -111,7 +112,7 @@ pub async fn shape_one(
 
 /// A list response: the JSON array, and `X-Total-Count` when the count was asked for.
 pub async fn list_response(
-    state: &AppState, resource: Resource, page: ListPage, params: &ListParams,
+    state: &AppState, resource: ResourceKind, page: ListPage, params: &ListParams,
 ) -> ApiResult<Response> {
     let items = shape(state, resource, page.items, params).await?;
     let mut response = json_text(json_array(items.iter().map(String::as_str)));

@@ -4,8 +4,9 @@
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use tessera_domain::ResourceKind;
 use tessera_domain::ValidationError;
-use tessera_domain::query::{Page, Resource, SortKey, parse_list_params};
+use tessera_domain::query::{Page, SortKey, parse_list_params};
 use tessera_store::{DashboardFilter, ListRequest};
 use utoipa::IntoParams;
 
@@ -42,7 +43,7 @@ pub struct AdminQuery {
 pub async fn admin_list(
     Acting { state, mut actor }: Acting, Query(q): Query<AdminQuery>, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Dashboard)?;
+    let params = special.check(ResourceKind::Dashboard)?;
     actor.admin_access = true;
     if !actor.acts_as_admin() {
         return Err(ApiError::new(Code::Forbidden, "Only administrators can list every dashboard"));
@@ -62,7 +63,7 @@ pub async fn admin_list(
         ..Default::default()
     };
     let page = state.store.list_dashboards(&actor, special.list(filter)).await?;
-    list_response(&state, Resource::Dashboard, page, params).await
+    list_response(&state, ResourceKind::Dashboard, page, params).await
 }
 
 #[derive(Deserialize, Default)]

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use tessera_domain::dashboard::parse_dashboard;
 use tessera_domain::document::expect_object;
 use tessera_domain::merge_patch::patched;
-use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::DashboardFilter;
 use utoipa::IntoParams;
@@ -75,9 +74,9 @@ impl ListQuery {
 pub async fn list(
     Acting { state, actor }: Acting, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Dashboard)?;
+    let params = special.check(ResourceKind::Dashboard)?;
     let page = state.store.list_dashboards(&actor, special.list(q.filter()?)).await?;
-    list_response(&state, Resource::Dashboard, page, params).await
+    list_response(&state, ResourceKind::Dashboard, page, params).await
 }
 
 /// Create a dashboard
@@ -106,11 +105,11 @@ pub(super) fn dashboard_id(key: &str) -> ApiResult<ObjectId> {
 pub async fn get(
     Acting { state, actor }: Acting, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Dashboard)?;
+    let params = special.check(ResourceKind::Dashboard)?;
     let id = dashboard_id(&key)?;
     let (doc, _) =
         state.store.get_dashboard(&actor, id).await?.found(ResourceKind::Dashboard, key)?;
-    shape_one(&state, Resource::Dashboard, doc, params).await
+    shape_one(&state, ResourceKind::Dashboard, doc, params).await
 }
 
 /// Replace a dashboard

@@ -9,7 +9,6 @@ use serde_json::Value;
 use tessera_domain::dashboard::parse_widget;
 use tessera_domain::document::expect_object;
 use tessera_domain::merge_patch::patched;
-use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use crate::http::common::acting::Acting;
@@ -55,7 +54,7 @@ impl axum::extract::FromRequestParts<AppState> for WidgetPath {
 pub async fn list(
     Acting { state, actor }: Acting, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Widget)?;
+    let params = special.check(ResourceKind::Widget)?;
     let dashboard = path_id(ResourceKind::Dashboard, &key)?;
     let mut items = state.store.list_widgets(&actor, dashboard).await?;
     let page = &params.page;
@@ -64,7 +63,7 @@ pub async fn list(
     let total = items.len() as u64;
     items = items.into_iter().skip(skip).take(limit).collect();
     let page = tessera_store::ListPage { items, total: special.count.then_some(total) };
-    list_response(&state, Resource::Widget, page, params).await
+    list_response(&state, ResourceKind::Widget, page, params).await
 }
 
 /// Add a widget to a dashboard
@@ -89,9 +88,9 @@ pub async fn create(
 pub async fn get(
     Acting { state, actor }: Acting, WidgetPath(dashboard, widget): WidgetPath, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Widget)?;
+    let params = special.check(ResourceKind::Widget)?;
     let doc = state.store.get_widget(&actor, dashboard, widget).await?;
-    shape_one(&state, Resource::Widget, doc, params).await
+    shape_one(&state, ResourceKind::Widget, doc, params).await
 }
 
 /// Change a widget

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use tessera_domain::document::expect_object;
 use tessera_domain::folder::{parse_folder, tree};
 use tessera_domain::merge_patch::patched;
-use tessera_domain::query::Resource;
 use tessera_domain::{Document, ResourceKind};
 use tessera_store::{DashboardFilter, FolderFilter, ListPage, ListRequest};
 use utoipa::IntoParams;
@@ -79,7 +78,7 @@ async fn nested(
 pub async fn list(
     Acting { state, actor }: Acting, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Folder)?;
+    let params = special.check(ResourceKind::Folder)?;
     match q.structure.as_deref() {
         None | Some("flat") => {}
         Some("tree") => {
@@ -102,7 +101,7 @@ pub async fn list(
         },
     };
     let page = state.store.list_folders(&actor, special.list(filter)).await?;
-    list_response(&state, Resource::Folder, page, params).await
+    list_response(&state, ResourceKind::Folder, page, params).await
 }
 
 /// Get the navigation tree
@@ -137,10 +136,10 @@ pub async fn create(
 pub async fn get(
     Acting { state, actor }: Acting, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Folder)?;
+    let params = special.check(ResourceKind::Folder)?;
     let id = path_id(ResourceKind::Folder, &key)?;
     let doc = state.store.get_folder(&actor, id).await?.found(ResourceKind::Folder, key)?;
-    shape_one(&state, Resource::Folder, doc, params).await
+    shape_one(&state, ResourceKind::Folder, doc, params).await
 }
 
 /// Change a folder

@@ -7,7 +7,6 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use tessera_domain::lazy::RawDoc;
-use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{GroupFilter, ListRequest, UserFilter};
 use utoipa::IntoParams;
@@ -44,11 +43,11 @@ pub struct SearchQuery {
 pub async fn list(
     Ctx { state, .. }: Ctx, Query(q): Query<SearchQuery>, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Group)?;
+    let params = special.check(ResourceKind::Group)?;
     let filter =
         GroupFilter { search: q.search.filter(|s| !s.is_empty()), ..GroupFilter::default() };
     let page = state.store.list_groups(special.list(filter)).await?;
-    list_response(&state, Resource::Group, page, params).await
+    list_response(&state, ResourceKind::Group, page, params).await
 }
 
 /// The group a 0.9 path names (an id first, then a name, case-insensitive), with its document:
@@ -65,9 +64,9 @@ async fn find(state: &AppState, key: &str) -> ApiResult<(ObjectId, RawDoc)> {
 pub async fn get(
     Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Group)?;
+    let params = special.check(ResourceKind::Group)?;
     let (_, group) = find(&state, &key).await?;
-    shape_one(&state, Resource::Group, group, params).await
+    shape_one(&state, ResourceKind::Group, group, params).await
 }
 
 /// Create groups (API 0.9)
@@ -115,14 +114,14 @@ pub async fn delete(
 pub async fn members(
     Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::User)?;
+    let params = special.check(ResourceKind::User)?;
     let id = path_id(ResourceKind::Group, &key)?;
     if state.store.get_group(id).await?.is_none() {
         return Err(ApiError::not_found(ResourceKind::Group, key));
     }
     let filter = UserFilter { group_id: Some(id), ..UserFilter::default() };
     let page = state.store.list_users(special.list(filter)).await?;
-    list_response(&state, Resource::User, page, params).await
+    list_response(&state, ResourceKind::User, page, params).await
 }
 
 async fn change(
@@ -134,7 +133,7 @@ async fn change(
     state.store.change_membership(id, users, add).await?;
     let filter = UserFilter { group_id: Some(id), ..UserFilter::default() };
     let page = state.store.list_users(ListRequest::all(filter)).await?;
-    list_response(&state, Resource::User, page, &Default::default()).await
+    list_response(&state, ResourceKind::User, page, &Default::default()).await
 }
 
 /// Add users to a group (API 0.9)

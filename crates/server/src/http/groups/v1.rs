@@ -7,7 +7,6 @@ use serde::Deserialize;
 use serde_json::Value;
 use tessera_domain::group::parse_group;
 use tessera_domain::merge_patch::patched;
-use tessera_domain::query::Resource;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::GroupFilter;
 use utoipa::IntoParams;
@@ -51,7 +50,7 @@ pub struct ListQuery {
 pub async fn list(
     Ctx { state, .. }: Ctx, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Group)?;
+    let params = special.check(ResourceKind::Group)?;
     let filter = GroupFilter {
         role_id: id_param("roleId", q.role_id.as_deref())?,
         ids: id_list_param("ids", q.ids.as_deref())?,
@@ -60,7 +59,7 @@ pub async fn list(
         search: None,
     };
     let page = state.store.list_groups(special.list(filter)).await?;
-    list_response(&state, Resource::Group, page, params).await
+    list_response(&state, ResourceKind::Group, page, params).await
 }
 
 /// Get a group
@@ -71,10 +70,10 @@ pub async fn list(
 pub async fn get(
     Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::Group)?;
+    let params = special.check(ResourceKind::Group)?;
     let id = path_id(ResourceKind::Group, &key)?;
     let group = state.store.get_group(id).await?.found(ResourceKind::Group, key)?;
-    shape_one(&state, Resource::Group, group, params).await
+    shape_one(&state, ResourceKind::Group, group, params).await
 }
 
 /// Create a group

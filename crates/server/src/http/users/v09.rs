@@ -10,7 +10,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::lazy::{LazyDoc, RawDoc, string_value};
-use tessera_domain::query::{Page, Resource};
+use tessera_domain::query::Page;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{ListRequest, UserFilter};
 use utoipa::IntoParams;
@@ -53,10 +53,10 @@ impl SearchQuery {
 pub async fn list(
     Ctx { state, .. }: Ctx, Query(q): Query<SearchQuery>, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::User)?;
+    let params = special.check(ResourceKind::User)?;
     let mut page = state.store.list_users(special.list(q.filter())).await?;
     page.items = with_role_names(&state, page.items).await?;
-    list_response(&state, Resource::User, page, params).await
+    list_response(&state, ResourceKind::User, page, params).await
 }
 
 /// Count users (API 0.9)
@@ -85,9 +85,9 @@ pub async fn count(Ctx { state, .. }: Ctx, Query(q): Query<SearchQuery>) -> ApiR
 pub async fn get(
     Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::User)?;
+    let params = special.check(ResourceKind::User)?;
     let (_, user) = find(&state, &key).await?;
-    shape_one(&state, Resource::User, user, params).await
+    shape_one(&state, ResourceKind::User, user, params).await
 }
 
 /// The user a 0.9 path names (an id first, then a user name or e-mail), with its document:

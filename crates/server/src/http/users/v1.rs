@@ -6,7 +6,6 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::Value;
 use tessera_domain::merge_patch::patched;
-use tessera_domain::query::Resource;
 use tessera_domain::user::{Password, UserDraft, parse_user, take_password};
 use tessera_domain::{Document, ObjectId, ResourceKind};
 use tessera_store::{UserFilter, UserRecord};
@@ -84,9 +83,9 @@ impl ListQuery {
 pub async fn list(
     Ctx { state, .. }: Ctx, Query(q): Query<ListQuery>, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::User)?;
+    let params = special.check(ResourceKind::User)?;
     let page = state.store.list_users(special.list(q.filter()?)).await?;
-    list_response(&state, Resource::User, page, params).await
+    list_response(&state, ResourceKind::User, page, params).await
 }
 
 /// Get a user
@@ -98,10 +97,10 @@ pub async fn list(
 pub async fn get(
     Ctx { state, .. }: Ctx, PathKey(key): PathKey, special: Special,
 ) -> ApiResult<Response> {
-    let params = special.check(Resource::User)?;
+    let params = special.check(ResourceKind::User)?;
     let id = path_id(ResourceKind::User, &key)?;
     let user = state.store.get_user(id).await?.found(ResourceKind::User, key)?;
-    shape_one(&state, Resource::User, user, params).await
+    shape_one(&state, ResourceKind::User, user, params).await
 }
 
 /// Create a user
