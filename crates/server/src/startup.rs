@@ -69,6 +69,7 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             throttle: LoginThrottle::new(settings.login_limits),
             trusted_proxies: settings.trusted_proxies.clone(),
+            https: settings.tls.is_some(),
         });
         let tls = match &settings.tls {
             Some(files) => {

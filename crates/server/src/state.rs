@@ -24,6 +24,8 @@ pub struct Shared {
     pub throttle: LoginThrottle,
     /// Proxies whose forwarding headers name the client (`--trusted-proxies`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// This server serves HTTPS itself: session cookies are `Secure`.
+    pub https: bool,
 }
 
 impl AppState {

@@ -2,8 +2,10 @@
 //! that one token can be logged out) and `exp` (when a lifetime is set), signed with a key that
 //! the store generated at first start.
 
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use tessera_domain::ObjectId;
 
 /// The payload of a token.
@@ -32,6 +34,8 @@ pub struct Tokens {
     validation: Validation,
     /// Seconds a token lives; `None`: until its user's secret changes or it is logged out.
     lifetime: Option<i64>,
+    /// Keyed with the signing key: makes each browser session's XSRF value.
+    xsrf: Hmac<Sha256>,
 }
 
 impl Tokens {
@@ -47,6 +51,7 @@ impl Tokens {
             decoding: DecodingKey::from_secret(key),
             validation,
             lifetime: (lifetime_secs > 0).then(|| i64::try_from(lifetime_secs).unwrap_or(i64::MAX)),
+            xsrf: Hmac::new_from_slice(key).expect("HMAC takes a key of any length"),
         }
     }
 
@@ -73,6 +78,23 @@ impl Tokens {
     }
 }
 
+impl Tokens {
+    /// The XSRF value of the browser session whose token has this `jti`: derived, not stored,
+    /// so every node that can check the token can check the header, and a value planted in the
+    /// browser by someone else (a cookie set from a sibling domain) matches no session.
+    pub fn xsrf(&self, jti: &str) -> String {
+        let mut mac = self.xsrf.clone();
+        mac.update(b"xsrf:");
+        mac.update(jti.as_bytes());
+        mac.finalize().into_bytes().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Seconds a token lives, when tokens expire.
+    pub fn lifetime(&self) -> Option<i64> {
+        self.lifetime
+    }
+}
+
 fn chrono_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -82,6 +104,16 @@ fn chrono_now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xsrf_values_belong_to_one_session_and_one_key() {
+        let tokens = Tokens::new(b"0123456789abcdef0123456789abcdef", 3600);
+        let other = Tokens::new(b"fedcba9876543210fedcba9876543210", 3600);
+        assert_eq!(tokens.xsrf("a").len(), 32);
+        assert_eq!(tokens.xsrf("a"), tokens.xsrf("a"));
+        assert_ne!(tokens.xsrf("a"), tokens.xsrf("b"));
+        assert_ne!(tokens.xsrf("a"), other.xsrf("a"));
+    }
 
     #[test]
     fn issued_tokens_verify_and_carry_the_user() {

@@ -28,7 +28,10 @@ async fn https_serves_the_api_and_plain_http_is_refused() {
         .build()
         .unwrap();
     let client = Client::with_http(format!("https://localhost:{port}"), trusting);
-    let token = client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let login = client.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let session = login.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(session.contains("; Secure"), "a session cookie over HTTPS is Secure: {session}");
+    let token = login.json()["access_token"].as_str().unwrap().to_owned();
     let users = client.get("/api/v1/users", &token).await;
     assert_eq!(users.status, 200);
     assert!(users.text.contains(ADMIN_EMAIL));

@@ -26,6 +26,7 @@ mod process;
 mod query;
 mod reference;
 mod roles;
+mod sessions;
 mod tokens;
 mod users;
 mod v09_users;

@@ -1,4 +1,5 @@
-//! Who is calling: every `/api` route but login requires `Authorization: Bearer <token>`.
+//! Who is calling: every `/api` route but login requires a token, as `Authorization: Bearer
+//! <token>` or, from a browser, the session cookie (session.rs) with its XSRF check.
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderMap;
@@ -9,6 +10,7 @@ use axum::response::Response;
 use subtle::ConstantTimeEq;
 use tessera_domain::ObjectId;
 
+use crate::http::auth::session;
 use crate::http::common::error::{ApiError, Code};
 use crate::state::AppState;
 
@@ -40,8 +42,18 @@ impl Caller {
 pub async fn require_token(
     State(state): State<AppState>, mut req: Request, next: Next,
 ) -> Result<Response, ApiError> {
-    let token = bearer_token(req.headers()).ok_or_else(ApiError::invalid_token)?;
-    let caller = authenticate(&state, token).await?;
+    let headers = req.headers();
+    let caller = match bearer_token(headers) {
+        Some(token) => authenticate(&state, token).await?,
+        None => {
+            let token = session::session_token(headers).ok_or_else(ApiError::invalid_token)?;
+            let caller = authenticate(&state, &token).await?;
+            if !session::is_safe(req.method()) {
+                session::check_xsrf(&state, &caller.jti, session::xsrf_header(headers))?;
+            }
+            caller
+        }
+    };
     tracing::Span::current().record("user", tracing::field::display(caller.id));
     req.extensions_mut().insert(caller);
     Ok(next.run(req).await)

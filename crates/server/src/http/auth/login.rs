@@ -1,13 +1,16 @@
 //! `POST /api/v1/authentication/login`: user name (or e-mail) and password in, bearer token out.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::Json;
-use std::net::SocketAddr;
+use axum::http::HeaderMap;
 
 use axum::extract::{ConnectInfo, Form, FromRequest, Request, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::document::lookup_key;
 
+use crate::http::auth::session;
 use crate::http::common::client::client_address;
 use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::http::common::extract::{JsonBody, content_type, is_json, too_large};
@@ -16,9 +19,12 @@ use crate::http::doc::schemas::{Credentials as CredentialsDoc, LoginAnswer};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Credentials {
     username: Option<String>,
     password: Option<String>,
+    /// Keep the browser session after the browser closes (as long as the token lives).
+    remember_me: Option<bool>,
 }
 
 /// Sign in
@@ -26,16 +32,33 @@ struct Credentials {
 /// User name (or e-mail) and password, form-urlencoded (as the seed shows, with `%40` for `@`)
 /// or JSON; answers with the bearer token in `access_token`. The same 401 for an unknown user,
 /// a wrong password and an inactive user, after the same amount of hashing work; repeated
-/// failures for one account (user name or e-mail) or client address are throttled (429).
+/// failures for one account (user name or e-mail) or client address are throttled (429). A
+/// browser also gets its session: an HttpOnly `tessera_session` cookie and an `XSRF-TOKEN`
+/// cookie whose value its writes must repeat in `X-XSRF-TOKEN` (`rememberMe` keeps them past
+/// the browser's closing).
 #[utoipa::path(post, operation_id = "login", path = "/api/v1/authentication/login", tag = "authentication", request_body(content((CredentialsDoc = "application/x-www-form-urlencoded"), (CredentialsDoc = "application/json"))), security(()), responses((status = 200, description = "Signed in", body = LoginAnswer), LoginErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn login(
-    State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request,
-) -> ApiResult<Json<Value>> {
-    let client = client_address(peer.ip(), req.headers(), &state.trusted_proxies);
+    State(state): State<AppState>, peer: ConnectInfo<SocketAddr>, req: Request,
+) -> ApiResult<(HeaderMap, Json<Value>)> {
+    let https = session::is_https(&state, req.headers(), peer.0.ip());
+    let client = client_address(peer.0.ip(), req.headers(), &state.trusted_proxies);
     let creds = credentials(req, &state).await?;
-    let username = creds.username.filter(|u| !u.is_empty()).ok_or_else(|| missing("username"))?;
-    let password = creds.password.filter(|p| !p.is_empty()).ok_or_else(|| missing("password"))?;
+    let token = sign_in(&state, client, creds.username, creds.password).await?;
+    // A browser (Sisense's own web app signs in through this route) gets its session too;
+    // scripts read `access_token` and ignore the cookies.
+    let mut headers = HeaderMap::new();
+    session::start(&state, &mut headers, &token, creds.remember_me.unwrap_or(false), https);
+    Ok((headers, Json(json!({"success": true, "message": "", "access_token": token}))))
+}
+
+/// Checks a user name (or e-mail) and password and issues a token: the one sign-in of the API
+/// and of the web app's form, throttled and logged alike.
+pub async fn sign_in(
+    state: &AppState, client: IpAddr, username: Option<String>, password: Option<String>,
+) -> ApiResult<String> {
+    let username = username.filter(|u| !u.is_empty()).ok_or_else(|| missing("username"))?;
+    let password = password.filter(|p| !p.is_empty()).ok_or_else(|| missing("password"))?;
 
     // One account whether named by user name or e-mail (its id), or the name typed when no
     // user has it. The attempt is taken before any hashing, atomically with the check, so a
@@ -66,7 +89,7 @@ pub async fn login(
     state.store.record_login(record.id).await?;
     let token = state.tokens.issue(record.id, &record.api_secret).map_err(ApiError::internal)?;
     tracing::info!(user = %record.id, "login");
-    Ok(Json(json!({"success": true, "message": "", "access_token": token})))
+    Ok(token)
 }
 
 fn missing(field: &str) -> ApiError {

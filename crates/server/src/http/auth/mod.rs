@@ -3,6 +3,7 @@
 
 pub mod caller;
 mod login;
+pub mod session;
 mod tokens;
 
 use utoipa_axum::routes;

@@ -1,8 +1,10 @@
 //! Tokens after login: the caller's API token, its renewal, admin revocation, logout, and the
 //! "am I signed in" question.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
@@ -11,6 +13,7 @@ use tessera_domain::ResourceKind;
 use utoipa::IntoParams;
 
 use crate::http::auth::caller::{authenticate, bearer_token};
+use crate::http::auth::session;
 use crate::http::common::acting::Ctx;
 use crate::http::common::error::{ApiError, ApiResult, Found};
 use crate::http::common::extract::Query;
@@ -76,10 +79,13 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The token presented stops working; the user's other tokens do not.
-async fn logout(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
+/// The token presented stops working; the user's other tokens do not. A browser session's
+/// cookies are cleared too.
+async fn logout(Ctx { state, caller }: Ctx, https: bool) -> ApiResult<(HeaderMap, Json<Value>)> {
     state.store.revoke_token(caller.jti, caller.exp).await?;
-    Ok(Json(json!({ "success": true })))
+    let mut headers = HeaderMap::new();
+    session::end(&mut headers, https);
+    Ok((headers, Json(json!({ "success": true }))))
 }
 
 /// Ask whether the request is signed in
@@ -88,8 +94,10 @@ async fn logout(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
 #[utoipa::path(get, operation_id = "isAuth", path = "/api/auth/isauth", tag = "authentication", security((), ("bearer" = [])), responses((status = 200, description = "Whether the request is signed in", body = IsAuth)))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn is_auth(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
-    let signed_in = match bearer_token(&headers) {
-        Some(token) => authenticate(&state, token).await.is_ok(),
+    let token =
+        bearer_token(&headers).map(str::to_owned).or_else(|| session::session_token(&headers));
+    let signed_in = match token {
+        Some(token) => authenticate(&state, &token).await.is_ok(),
         None => false,
     };
     Json(json!({ "isAuthenticated": signed_in, "loginUrl": LOGIN_URL }))
@@ -111,8 +119,11 @@ pub async fn logged_in(Ctx { state, caller }: Ctx, special: Special) -> ApiResul
 /// The token presented stops working; the user's other tokens do not.
 #[utoipa::path(get, operation_id = "logout", path = "/api/v1/authentication/logout", tag = "authentication", responses((status = 200, description = "This token stops working", body = Done), TokenErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn logout_v1(ctx: Ctx) -> ApiResult<Json<Value>> {
-    logout(ctx).await
+pub async fn logout_v1(
+    ctx: Ctx, headers: HeaderMap, peer: ConnectInfo<SocketAddr>,
+) -> ApiResult<(HeaderMap, Json<Value>)> {
+    let https = session::is_https(&ctx.state, &headers, peer.0.ip());
+    logout(ctx, https).await
 }
 
 /// Sign out (API 0.9)
@@ -120,6 +131,9 @@ pub async fn logout_v1(ctx: Ctx) -> ApiResult<Json<Value>> {
 /// The token presented stops working; the user's other tokens do not.
 #[utoipa::path(get, operation_id = "logoutV09", path = "/api/auth/logout", tag = "authentication", responses((status = 200, description = "This token stops working", body = Done), TokenErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn logout_v09(ctx: Ctx) -> ApiResult<Json<Value>> {
-    logout(ctx).await
+pub async fn logout_v09(
+    ctx: Ctx, headers: HeaderMap, peer: ConnectInfo<SocketAddr>,
+) -> ApiResult<(HeaderMap, Json<Value>)> {
+    let https = session::is_https(&ctx.state, &headers, peer.0.ip());
+    logout(ctx, https).await
 }

@@ -8,9 +8,14 @@ use std::net::IpAddr;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
+/// Whether a connection comes from a proxy the operator trusts.
+pub fn from_trusted_proxy(peer: IpAddr, trusted: &[IpNet]) -> bool {
+    trusted.iter().any(|net| net.contains(&peer))
+}
+
 /// The client's address for a connection from `peer`.
 pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let is_trusted = |ip: &IpAddr| from_trusted_proxy(*ip, trusted);
     if !is_trusted(&peer) {
         return peer;
     }

@@ -313,12 +313,17 @@ pub struct Navigation {
 
 /// Sign-in credentials (form-urlencoded, `%40` for `@`, or JSON).
 #[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
 #[allow(dead_code)]
 pub struct Credentials {
     #[schema(example = "admin@example.com")]
     username: String,
     #[schema(format = Password)]
     password: String,
+    /// For a browser: keep the session cookie after the browser closes, as long as the token
+    /// lives. Without it the session ends with the browser.
+    #[schema(default = false)]
+    remember_me: Option<bool>,
 }
 
 /// A successful sign-in.
