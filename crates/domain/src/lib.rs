@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod document;
 pub mod error;
 pub mod etag;
+pub mod features;
 pub mod first_start;
 pub mod folder;
 pub mod group;

@@ -1,10 +1,16 @@
-//! What the store keeps about itself: whether it has had its first start, and the token signing
-//! key.
+//! What the store keeps about itself: whether it has had its first start, the token signing
+//! key, and the switches of Feature Management.
 
 use async_trait::async_trait;
+use tessera_domain::ValidationError;
+use tessera_domain::features::Features;
 use tessera_domain::first_start::FirstStart;
 
 use crate::Result;
+
+/// Computes the new switches from the stored ones, inside the write transaction.
+pub type FeaturesEdit =
+    Box<dyn FnOnce(Features) -> std::result::Result<Features, ValidationError> + Send>;
 
 #[async_trait]
 pub trait SettingsStore: Send + Sync {
@@ -17,4 +23,8 @@ pub trait SettingsStore: Send + Sync {
     /// Whether the store can serve: reachable, its schema at the version this build expects,
     /// initialised. `Err` says what is wrong.
     async fn check_ready(&self) -> Result<()>;
+    /// Feature Management's switches: the defaults (all off) until an administrator changes one.
+    async fn features(&self) -> Result<Features>;
+    /// Changes the switches, read and written in one transaction; answers the new ones.
+    async fn update_features(&self, edit: FeaturesEdit) -> Result<Features>;
 }

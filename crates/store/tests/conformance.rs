@@ -378,6 +378,21 @@ async fn the_first_start_writes_its_plan_once(engine: Engine) {
     assert_eq!(store.find_user("admin@example.com").await.unwrap().unwrap().0, admin_id);
 }
 
+/// Feature switches start off, change inside one transaction, and a refused edit changes
+/// nothing.
+async fn feature_switches_start_off_and_keep_what_was_set(engine: Engine) {
+    use tessera_domain::features::Features;
+    let store = engine.store.as_ref();
+    assert_eq!(store.features().await.unwrap(), Features::default());
+    let on = json!({"userProfile": {"apiToken": true}});
+    let changed = store.update_features(Box::new(move |f| f.patched(&on))).await.unwrap();
+    assert!(changed.user_profile.api_token);
+    assert_eq!(store.features().await.unwrap(), changed);
+    let bad = json!({"userProfile": {"apiToken": 1}});
+    assert!(store.update_features(Box::new(move |f| f.patched(&bad))).await.is_err());
+    assert_eq!(store.features().await.unwrap(), changed);
+}
+
 /// Runs the whole suite against each engine: `name => async fn opening a fresh Engine`.
 macro_rules! engines {
     ($($name:ident => $open:path),* $(,)?) => {$(
@@ -418,6 +433,11 @@ macro_rules! engines {
             #[tokio::test]
             async fn the_first_start_writes_its_plan_once() {
                 super::the_first_start_writes_its_plan_once($open().await).await;
+            }
+
+            #[tokio::test]
+            async fn feature_switches_start_off_and_keep_what_was_set() {
+                super::feature_switches_start_off_and_keep_what_was_set($open().await).await;
             }
         }
     )*};

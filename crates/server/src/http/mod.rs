@@ -14,6 +14,7 @@ mod groups;
 mod health;
 mod roles;
 mod rooms;
+mod settings;
 mod users;
 
 use axum::Router;
@@ -54,7 +55,8 @@ fn api() -> Api {
             .merge(auth::routes())
             .merge(dashboards::routes())
             .merge(folders::routes())
-            .merge(roles::routes()),
+            .merge(roles::routes())
+            .merge(settings::routes()),
         public: auth::public_routes(),
     }
 }

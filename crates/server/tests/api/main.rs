@@ -27,6 +27,7 @@ mod query;
 mod reference;
 mod roles;
 mod sessions;
+mod settings;
 mod tokens;
 mod users;
 mod v09_users;

@@ -4,12 +4,14 @@
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use tessera_domain::document::lookup_key;
+use tessera_domain::features::Features;
 use tessera_domain::first_start::FirstStart;
 
 use super::{SqliteStore, groups, schema, users};
-use crate::{Result, SettingsStore, StoreError, UserRecord};
+use crate::{FeaturesEdit, Result, SettingsStore, StoreError, UserRecord};
 
 const SIGNING_KEY: &str = "signing_key";
+const FEATURES: &str = "features";
 
 fn initialize(tx: &Transaction<'_>, plan: FirstStart) -> Result<bool> {
     let initialised: bool =
@@ -54,6 +56,26 @@ fn check_ready(conn: &Connection) -> Result<()> {
     signing_key(conn).map(drop)
 }
 
+fn features(conn: &Connection) -> Result<Features> {
+    let stored: Option<String> = conn
+        .query_row("SELECT CAST(value AS TEXT) FROM meta WHERE key = ?1", [FEATURES], |r| r.get(0))
+        .optional()?;
+    match stored {
+        Some(json) => Ok(serde_json::from_str(&json)?),
+        None => Ok(Features::default()),
+    }
+}
+
+fn update_features(tx: &Transaction<'_>, edit: FeaturesEdit) -> Result<Features> {
+    let new = edit(features(tx)?)?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![FEATURES, serde_json::to_string(&new)?],
+    )?;
+    Ok(new)
+}
+
 #[async_trait]
 impl SettingsStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
@@ -69,5 +91,15 @@ impl SettingsStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn check_ready(&self) -> Result<()> {
         self.read(check_ready).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn features(&self) -> Result<Features> {
+        self.read(features).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_features(&self, edit: FeaturesEdit) -> Result<Features> {
+        self.write(move |tx| update_features(tx, edit)).await
     }
 }

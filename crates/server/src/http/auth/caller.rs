@@ -35,6 +35,15 @@ impl Caller {
             Err(ApiError::new(Code::Forbidden, "Only administrators can manage users and groups"))
         }
     }
+
+    /// Administrators (`super`, `admin`) only: the server's settings.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if tessera_domain::role::manages_identities(&self.role_name) {
+            Ok(())
+        } else {
+            Err(ApiError::new(Code::Forbidden, "Only administrators can change settings"))
+        }
+    }
 }
 
 /// Middleware on every protected route: rejects the request with 401 unless it carries a

@@ -229,6 +229,10 @@ error_set!(
     AdminErrors => vec![malformed(), no_token(), forbidden()]
 );
 error_set!(
+    /// A change only administrators may make.
+    AdminWriteErrors => vec![malformed(), no_token(), forbidden(), too_large()]
+);
+error_set!(
     /// What any signed-in caller may do, and only a missing token stops.
     TokenErrors => vec![no_token()]
 );

@@ -393,3 +393,21 @@ pub struct ErrorBody {
     #[schema(example = "Not Found")]
     httpMessage: String,
 }
+
+/// Admin → Feature Management's switches.
+#[derive(ToSchema)]
+#[schema(as = Features, rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct FeaturesDoc {
+    user_profile: UserProfileFeatures,
+}
+
+/// The switches of My Profile.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct UserProfileFeatures {
+    /// The API Token tab (see, copy, regenerate one's own token). Off by default.
+    #[schema(default = false)]
+    api_token: bool,
+}
