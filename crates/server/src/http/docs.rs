@@ -1,5 +1,5 @@
 //! The interactive reference: Swagger UI (served from the binary, no network) with a version
-//! selector over the two documents the rooms' routes produce, and the home page that links to it.
+//! selector over the two documents the rooms' routes produce, working on the browser session.
 
 use axum::Router;
 use utoipa::openapi::OpenApi as Document;
@@ -57,16 +57,47 @@ pub struct V1;
 )]
 pub struct V09;
 
-/// Swagger UI with both documents, 1.0 first in the version selector, and a home page that
-/// links to it.
+/// Swagger UI with both documents, 1.0 first in the version selector.
 pub fn router(v1: Document, v09: Document) -> Router<AppState> {
     let swagger = Router::from(
         SwaggerUi::new(DOCS_PATH)
             .url(Url::new("1.0", V1_DOC), v1)
             .url(Url::new("0.9", V09_DOC), v09),
     )
-    .layer(axum::middleware::from_fn(enveloped_not_found));
-    Router::new().route("/", axum::routing::get(home)).merge(swagger)
+    .layer(axum::middleware::from_fn(enveloped_not_found))
+    .layer(axum::middleware::from_fn(on_the_session));
+    Router::new().merge(swagger)
+}
+
+/// The reference page's own policy and headers, and the session script added to Swagger UI's
+/// initializer so that Try it out works on the browser session. Swagger UI sets some styles
+/// inline, so its policy allows inline styles; scripts stay files of this server.
+async fn on_the_session(
+    request: axum::extract::Request, next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_SECURITY_POLICY};
+    let initializer = request.uri().path().ends_with("/swagger-initializer.js");
+    let mut response = next.run(request).await;
+    if initializer && response.status().is_success() {
+        let (mut parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let mut script = String::from_utf8_lossy(&bytes).into_owned();
+        script.push_str(crate::http::web::assets::DOCS_SESSION_JS);
+        parts.headers.remove(CONTENT_LENGTH);
+        parts.headers.insert(CACHE_CONTROL, axum::http::HeaderValue::from_static("no-cache"));
+        response = axum::response::Response::from_parts(parts, axum::body::Body::from(script));
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; connect-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    crate::http::web::page::security_headers(headers);
+    response
 }
 
 /// Swagger UI answers a file it does not have with a bare 404; the envelope says the same as
@@ -80,14 +111,6 @@ async fn enveloped_not_found(
         return fallback::not_found(uri).await.into_response();
     }
     response
-}
-
-async fn home() -> axum::response::Html<String> {
-    axum::response::Html(format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Tessera</title></head><body>\
-         <h1>Tessera</h1><p>The Sisense REST API.</p>\
-         <p><a href=\"{DOCS_PATH}/\">REST API Reference</a> (versions 1.0 and 0.9)</p></body></html>"
-    ))
 }
 
 /// A document as committed under docs/openapi/: pretty-printed, with a final newline.

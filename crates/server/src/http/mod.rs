@@ -16,6 +16,7 @@ mod roles;
 mod rooms;
 mod settings;
 mod users;
+mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -158,6 +159,7 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
     v1_routes
         .merge(v09_routes)
         .merge(docs::router(v1, v09))
+        .merge(web::router())
         .merge(health::router())
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)

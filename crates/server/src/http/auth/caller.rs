@@ -71,7 +71,7 @@ pub async fn require_token(
 /// The token of an `Authorization` header: `Bearer <token>`, and also `Bearer<token>` and
 /// `Authorization:Bearer <token>` as written in the seed's curl example (curl sends those as the
 /// same header). The scheme is case-insensitive (RFC 9110).
-pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
     let scheme = value.get(..6)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -84,7 +84,7 @@ pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// A token is valid when its signature checks, it has not expired or been logged out, its user
 /// exists and is active, and the secret it carries is the user's current one (renewal, admin
 /// revocation, a new password or deactivation kill old tokens).
-pub(super) async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     let claims = state.tokens.verify(token).ok_or_else(ApiError::invalid_token)?;
     if state.store.is_token_revoked(&claims.jti).await? {
         return Err(ApiError::invalid_token());

@@ -2,7 +2,7 @@
 //! that finds them (caller.rs), and tokens after login (tokens.rs).
 
 pub mod caller;
-mod login;
+pub mod login;
 pub mod session;
 mod tokens;
 

@@ -99,6 +99,12 @@ pub fn start(state: &AppState, headers: &mut HeaderMap, token: &str, remember: b
     set(headers, XSRF_COOKIE, xsrf, false, https, max_age);
 }
 
+/// The `XSRF-TOKEN` cookie of the sign-in form, before there is a session: the form's
+/// `_xsrf` field must repeat it.
+pub fn pre_session(headers: &mut HeaderMap, value: &str, https: bool) {
+    set(headers, XSRF_COOKIE, value.to_owned(), false, https, None);
+}
+
 /// The `Set-Cookie` headers that end a browser session.
 pub fn end(headers: &mut HeaderMap, https: bool) {
     set(headers, SESSION_COOKIE, String::new(), true, https, Some(0));

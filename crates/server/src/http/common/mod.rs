@@ -8,5 +8,6 @@ pub mod conditional;
 pub mod error;
 pub mod extract;
 pub mod fallback;
+pub mod navigation;
 pub mod params;
 pub mod shape;

@@ -7,22 +7,22 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::document::expect_object;
-use tessera_domain::folder::{parse_folder, tree};
+use tessera_domain::folder::parse_folder;
 use tessera_domain::merge_patch::patched;
 use tessera_domain::{Document, ResourceKind};
-use tessera_store::{DashboardFilter, FolderFilter, ListPage, ListRequest};
+use tessera_store::FolderFilter;
 use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::conditional::Precondition;
 use crate::http::common::error::{ApiError, ApiResult, Code, Found};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::navigation::nested;
 use crate::http::common::params::{bool_param, bulk_ids, id_param, path_id};
 use crate::http::common::shape::{Special, list_response, shape_one};
 use crate::http::doc::params::{AdminAccess, IdPath, IfMatch, IfNoneMatch, SpecialFields};
 use crate::http::doc::responses::{Folders, ListErrors, NotModified, ReadErrors, WriteErrors};
 use crate::http::doc::schemas::{Folder, FolderPatch, Navigation, NewFolder};
-use crate::state::AppState;
 
 /// The shape and filters of `GET /api/v1/folders`.
 #[derive(Deserialize, IntoParams)]
@@ -40,35 +40,6 @@ pub struct ListQuery {
 }
 
 /// The fields of a dashboard shown inside a folder tree.
-const DASHBOARD_SUMMARY: &[&str] =
-    &["oid", "title", "desc", "owner", "parentFolder", "created", "lastUpdated"];
-
-fn parse_docs(page: ListPage) -> ApiResult<Vec<Document>> {
-    page.items
-        .iter()
-        .map(|raw| serde_json::from_str(raw.get()).map_err(ApiError::internal))
-        .collect()
-}
-
-/// Every folder and dashboard the actor may see, nested: the root folders, and the dashboards
-/// in no (visible) folder.
-async fn nested(
-    state: &AppState, actor: &tessera_domain::dashboard::Actor,
-) -> ApiResult<(Vec<Value>, Vec<Value>)> {
-    let folders =
-        state.store.list_folders(actor, ListRequest::all(FolderFilter::default())).await?;
-    let dashboards =
-        state.store.list_dashboards(actor, ListRequest::all(DashboardFilter::default())).await?;
-    let dashboards = parse_docs(dashboards)?
-        .into_iter()
-        .map(|mut d| {
-            d.retain(|k, _| DASHBOARD_SUMMARY.contains(&k.as_str()));
-            d
-        })
-        .collect();
-    Ok(tree(parse_docs(folders)?, dashboards))
-}
-
 /// List folders
 ///
 /// The caller's folders (every user's, for an administrator with `adminAccess=true`), flat or
