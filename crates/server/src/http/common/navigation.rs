@@ -10,6 +10,7 @@ use tessera_store::{DashboardFilter, FolderFilter, ListPage, ListRequest};
 use crate::http::common::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+/// The fields of a dashboard shown inside a folder tree.
 const DASHBOARD_SUMMARY: &[&str] =
     &["oid", "title", "desc", "owner", "parentFolder", "created", "lastUpdated"];
 

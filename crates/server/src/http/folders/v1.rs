@@ -39,7 +39,6 @@ pub struct ListQuery {
     parent_id: Option<String>,
 }
 
-/// The fields of a dashboard shown inside a folder tree.
 /// List folders
 ///
 /// The caller's folders (every user's, for an administrator with `adminAccess=true`), flat or
