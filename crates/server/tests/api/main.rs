@@ -32,3 +32,4 @@ mod tokens;
 mod users;
 mod v09_users;
 mod v09_writes;
+mod web;
