@@ -382,8 +382,7 @@ async fn a_password_change_checks_the_current_one_and_keeps_this_session() {
                 ("new", new.into()),
                 ("confirm", confirm.into()),
             ];
-            let req = b.http.post(format!("{}/app/profile/password", b.base)).form(&fields);
-            req
+            b.http.post(format!("{}/app/profile/password", b.base)).form(&fields)
         }
     };
     let wrong = change("not-it-at-all", "brand-new-passw0rd", "brand-new-passw0rd")(&mut browser);
