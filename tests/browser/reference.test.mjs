@@ -4,45 +4,21 @@
 // Needs the release binary (cargo build --release) and Debian's chromium; .ci/browser runs it.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { launchBrowser, startServer } from './server.mjs';
 
-const BIN = process.env.TESSERA_BIN ?? new URL('../../target/release/tessera', import.meta.url).pathname;
 const PASSWORD = 'Browser-passw0rd';
-let server, base, dataDir, browser;
+let base, stop, browser;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'tessera-browser-'));
-  server = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--log-format', 'json'], {
-    env: { ...process.env, TESSERA_ADMIN_PASSWORD: PASSWORD, RUST_LOG: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // The server says where it listens; wait for that line (bounded by the test runner's timeout).
-  base = await new Promise((resolve, reject) => {
-    const lines = createInterface({ input: server.stdout });
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.message === 'listening') resolve(`http://${entry.addr}`);
-      } catch { /* not a log line (the first-start banner) */ }
-    });
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  ({ base, stop } = await startServer(PASSWORD));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  stop?.();
 });
 
 async function token() {
