@@ -397,3 +397,49 @@ async fn expand_shows_a_group_change_at_once() {
     assert_eq!(app.delete(&format!("/api/v1/groups/{g}"), &app.admin).await.status, 204);
     assert_eq!(app.get(&path, &app.admin).await.json()["groups"], json!([]));
 }
+
+/// A repeated parameter means the comma list of its values, as Python's `requests` sends lists
+/// (`params={"fields": ["a", "b"]}` is `fields=a&fields=b`).
+#[tokio::test]
+async fn repeated_parameters_mean_the_list_of_their_values() {
+    let app = spawn_app().await;
+    let a = app.create_user(json!({"email": "a@example.com", "firstName": "A"})).await;
+    let b = app.create_user(json!({"email": "b@example.com", "firstName": "B"})).await;
+    app.create_user(json!({"email": "c@example.com"})).await;
+
+    let repeated =
+        app.get("/api/v1/users?fields=firstName&fields=email&sort=email", &app.admin).await;
+    let joined = app.get("/api/v1/users?fields=firstName,email&sort=email", &app.admin).await;
+    assert_eq!(repeated.status, 200, "{}", repeated.text);
+    assert_eq!(repeated.json(), joined.json());
+
+    let (ia, ib) = (id_of(&a), id_of(&b));
+    let ids = app
+        .get(&format!("/api/v1/users?ids={ia}&ids={ib}&fields=email&sort=email"), &app.admin)
+        .await;
+    assert_eq!(ids.json(), json!([{"email": "a@example.com"}, {"email": "b@example.com"}]));
+
+    let expanded = app.get("/api/v1/users?expand=groups&expand=role&email=admin", &app.admin).await;
+    assert_eq!(expanded.status, 200, "{}", expanded.text);
+    let admin = &expanded.json()[0];
+    assert!(admin["role"].is_object() && admin["groups"][0].is_object(), "{admin}");
+}
+
+/// Booleans as Sisense and Python clients write them: true/false, True/False, 1/0.
+#[tokio::test]
+async fn booleans_accept_every_spelling_clients_send() {
+    let app = spawn_app().await;
+    app.create_user(json!({"email": "off@example.com", "active": false})).await;
+    for (value, expected) in
+        [("true", 1), ("True", 1), ("1", 1), ("false", 1), ("False", 1), ("0", 1)]
+    {
+        let resp =
+            app.get(&format!("/api/v1/users?active={value}&fields=active"), &app.admin).await;
+        assert_eq!(resp.status, 200, "{value}: {}", resp.text);
+        let want = matches!(value, "true" | "True" | "1");
+        let items = resp.json();
+        assert_eq!(items.as_array().unwrap().len(), expected, "{value}");
+        assert_eq!(items[0]["active"], want, "{value}");
+    }
+    app.get("/api/v1/users?active=yes", &app.admin).await.assert_error(400, 1005);
+}

@@ -45,3 +45,18 @@ async fn an_unknown_role_is_a_404_envelope() {
     assert_eq!(err["resourceType"], "role");
     assert_eq!(err["resourceName"], "wizard");
 }
+
+/// `/api/roles` honours the special fields like every other GET.
+#[tokio::test]
+async fn roles_honour_the_special_fields() {
+    let app = spawn_app().await;
+    let names = app.get("/api/roles?fields=name&sort=-name&limit=2", &app.admin).await;
+    assert_eq!(names.status, 200, "{}", names.text);
+    assert_eq!(names.json(), serde_json::json!([{"name": "super"}, {"name": "dataDesigner"}]));
+    let skipped = app.get("/api/roles?fields=name&sort=name&skip=5", &app.admin).await;
+    assert_eq!(skipped.json(), serde_json::json!([{"name": "super"}]));
+    app.get("/api/roles?limit=abc", &app.admin).await.assert_error(400, 1005);
+    app.get("/api/roles?fields=name,-name", &app.admin).await.assert_error(400, 1005);
+    let one = app.get("/api/roles/admin?fields=displayName", &app.admin).await;
+    assert_eq!(one.json(), serde_json::json!({"displayName": "Admin"}));
+}

@@ -1,7 +1,7 @@
 //! Extractors that answer with the error envelope instead of axum's plain-text rejections.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
@@ -83,25 +83,41 @@ pub fn is_json(media_type: String) -> bool {
         || (media_type.starts_with("application/") && media_type.ends_with("+json"))
 }
 
-/// Query parameters. Unknown parameters are ignored (clients add their own, such as `trc=`).
+/// Query parameters. Unknown parameters are ignored (clients add their own, such as `trc=`),
+/// and a repeated one means the comma list of all its values, as Sisense reads it (Python's
+/// `requests` sends `params={"ids": [a, b]}` as `ids=a&ids=b`).
 pub struct Query<T>(pub T);
 
 impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Query<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts, state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| Query(q.0))
-            .map_err(|e: QueryRejection| {
-                ApiError::new(
-                    Code::InvalidQuery,
-                    format!("Invalid query string: {}", e.body_text()),
-                )
-            })
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let merged = serde_urlencoded::to_string(query_pairs(parts.uri.query())?)
+            .map_err(|e| invalid_query(&e))?;
+        serde_urlencoded::from_str(&merged).map(Query).map_err(|e| invalid_query(&e))
     }
+}
+
+/// The query string's parameters in order of first appearance, each repeated one joined into
+/// one comma-separated value.
+pub fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|e| invalid_query(&e))?;
+    let mut merged: Vec<(String, String)> = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        match merged.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, joined)) => {
+                joined.push(',');
+                joined.push_str(&value);
+            }
+            None => merged.push((key, value)),
+        }
+    }
+    Ok(merged)
+}
+
+fn invalid_query(e: &impl std::fmt::Display) -> ApiError {
+    ApiError::new(Code::InvalidQuery, format!("Invalid query string: {e}"))
 }
 
 /// The `{id}` (or `{idOrName}`) segment of the path, percent-decoded.

@@ -29,11 +29,12 @@ pub fn id_list_param(name: &str, value: Option<&str>) -> Result<Option<Vec<Objec
 
 /// An optional boolean parameter: `true` or `false`.
 pub fn bool_param(name: &str, value: Option<&str>) -> Result<Option<bool>, ApiError> {
-    match value {
+    // As Sisense (and Python clients, which send `True`) write them.
+    match value.map(str::trim) {
         None => Ok(None),
-        Some("true") => Ok(Some(true)),
-        Some("false") => Ok(Some(false)),
-        Some(_) => Err(invalid(name, "must be true or false")),
+        Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(Some(false)),
+        Some(_) => Err(invalid(name, "must be true or false (or 1 or 0)")),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The special fields of GET (`fields`, `sort`, `limit`, `skip`, `expand`) on the way in, and
 //! `expand` and `fields` applied to what the store returned on the way out.
 
-use axum::extract::{FromRequestParts, Query};
+use axum::extract::FromRequestParts;
 use axum::http::header::{CONTENT_TYPE, HeaderValue};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -11,6 +11,7 @@ use tessera_domain::query::{ListParams, QueryError, parse_list_params, project_l
 use tessera_store::{ListPage, ListRequest};
 
 use crate::http::common::error::{ApiError, ApiResult, Code};
+use crate::http::common::extract::query_pairs;
 use crate::state::AppState;
 
 /// The special fields of a GET, parsed; plus whether the client asked for a total count
@@ -23,14 +24,8 @@ pub struct Special {
 impl FromRequestParts<AppState> for Special {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts, state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| {
-            ApiError::new(Code::InvalidQuery, format!("Invalid query string: {}", e.body_text()))
-        })?;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let pairs = query_pairs(parts.uri.query())?;
         let params = parse_list_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         let count = parts
             .headers
