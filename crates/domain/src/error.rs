@@ -11,6 +11,14 @@ pub enum ResourceKind {
     Dashboard,
     Widget,
     Folder,
+    /// A colour palette (`/api/palettes/{name}`).
+    Palette,
+    /// A custom theme (`/api/v1/themes/{id}`).
+    Theme,
+    /// A UI plugin (`/api/v1/plugins`).
+    Plugin,
+    /// A BloX custom action (`/api/v1/blox/...`), named by its `type`.
+    BloxAction,
 }
 
 impl ResourceKind {
@@ -23,6 +31,10 @@ impl ResourceKind {
             ResourceKind::Dashboard => "dashboard",
             ResourceKind::Widget => "widget",
             ResourceKind::Folder => "folder",
+            ResourceKind::Palette => "palette",
+            ResourceKind::Theme => "theme",
+            ResourceKind::Plugin => "plugin",
+            ResourceKind::BloxAction => "bloxAction",
         }
     }
 
@@ -35,6 +47,10 @@ impl ResourceKind {
             ResourceKind::Dashboard => "Dashboard",
             ResourceKind::Widget => "Widget",
             ResourceKind::Folder => "Folder",
+            ResourceKind::Palette => "Palette",
+            ResourceKind::Theme => "Theme",
+            ResourceKind::Plugin => "Plugin",
+            ResourceKind::BloxAction => "BloX action",
         }
     }
 }

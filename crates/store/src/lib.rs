@@ -30,7 +30,7 @@ pub use groups::{GroupEdit, GroupFilter, GroupRecord, GroupStore};
 pub use list::{ListPage, ListRequest};
 pub use relations::{Referencing, RelationStore};
 pub use roles::RoleStore;
-pub use settings::{FeaturesEdit, SettingsStore};
+pub use settings::{FeaturesEdit, Setting, SettingEdit, SettingsStore};
 pub use tokens::TokenStore;
 pub use users::{AuthRecord, LoginRecord, UserEdit, UserFilter, UserRecord, UserStore};
 pub use widgets::{WidgetEdit, WidgetStore};

@@ -8,6 +8,35 @@ use tessera_domain::first_start::FirstStart;
 
 use crate::Result;
 
+/// Computes a server-wide document from the stored one (`None` before the first write),
+/// inside the write transaction.
+pub type SettingEdit = Box<
+    dyn FnOnce(Option<serde_json::Value>) -> std::result::Result<serde_json::Value, ValidationError>
+        + Send,
+>;
+
+/// The server-wide documents clients keep on the server, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// BloX custom actions (`/api/v1/blox/...`): an array of actions, each with its `type`.
+    BloxActions,
+    /// `POST /api/branding`.
+    Branding,
+    /// `POST /api/v1/settings/ui/common`.
+    UiSettings,
+}
+
+impl Setting {
+    /// Its key in the store.
+    pub fn key(self) -> &'static str {
+        match self {
+            Setting::BloxActions => "blox_actions",
+            Setting::Branding => "branding",
+            Setting::UiSettings => "ui_settings",
+        }
+    }
+}
+
 /// Computes the new switches from the stored ones, inside the write transaction.
 pub type FeaturesEdit =
     Box<dyn FnOnce(Features) -> std::result::Result<Features, ValidationError> + Send>;
@@ -27,4 +56,10 @@ pub trait SettingsStore: Send + Sync {
     async fn features(&self) -> Result<Features>;
     /// Changes the switches, read and written in one transaction; answers the new ones.
     async fn update_features(&self, edit: FeaturesEdit) -> Result<Features>;
+    /// A server-wide document, `None` until first written.
+    async fn setting(&self, setting: Setting) -> Result<Option<serde_json::Value>>;
+    /// Changes a server-wide document, read and written in one transaction; answers it.
+    async fn update_setting(
+        &self, setting: Setting, edit: SettingEdit,
+    ) -> Result<serde_json::Value>;
 }

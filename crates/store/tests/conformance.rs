@@ -379,8 +379,8 @@ async fn the_first_start_writes_its_plan_once(engine: Engine) {
 }
 
 /// Feature switches start off, change inside one transaction, and a refused edit changes
-/// nothing.
-async fn feature_switches_start_off_and_keep_what_was_set(engine: Engine) {
+/// nothing; the other server-wide documents are absent until written.
+async fn server_settings_start_at_their_defaults_and_keep_what_was_set(engine: Engine) {
     use tessera_domain::features::Features;
     let store = engine.store.as_ref();
     assert_eq!(store.features().await.unwrap(), Features::default());
@@ -391,6 +391,15 @@ async fn feature_switches_start_off_and_keep_what_was_set(engine: Engine) {
     let bad = json!({"userProfile": {"apiToken": 1}});
     assert!(store.update_features(Box::new(move |f| f.patched(&bad))).await.is_err());
     assert_eq!(store.features().await.unwrap(), changed);
+
+    // The other server-wide documents: absent until written, then what was written.
+    use tessera_store::Setting;
+    assert_eq!(store.setting(Setting::Branding).await.unwrap(), None);
+    let brand = json!({"title": "Acme"});
+    let kept = brand.clone();
+    store.update_setting(Setting::Branding, Box::new(move |_| Ok(kept))).await.unwrap();
+    assert_eq!(store.setting(Setting::Branding).await.unwrap(), Some(brand));
+    assert_eq!(store.setting(Setting::BloxActions).await.unwrap(), None);
 }
 
 /// Runs the whole suite against each engine: `name => async fn opening a fresh Engine`.
@@ -436,7 +445,7 @@ macro_rules! engines {
             }
 
             #[tokio::test]
-            async fn feature_switches_start_off_and_keep_what_was_set() {
+            async fn server_settings_start_at_their_defaults_and_keep_what_was_set() {
                 super::feature_switches_start_off_and_keep_what_was_set($open().await).await;
             }
         }

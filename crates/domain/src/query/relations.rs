@@ -69,7 +69,11 @@ impl ResourceKind {
             ResourceKind::Role => &[],
             ResourceKind::Dashboard => DASHBOARD_RELATIONS,
             ResourceKind::Folder => FOLDER_RELATIONS,
-            ResourceKind::Widget => &[],
+            ResourceKind::Widget
+            | ResourceKind::Palette
+            | ResourceKind::Theme
+            | ResourceKind::Plugin
+            | ResourceKind::BloxAction => &[],
         }
     }
 

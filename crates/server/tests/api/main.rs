@@ -22,6 +22,7 @@ mod helpers;
 mod https;
 mod login;
 mod permissions;
+mod platform;
 mod process;
 mod query;
 mod reference;

@@ -33,9 +33,14 @@ impl RelationStore for SqliteStore {
             ResourceKind::Folder => {
                 "SELECT id, doc FROM folders WHERE id IN (SELECT value FROM json_each(?1))"
             }
-            // No relation leads to a widget (they live inside their dashboard).
-            ResourceKind::Widget => {
-                return Err(StoreError::Internal("widgets are not fetched by id".into()));
+            // No relation leads to a widget (they live inside their dashboard), nor to the
+            // server-wide settings.
+            ResourceKind::Widget
+            | ResourceKind::Palette
+            | ResourceKind::Theme
+            | ResourceKind::Plugin
+            | ResourceKind::BloxAction => {
+                return Err(StoreError::Internal(format!("{resource} is not fetched by id")));
             }
         };
         // Groups and roles come from the cache when they can; the rest always from the file.

@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde_json::Value;
 use tessera_domain::document::lookup_key;
 use tessera_domain::features::Features;
 use tessera_domain::first_start::FirstStart;
 
 use super::{SqliteStore, groups, schema, users};
-use crate::{FeaturesEdit, Result, SettingsStore, StoreError, UserRecord};
+use crate::{FeaturesEdit, Result, Setting, SettingEdit, SettingsStore, StoreError, UserRecord};
 
 const SIGNING_KEY: &str = "signing_key";
 const FEATURES: &str = "features";
@@ -56,23 +57,39 @@ fn check_ready(conn: &Connection) -> Result<()> {
     signing_key(conn).map(drop)
 }
 
-fn features(conn: &Connection) -> Result<Features> {
+/// A JSON document kept in `meta` under `key`.
+fn document(conn: &Connection, key: &str) -> Result<Option<Value>> {
     let stored: Option<String> = conn
-        .query_row("SELECT CAST(value AS TEXT) FROM meta WHERE key = ?1", [FEATURES], |r| r.get(0))
+        .query_row("SELECT CAST(value AS TEXT) FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?;
-    match stored {
-        Some(json) => Ok(serde_json::from_str(&json)?),
+    Ok(stored.map(|json| serde_json::from_str(&json)).transpose()?)
+}
+
+fn put_document(tx: &Transaction<'_>, key: &str, value: &Value) -> Result<()> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, serde_json::to_string(value)?],
+    )?;
+    Ok(())
+}
+
+fn features(conn: &Connection) -> Result<Features> {
+    match document(conn, FEATURES)? {
+        Some(value) => Ok(serde_json::from_value(value)?),
         None => Ok(Features::default()),
     }
 }
 
 fn update_features(tx: &Transaction<'_>, edit: FeaturesEdit) -> Result<Features> {
     let new = edit(features(tx)?)?;
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![FEATURES, serde_json::to_string(&new)?],
-    )?;
+    put_document(tx, FEATURES, &serde_json::to_value(new)?)?;
+    Ok(new)
+}
+
+fn update_setting(tx: &Transaction<'_>, setting: Setting, edit: SettingEdit) -> Result<Value> {
+    let new = edit(document(tx, setting.key())?)?;
+    put_document(tx, setting.key(), &new)?;
     Ok(new)
 }
 
@@ -101,5 +118,15 @@ impl SettingsStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn update_features(&self, edit: FeaturesEdit) -> Result<Features> {
         self.write(move |tx| update_features(tx, edit)).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn setting(&self, setting: Setting) -> Result<Option<Value>> {
+        self.read(move |conn| document(conn, setting.key())).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn update_setting(&self, setting: Setting, edit: SettingEdit) -> Result<Value> {
+        self.write(move |tx| update_setting(tx, setting, edit)).await
     }
 }

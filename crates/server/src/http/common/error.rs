@@ -18,6 +18,7 @@ pub enum Code {
     DashboardNotFound,
     WidgetNotFound,
     FolderNotFound,
+    SettingNotFound,
     RouteNotFound,
     MethodNotAllowed,
     MalformedJson,
@@ -50,6 +51,7 @@ impl Code {
         Code::DashboardNotFound,
         Code::WidgetNotFound,
         Code::FolderNotFound,
+        Code::SettingNotFound,
         Code::RouteNotFound,
         Code::MethodNotAllowed,
         Code::MalformedJson,
@@ -102,6 +104,7 @@ impl Code {
             Code::DashboardNotFound => 1200,
             Code::WidgetNotFound => 1201,
             Code::FolderNotFound => 1202,
+            Code::SettingNotFound => 1203,
             Code::InvalidCredentials => 1100,
             Code::TooManyLogins => 1101,
             Code::XsrfMismatch => 1102,
@@ -119,6 +122,7 @@ impl Code {
             | Code::DashboardNotFound
             | Code::WidgetNotFound
             | Code::FolderNotFound
+            | Code::SettingNotFound
             | Code::RouteNotFound => StatusCode::NOT_FOUND,
             Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::MalformedJson
@@ -147,6 +151,10 @@ impl Code {
             ResourceKind::Dashboard => Code::DashboardNotFound,
             ResourceKind::Widget => Code::WidgetNotFound,
             ResourceKind::Folder => Code::FolderNotFound,
+            ResourceKind::Palette
+            | ResourceKind::Theme
+            | ResourceKind::Plugin
+            | ResourceKind::BloxAction => Code::SettingNotFound,
         }
     }
 }

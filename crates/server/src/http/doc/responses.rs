@@ -36,6 +36,10 @@ subjects!(
     Dashboards => Dashboard,
     Widgets => Widget,
     Folders => Folder,
+    Palettes => Palette,
+    Themes => Theme,
+    Plugins => Plugin,
+    BloxActions => BloxAction,
 );
 
 /// One documented error: when it happens, and the error itself.

@@ -3,21 +3,12 @@
 
 use axum::Json;
 use tessera_domain::features::Features;
-use utoipa_axum::routes;
 
 use crate::http::common::acting::Ctx;
 use crate::http::common::error::ApiResult;
 use crate::http::common::extract::JsonBody;
 use crate::http::doc::responses::{AdminErrors, AdminWriteErrors};
 use crate::http::doc::schemas::FeaturesDoc;
-use crate::http::rooms::{Rooms, Routes};
-
-pub fn routes() -> Rooms {
-    Rooms {
-        v1: Routes::default().routes(routes!(features, patch_features)),
-        v09: Routes::default(),
-    }
-}
 
 /// Get the feature switches
 ///

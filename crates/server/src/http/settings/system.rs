@@ -1,0 +1,103 @@
+//! Settings clients read at start-up, answered truthfully for a Tessera server: no dashboard
+//! co-authoring, no API telemetry, no AI; the UI settings and the branding a client stored.
+
+use axum::Json;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use tessera_domain::ValidationError;
+use tessera_store::Setting;
+
+use crate::http::common::acting::Ctx;
+use crate::http::common::error::ApiResult;
+use crate::http::common::extract::JsonBody;
+use crate::http::doc::responses::{AdminWriteErrors, TokenErrors};
+
+/// Get the system settings
+///
+/// What the Compose SDK and pysisense read before they start: dashboard co-authoring is off
+/// (so `sharedMode=true` is never needed) and the server collects no API telemetry.
+#[utoipa::path(get, operation_id = "getSystemSettings", path = "/api/v1/settings/system", tag = "settings", responses((status = 200, description = "The system settings", body = Object, example = json!({"dashboardCoAuthoring": {"enabled": false}, "tracking": {"apiTelemetry": false}})), TokenErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn system(_: Ctx) -> Json<Value> {
+    Json(json!({
+        "dashboardCoAuthoring": {"enabled": false},
+        "tracking": {"apiTelemetry": false},
+    }))
+}
+
+/// Get the AI settings
+///
+/// Tessera has no AI features: narration and Sisense AI are off.
+#[utoipa::path(get, operation_id = "getAiSettings", path = "/api/v2/settings/ai", tag = "settings", responses((status = 200, description = "The AI settings", body = Object, example = json!({"narration": {"enabled": false, "sisenseAIEnabled": false}})), TokenErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn ai_settings(_: Ctx) -> Json<Value> {
+    Json(json!({
+        "narration": {"enabled": false, "sisenseAIEnabled": false},
+        "chat": {"enabled": false},
+    }))
+}
+
+/// Get the UI settings
+///
+/// What `POST /api/v1/settings/ui/common` stored, under `common`; `{}` before.
+#[utoipa::path(get, operation_id = "getUiSettings", path = "/api/v1/settings/ui", tag = "settings", responses((status = 200, description = "The UI settings", body = Object), TokenErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn ui_settings(Ctx { state, .. }: Ctx) -> ApiResult<Json<Value>> {
+    let common = state.store.setting(Setting::UiSettings).await?;
+    Ok(Json(common.map_or_else(|| json!({}), |c| json!({ "common": c }))))
+}
+
+/// Store the common UI settings
+///
+/// Administrators: a JSON object that replaces the common UI settings.
+#[utoipa::path(post, operation_id = "setUiSettings", path = "/api/v1/settings/ui/common", tag = "settings", request_body = Object, responses((status = 200, description = "Stored", body = Object), AdminWriteErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_ui_settings(
+    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    caller.require_admin()?;
+    let stored = state.store.update_setting(Setting::UiSettings, replace_with_object(body)).await?;
+    Ok(Json(stored))
+}
+
+/// Get the branding
+///
+/// What `POST /api/branding` stored; `{}` while Tessera shows its own brand.
+#[utoipa::path(get, operation_id = "getBranding", path = "/api/branding", tag = "settings", responses((status = 200, description = "The branding", body = Object), TokenErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn branding(Ctx { state, .. }: Ctx) -> ApiResult<Json<Value>> {
+    Ok(Json(state.store.setting(Setting::Branding).await?.unwrap_or_else(|| json!({}))))
+}
+
+/// Store the branding
+///
+/// Administrators: a JSON object that replaces the branding.
+#[utoipa::path(post, operation_id = "setBranding", path = "/api/branding", tag = "settings", request_body = Object, responses((status = 200, description = "Stored", body = Object), AdminWriteErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_branding(
+    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    caller.require_admin()?;
+    Ok(Json(state.store.update_setting(Setting::Branding, replace_with_object(body)).await?))
+}
+
+/// Report usage activity
+///
+/// Clients report what their users do; Tessera keeps no usage analytics, so the report is
+/// accepted and dropped.
+#[utoipa::path(post, operation_id = "reportActivity", path = "/api/activities/", tag = "settings", request_body = Object, responses((status = 204, description = "Accepted"), TokenErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn activity(_: Ctx, _report: JsonBody) -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+/// An edit that stores `body` when it is a JSON object.
+fn replace_with_object(body: Value) -> tessera_store::SettingEdit {
+    Box::new(move |_| {
+        if body.is_object() {
+            Ok(body)
+        } else {
+            Err(ValidationError::body("the settings must be a JSON object"))
+        }
+    })
+}
