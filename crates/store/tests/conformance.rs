@@ -446,7 +446,7 @@ macro_rules! engines {
 
             #[tokio::test]
             async fn server_settings_start_at_their_defaults_and_keep_what_was_set() {
-                super::feature_switches_start_off_and_keep_what_was_set($open().await).await;
+                super::server_settings_start_at_their_defaults_and_keep_what_was_set($open().await).await;
             }
         }
     )*};
