@@ -11,6 +11,7 @@
     reason = "a test binary: a failed unwrap is a failed test, output is the test's own, and its\n              numbers are small"
 )]
 
+mod client_dashboards;
 mod conditional;
 mod cors;
 mod dashboards;

@@ -41,6 +41,7 @@ pub enum Code {
     InvalidToken,
     Internal,
     NotReady,
+    NotImplemented,
 }
 
 impl Code {
@@ -74,6 +75,7 @@ impl Code {
         Code::InvalidToken,
         Code::Internal,
         Code::NotReady,
+        Code::NotImplemented,
     ];
 
     /// The number clients see in `error.code`.
@@ -110,6 +112,7 @@ impl Code {
             Code::XsrfMismatch => 1102,
             Code::Internal => 1500,
             Code::NotReady => 1501,
+            Code::NotImplemented => 1502,
         }
     }
 
@@ -140,6 +143,7 @@ impl Code {
             Code::TooManyLogins => StatusCode::TOO_MANY_REQUESTS,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Code::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Code::NotImplemented => StatusCode::NOT_IMPLEMENTED,
         }
     }
 

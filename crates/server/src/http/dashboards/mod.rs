@@ -28,12 +28,17 @@ pub fn routes() -> Rooms {
             .routes(routes!(transfer::import))
             .routes(routes!(find::search))
             .routes(routes!(widgets::list, widgets::create))
-            .routes(entity(routes!(widgets::get, widgets::patch, widgets::delete))),
+            .routes(entity(routes!(widgets::get, widgets::update, widgets::patch, widgets::delete)))
+            .routes(routes!(sharing::publish))
+            .routes(routes!(sharing::can_be_owned))
+            .routes(routes!(transfer::export_png))
+            .routes(routes!(transfer::export_pdf)),
         v09: Routes::default()
             .routes(routes!(v09::list, v09::create))
             .routes(entity(routes!(v09::get, v09::update, v09::patch, v09::delete)))
             .routes(routes!(v09::list_widgets, v09::create_widget))
-            .routes(entity(routes!(v09::get_widget)))
+            .routes(entity(routes!(v09::get_widget, v09::update_widget)))
+            .routes(routes!(v09::export))
             .routes(routes!(v09::shares, v09::set_shares)),
     }
 }

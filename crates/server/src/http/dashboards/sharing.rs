@@ -2,13 +2,14 @@
 
 use axum::Json;
 use serde_json::{Map, Value, json};
-use tessera_domain::dashboard::Rule;
+use tessera_domain::dashboard::{Access, Rule, parse_dashboard};
 use tessera_domain::document::expect_object;
 use tessera_domain::{Document, ResourceKind, ValidationError};
 
 use crate::http::common::acting::Acting;
-use crate::http::common::error::{ApiError, ApiResult, Found};
-use crate::http::common::extract::{JsonBody, PathKey};
+use crate::http::common::error::{ApiError, ApiResult, Code, Found};
+use crate::http::common::extract::{JsonBody, PathKey, Query};
+use crate::http::common::params::id_param;
 use crate::http::doc::params::{AdminAccess, IdPath};
 use crate::http::doc::responses::{Dashboards, ReadErrors, WriteErrors};
 use crate::http::doc::schemas::{ChangeOwner, Dashboard, Shares};
@@ -80,4 +81,71 @@ pub async fn change_owner(
     };
     let doc = state.store.change_dashboard_owner(&actor, id, owner, rule).await?;
     Ok(Json(doc))
+}
+
+/// How to publish.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublishQuery {
+    /// Publish even when nothing changed since the last time (accepted; every publish stamps).
+    #[param(value_type = Option<bool>)]
+    #[allow(dead_code, reason = "accepted as clients send it; every publish is forced")]
+    force: Option<String>,
+}
+
+/// Publish a dashboard
+///
+/// The owner (or an administrator with `adminAccess=true`) publishes the dashboard to the
+/// people it is shared with. Tessera keeps one document that every share reads, so they see
+/// changes at once; publishing stamps `lastPublish`. Anyone else who can see it gets 403.
+#[utoipa::path(post, operation_id = "publishDashboard", path = "/api/v1/dashboards/{id}/publish", tag = "dashboards", params(IdPath, PublishQuery, AdminAccess), responses((status = 204, description = "Published"), WriteErrors<Dashboards>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn publish(
+    Acting { state, actor }: Acting, PathKey(key): PathKey, _force: Query<PublishQuery>,
+) -> ApiResult<axum::http::StatusCode> {
+    let id = dashboard_id(&key)?;
+    let (_, access) =
+        state.store.get_dashboard(&actor, id).await?.found(ResourceKind::Dashboard, &key)?;
+    if access != Access::Own {
+        return Err(ApiError::new(Code::Forbidden, "Only the owner can publish a dashboard"));
+    }
+    let stamp = tessera_domain::time::now_iso();
+    let edit = move |mut current: Document| {
+        current.insert("lastPublish".into(), Value::String(stamp));
+        parse_dashboard(Value::Object(current))
+    };
+    state.store.update_dashboard(&actor, id, Box::new(edit)).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Who might own a dashboard.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct OwnerQuery {
+    /// The user to ask about (id); the caller when absent.
+    #[param(pattern = "^[0-9a-fA-F]{24}$")]
+    user_id: Option<String>,
+}
+
+/// Ask whether a user can own a dashboard
+///
+/// `{"canBeOwned": true}` when the user exists, is active and may create dashboards (viewers
+/// cannot own one), for a dashboard the caller can see.
+#[utoipa::path(get, operation_id = "dashboardCanBeOwned", path = "/api/v1/dashboards/{id}/can_be_owned", tag = "dashboards", params(IdPath, OwnerQuery, AdminAccess), responses((status = 200, description = "Whether the user can own it", body = Object, example = json!({"canBeOwned": true})), ReadErrors<Dashboards>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn can_be_owned(
+    Acting { state, actor }: Acting, PathKey(key): PathKey, Query(q): Query<OwnerQuery>,
+) -> ApiResult<Json<Value>> {
+    let id = dashboard_id(&key)?;
+    state.store.get_dashboard(&actor, id).await?.found(ResourceKind::Dashboard, &key)?;
+    let user = match id_param("userId", q.user_id.as_deref())? {
+        Some(user) => user,
+        None => actor.id,
+    };
+    let can = match state.store.auth_record(user).await? {
+        Some(record) => record.active && record.role_name != tessera_domain::role::CONSUMER,
+        None => return Err(ApiError::not_found(ResourceKind::User, user.to_string())),
+    };
+    Ok(Json(json!({ "canBeOwned": can })))
 }

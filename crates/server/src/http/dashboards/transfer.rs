@@ -11,11 +11,11 @@ use utoipa::IntoParams;
 
 use crate::http::common::acting::Acting;
 use crate::http::common::bodies::expect_array;
-use crate::http::common::error::{ApiError, ApiResult, Code, envelope};
+use crate::http::common::error::{ApiError, ApiResult, Code, Found, envelope};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::{bulk_ids, id_param};
 use crate::http::doc::params::{AdminAccess, IdPath};
-use crate::http::doc::responses::{CreateInErrors, Dashboards, Folders, ReadErrors};
+use crate::http::doc::responses::{CreateInErrors, Dashboards, Folders, NotRendered, ReadErrors};
 use crate::http::doc::schemas::{Dashboard, ImportResult};
 
 use super::v1::{DashboardIds, dashboard_id};
@@ -117,5 +117,38 @@ pub async fn import(
             "skipped": skipped,
             "failed": failed,
         })),
+    ))
+}
+
+/// Export a dashboard as an image (not available)
+///
+/// Rendering needs a browser engine Tessera does not embed: a dashboard the caller can see
+/// answers 501 in the error envelope (an unknown one, 404). Export the `.dash` document with
+/// `GET /api/v1/dashboards/{id}/export/dash` instead.
+#[utoipa::path(get, operation_id = "exportDashboardPng", path = "/api/v1/dashboards/{id}/export/png", tag = "dashboards", params(IdPath, AdminAccess), responses(NotRendered, ReadErrors<Dashboards>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn export_png(acting: Acting, key: PathKey) -> ApiResult<Json<Document>> {
+    not_rendered(acting, key, "PNG").await
+}
+
+/// Export a dashboard as a PDF (not available)
+///
+/// As the PNG export: 501 for a dashboard the caller can see, 404 for any other.
+#[utoipa::path(get, operation_id = "exportDashboardPdf", path = "/api/v1/dashboards/{id}/export/pdf", tag = "dashboards", params(IdPath, AdminAccess), responses(NotRendered, ReadErrors<Dashboards>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn export_pdf(acting: Acting, key: PathKey) -> ApiResult<Json<Document>> {
+    not_rendered(acting, key, "PDF").await
+}
+
+async fn not_rendered(
+    Acting { state, actor }: Acting, PathKey(key): PathKey, format: &str,
+) -> ApiResult<Json<Document>> {
+    let id = dashboard_id(&key)?;
+    state.store.get_dashboard(&actor, id).await?.found(ResourceKind::Dashboard, &key)?;
+    Err(ApiError::new(
+        Code::NotImplemented,
+        format!(
+            "{format} export needs rendering, which this server does not do; export the .dash document instead"
+        ),
     ))
 }

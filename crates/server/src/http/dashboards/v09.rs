@@ -3,7 +3,7 @@
 //! (clients such as pysisense send partial documents with it, e.g. `{"script": ...}`).
 
 use axum::Json;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tessera_domain::dashboard::{Actor, parse_dashboard};
 use tessera_domain::document::expect_object;
@@ -15,7 +15,7 @@ use super::widgets::{self, WidgetPath};
 use crate::http::common::acting::Acting;
 use crate::http::common::bodies::deleted;
 use crate::http::common::conditional::Precondition;
-use crate::http::common::error::ApiResult;
+use crate::http::common::error::{ApiError, ApiResult};
 use crate::http::common::extract::{JsonBody, PathKey, Query};
 use crate::http::common::params::path_id;
 use crate::http::common::shape::Special;
@@ -63,11 +63,36 @@ pub async fn create(
 
 /// Get a dashboard (API 0.9)
 ///
-/// As `GET /api/v1/dashboards/{id}`.
-#[utoipa::path(get, operation_id = "getDashboardV09", path = "/api/dashboards/{id}", tag = "dashboards", params(IdPath, IfNoneMatch, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboard", body = Dashboard), NotModified, ReadErrors<Dashboards>))]
+/// As `GET /api/v1/dashboards/{id}`, with the whole `widgets` documents in it, as API 0.9
+/// answers (unless `fields` picks the fields to answer with).
+#[utoipa::path(get, operation_id = "getDashboardV09", path = "/api/dashboards/{id}", tag = "dashboards", params(IdPath, IfNoneMatch, AdminAccess, SpecialFields), responses((status = 200, description = "The dashboard, with its widgets", body = Dashboard), NotModified, ReadErrors<Dashboards>))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get(acting: Acting, key: PathKey, special: Special) -> ApiResult<Response> {
-    dashboards::get(acting, key, special).await
+    if special.params.fields.is_some() {
+        return dashboards::get(acting, key, special).await;
+    }
+    let (state, actor) = (acting.state.clone(), acting.actor.clone());
+    let id = path_id(ResourceKind::Dashboard, &key.0)?;
+    let response = dashboards::get(acting, key, special).await?;
+    let bytes =
+        axum::body::to_bytes(response.into_body(), usize::MAX).await.map_err(ApiError::internal)?;
+    let mut doc: Document = serde_json::from_slice(&bytes).map_err(ApiError::internal)?;
+    let widgets = state.store.list_widgets(&actor, id).await?;
+    let widgets = widgets
+        .iter()
+        .map(|raw| serde_json::from_str(raw.get()).map_err(ApiError::internal))
+        .collect::<ApiResult<Vec<Value>>>()?;
+    doc.insert("widgets".into(), Value::Array(widgets));
+    Ok(Json(doc).into_response())
+}
+
+/// Export a dashboard (API 0.9)
+///
+/// As `GET /api/v1/dashboards/{id}/export/dash`: the whole document with its `widgets`.
+#[utoipa::path(get, operation_id = "exportDashboardV09", path = "/api/dashboards/{id}/export", tag = "dashboards", params(IdPath, AdminAccess), responses((status = 200, description = "The whole document with its `widgets` (a .dash file)", body = Dashboard), ReadErrors<Dashboards>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn export(acting: Acting, key: PathKey) -> ApiResult<Json<Document>> {
+    super::transfer::export_one(acting, key).await
 }
 
 /// Change a dashboard (API 0.9 PUT)
@@ -133,6 +158,19 @@ pub async fn create_widget(
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn get_widget(acting: Acting, path: WidgetPath, special: Special) -> ApiResult<Response> {
     widgets::get(acting, path, special).await
+}
+
+/// Change a widget (API 0.9 PUT)
+///
+/// As `PUT /api/v1/dashboards/{id}/widgets/{widgetId}`: the body's fields are merged into the
+/// widget (`script`, `title`, `style`, `metadata`, ...); `sharedMode` and `adminAccess` in the
+/// body are left out.
+#[utoipa::path(put, operation_id = "updateWidgetV09", path = "/api/dashboards/{id}/widgets/{widgetId}", tag = "dashboards", params(WidgetPathDoc, IfMatch, AdminAccess), request_body(content = Object, description = "The fields to change (merged, as PATCH)"), responses((status = 200, description = "Changed", body = Widget), WriteErrors<Widgets>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn update_widget(
+    acting: Acting, path: WidgetPath, precondition: Precondition, body: JsonBody,
+) -> ApiResult<Json<Document>> {
+    widgets::update(acting, path, precondition, body).await
 }
 
 /// Get a dashboard's shares (API 0.9)

@@ -27,7 +27,7 @@ use crate::http::doc::schemas::Widget;
 use crate::state::AppState;
 
 /// `{id}` and `{widgetId}` of a widget's path.
-pub struct WidgetPath(ObjectId, ObjectId);
+pub struct WidgetPath(pub ObjectId, pub ObjectId);
 
 impl axum::extract::FromRequestParts<AppState> for WidgetPath {
     type Rejection = ApiError;
@@ -93,6 +93,19 @@ pub async fn get(
     shape_one(&state, ResourceKind::Widget, doc, params).await
 }
 
+/// Change a widget (PUT)
+///
+/// As PATCH: the body's fields are merged into the stored widget (clients such as pysisense
+/// send a widget's `script`, `title`, `style` or `metadata` alone this way). `sharedMode` and
+/// `adminAccess` in the body are request flags, not widget fields, and are left out.
+#[utoipa::path(put, operation_id = "updateWidget", path = "/api/v1/dashboards/{id}/widgets/{widgetId}", tag = "widgets", params(WidgetPathDoc, IfMatch, AdminAccess), request_body(content = Object, description = "The fields to change (merged, as PATCH)"), responses((status = 200, description = "Changed", body = Widget), WriteErrors<Widgets>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn update(
+    acting: Acting, path: WidgetPath, precondition: Precondition, body: JsonBody,
+) -> ApiResult<Json<Document>> {
+    patch(acting, path, precondition, body).await
+}
+
 /// Change a widget
 ///
 /// A JSON merge patch (RFC 7396) on the stored widget; needs edit rights on the dashboard.
@@ -102,7 +115,11 @@ pub async fn patch(
     Acting { state, actor }: Acting, WidgetPath(dashboard, widget): WidgetPath,
     precondition: Precondition, JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Document>> {
-    let patch = Value::Object(expect_object(body)?);
+    let mut patch = expect_object(body)?;
+    for flag in ["sharedMode", "adminAccess"] {
+        patch.shift_remove(flag);
+    }
+    let patch = Value::Object(patch);
     let edit = move |current: Document| {
         precondition.check(&current)?;
         parse_widget(patched(current, &patch))

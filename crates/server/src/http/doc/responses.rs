@@ -237,6 +237,17 @@ error_set!(
     AdminWriteErrors => vec![malformed(), no_token(), forbidden(), too_large()]
 );
 error_set!(
+    /// A rendering (PNG, PDF) this server does not do.
+    NotRendered => vec![Documented {
+        status: 501,
+        description: "Rendering is not available: export the .dash document instead",
+        example: ApiError::new(
+            Code::NotImplemented,
+            "PNG export needs rendering, which this server does not do; export the .dash document instead",
+        ),
+    }]
+);
+error_set!(
     /// What any signed-in caller may do, and only a missing token stops.
     TokenErrors => vec![no_token()]
 );
