@@ -164,9 +164,18 @@ async fn api_0_9_entities_carry_etags_too() {
     ] {
         let (_, tag, body) = get(&app, &v1, None).await;
         let (status, tag09, body09) = get(&app, &v09, None).await;
-        assert_eq!((status, &body09), (200, &body), "{v09}");
-        assert_eq!(tag09, tag, "{v09}");
-        let (status, _, _) = get(&app, &v09, Some(&tag)).await;
+        assert_eq!(status, 200, "{v09}");
+        if v09.starts_with("/api/dashboards/") {
+            // API 0.9 answers a dashboard with its widgets inside: another body, another tag.
+            let mut expected: Value = serde_json::from_str(&body).unwrap();
+            expected["widgets"] = json!([]);
+            assert_eq!(serde_json::from_str::<Value>(&body09).unwrap(), expected, "{v09}");
+            assert_ne!(tag09, tag, "{v09}");
+        } else {
+            assert_eq!(body09, body, "{v09}");
+            assert_eq!(tag09, tag, "{v09}");
+        }
+        let (status, _, _) = get(&app, &v09, Some(&tag09)).await;
         assert_eq!(status, 304, "{v09}");
     }
 }
