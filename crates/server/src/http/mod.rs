@@ -123,15 +123,9 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
     use axum::http::{HeaderName, Method, header};
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            HeaderName::from_static("prefer"),
-            HeaderName::from_static("x-xsrf-token"),
-            header::IF_MATCH,
-            header::IF_NONE_MATCH,
-        ])
+        // Whatever headers the preflight asks for: the Compose SDK adds its own `x-sisense-*`
+        // headers (and more with each version); the origin is what the policy checks.
+        .allow_headers(tower_http::cors::AllowHeaders::mirror_request())
         .expose_headers([
             HeaderName::from_static("x-total-count"),
             HeaderName::from_static("x-request-id"),

@@ -108,3 +108,21 @@ async fn renderings_are_a_clear_501_and_hidden_dashboards_stay_404() {
         app.get(&hidden, &token).await.assert_error(404, 1200);
     }
 }
+
+#[tokio::test]
+async fn administrators_give_folders_away_without_admin_access() {
+    let app = spawn_app().await;
+    let (designer, token) = app.user_with_role("contributor", "d@example.com").await;
+    let (other, other_token) = app.user_with_role("contributor", "o@example.com").await;
+    let folder = app.post("/api/v1/folders", &token, &json!({"name": "Mine"})).await.json();
+    let path = format!("/api/v1/folders/{}", folder["oid"].as_str().unwrap());
+    let give = json!({"owner": id_of(&other)});
+    // Not an administrator: the folder is not even visible to another designer.
+    app.patch(&path, &other_token, &give).await.assert_error(404, 1202);
+    let given = app.patch(&path, &app.admin, &give).await;
+    assert_eq!(given.status, 200, "{}", given.text);
+    assert_eq!(given.json()["owner"], other["_id"]);
+    // Renaming someone else's folder still needs adminAccess.
+    app.patch(&path, &app.admin, &json!({"name": "x"})).await.assert_error(404, 1202);
+    assert_ne!(designer["_id"], other["_id"]);
+}

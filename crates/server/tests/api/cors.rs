@@ -119,3 +119,32 @@ async fn conditional_request_headers_cross_origins() {
     let exposed = header(&one, "access-control-expose-headers").unwrap().to_lowercase();
     assert!(exposed.contains("etag"), "{exposed}");
 }
+
+/// The Compose SDK adds its own `x-sisense-*` headers: a listed origin's preflight allows
+/// whatever headers it asks for. Without `--cors-origins`, a preflight is an ordinary wrong
+/// method, in the envelope.
+#[tokio::test]
+async fn the_compose_sdk_headers_pass_and_a_preflight_without_cors_is_an_envelope() {
+    let app = spawn_app_with(|s| {
+        s.cors_origins = Some(CorsOrigins::List(vec!["https://app.example".into()]))
+    })
+    .await;
+    let asked = "authorization,content-type,x-sisense-sdk,x-sisense-embed,x-sisense-origin";
+    let ok = app
+        .send(
+            app.request(Method::OPTIONS, "/api/globals")
+                .header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", asked),
+        )
+        .await;
+    let allowed = header(&ok, "access-control-allow-headers").unwrap().to_lowercase();
+    for name in asked.split(',') {
+        assert!(allowed.contains(name), "{name} not in {allowed}");
+    }
+
+    let plain = spawn_app().await;
+    let resp = plain.send(preflight(&plain, "https://app.example")).await;
+    resp.assert_error(405, 1001);
+    assert_eq!(header(&resp, "access-control-allow-origin"), None);
+}
