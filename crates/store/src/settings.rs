@@ -56,6 +56,8 @@ pub trait SettingsStore: Send + Sync {
     async fn features(&self) -> Result<Features>;
     /// Changes the switches, read and written in one transaction; answers the new ones.
     async fn update_features(&self, edit: FeaturesEdit) -> Result<Features>;
+    /// The id of the one tenant, `system`, every user and group belongs to.
+    async fn system_tenant(&self) -> Result<String>;
     /// A server-wide document, `None` until first written.
     async fn setting(&self, setting: Setting) -> Result<Option<serde_json::Value>>;
     /// Changes a server-wide document, read and written in one transaction; answers it.

@@ -400,6 +400,16 @@ async fn server_settings_start_at_their_defaults_and_keep_what_was_set(engine: E
     store.update_setting(Setting::Branding, Box::new(move |_| Ok(kept))).await.unwrap();
     assert_eq!(store.setting(Setting::Branding).await.unwrap(), Some(brand));
     assert_eq!(store.setting(Setting::BloxActions).await.unwrap(), None);
+
+    // One tenant, named on every user and group.
+    let tenant = store.system_tenant().await.unwrap();
+    assert_eq!(tenant.len(), 24, "{tenant}");
+    let (_, admin) = store.find_user("admin@example.com").await.unwrap().unwrap();
+    let admin: Value = serde_json::from_str(admin.get()).unwrap();
+    assert_eq!(admin["tenantId"], json!(tenant));
+    let (_, admins) = store.find_group("Admins").await.unwrap().unwrap();
+    let admins: Value = serde_json::from_str(admins.get()).unwrap();
+    assert_eq!(admins["tenantId"], json!(tenant));
 }
 
 /// Runs the whole suite against each engine: `name => async fn opening a fresh Engine`.

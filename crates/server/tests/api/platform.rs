@@ -145,3 +145,33 @@ async fn every_new_route_needs_a_token() {
         app.send(app.request(Method::GET, path)).await.assert_error(401, 5002);
     }
 }
+
+#[tokio::test]
+async fn one_system_tenant_named_on_every_user_and_group() {
+    let app = spawn_app().await;
+    let tenants = app.get("/api/v1/tenants", &app.admin).await;
+    assert_eq!(tenants.status, 200, "{}", tenants.text);
+    let tenants = tenants.json();
+    assert_eq!(tenants.as_array().unwrap().len(), 1);
+    assert_eq!(tenants[0]["name"], "system");
+    let tenant = tenants[0]["_id"].clone();
+    assert!(is_object_id(tenant.as_str().unwrap()));
+
+    // A client cannot move anything to another tenant: the field is the server's.
+    let user = app.create_user(json!({"email": "t@example.com", "tenantId": "elsewhere"})).await;
+    assert_eq!(user["tenantId"], tenant);
+    let group = app.create_group(json!({"name": "Tenanted"})).await;
+    let patched = app
+        .patch(&format!("/api/v1/groups/{}", id_of(&group)), &app.admin, &json!({"tenantId": "x"}))
+        .await
+        .json();
+    assert_eq!(patched["tenantId"], tenant);
+    for user in app.get("/api/v1/users", &app.admin).await.json().as_array().unwrap() {
+        assert_eq!(user["tenantId"], tenant, "{user}");
+    }
+    for group in app.get("/api/v1/groups", &app.admin).await.json().as_array().unwrap() {
+        assert_eq!(group["tenantId"], tenant, "{group}");
+    }
+    let (_, viewer) = app.user_with_role("consumer", "v@example.com").await;
+    app.get("/api/v1/tenants", &viewer).await.assert_error(403, 1010);
+}

@@ -10,8 +10,8 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
 use super::rows::{
-    check_version, conflict_or, created_of, id_and_doc, id_array, missing_ids, optional_doc,
-    optional_raw, stamp,
+    check_version, conflict_or, created_of, id_and_doc, id_array, in_tenant, missing_ids,
+    optional_doc, optional_raw, stamp,
 };
 use super::{SqliteStore, dashboards, users};
 use crate::{
@@ -23,7 +23,7 @@ pub(super) fn insert(
 ) -> Result<Document> {
     check_role(tx, group.role_id)?;
     let now = now_iso();
-    let doc = stamp(id, group.doc, &now, &now, None);
+    let doc = in_tenant(tx, stamp(id, group.doc, &now, &now, None))?;
     tx.prepare_cached(
         "INSERT INTO groups (id, name_key, role_id, builtin, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -85,7 +85,7 @@ pub(super) fn update(
     let group = edit(current.clone())?;
     check_role(tx, group.role_id)?;
     let created = created_of(&current);
-    let doc = stamp(id, group.doc, &created, &now_iso(), None);
+    let doc = in_tenant(tx, stamp(id, group.doc, &created, &now_iso(), None))?;
     tx.prepare_cached("UPDATE groups SET name_key = ?2, role_id = ?3, doc = ?4 WHERE id = ?1")?
         .execute(params![
             id.to_string(),

@@ -53,6 +53,19 @@ pub(super) fn stamp(
     out
 }
 
+/// The id of the one tenant, `system`, that every user and group belongs to.
+pub(super) fn system_tenant(conn: &rusqlite::Connection) -> Result<String> {
+    Ok(conn
+        .prepare_cached("SELECT CAST(value AS TEXT) FROM meta WHERE key = 'system_tenant'")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// A user or group document with its `tenantId`, a server-managed field like `_id`.
+pub(super) fn in_tenant(conn: &rusqlite::Connection, mut doc: Document) -> Result<Document> {
+    doc.insert("tenantId".into(), Value::String(system_tenant(conn)?));
+    Ok(doc)
+}
+
 /// A stored document's `created`, which every rewrite keeps.
 pub(super) fn created_of(doc: &Document) -> String {
     doc.get("created").and_then(Value::as_str).unwrap_or_default().to_owned()

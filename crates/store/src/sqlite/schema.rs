@@ -117,6 +117,13 @@ CREATE TABLE widgets (
     r#"
 CREATE INDEX revoked_tokens_expiry ON revoked_tokens(expires_at) WHERE expires_at IS NOT NULL;
 "#,
+    // One tenant, "system", as a single-tenant Sisense has; every user and group names it in
+    // `tenantId` (pysisense skips users and groups whose tenantId is not the system tenant's).
+    r#"
+INSERT OR IGNORE INTO meta (key, value) VALUES ('system_tenant', lower(hex(randomblob(12))));
+UPDATE users SET doc = json_set(doc, '$.tenantId', (SELECT value FROM meta WHERE key = 'system_tenant'));
+UPDATE groups SET doc = json_set(doc, '$.tenantId', (SELECT value FROM meta WHERE key = 'system_tenant'));
+"#,
 ];
 
 /// The schema version this build writes and needs (`PRAGMA user_version`).

@@ -121,6 +121,11 @@ impl SettingsStore for SqliteStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
+    async fn system_tenant(&self) -> Result<String> {
+        self.read(super::rows::system_tenant).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
     async fn setting(&self, setting: Setting) -> Result<Option<Value>> {
         self.read(move |conn| document(conn, setting.key())).await
     }

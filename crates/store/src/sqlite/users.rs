@@ -13,8 +13,8 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
 use super::rows::{
-    check_version, conflict_or, created_of, id_and_doc, id_array, missing_ids, optional_doc,
-    optional_raw, raw_doc, stamp, stored_id,
+    check_version, conflict_or, created_of, id_and_doc, id_array, in_tenant, missing_ids,
+    optional_doc, optional_raw, raw_doc, stamp, stored_id,
 };
 use super::{SqliteStore, dashboards};
 use crate::{
@@ -26,7 +26,7 @@ pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document>
     check_references(tx, &user)?;
     let id = ObjectId::generate();
     let now = now_iso();
-    let doc = stamp(id, user.doc, &now, &now, None);
+    let doc = in_tenant(tx, stamp(id, user.doc, &now, &now, None))?;
     tx.prepare_cached(
         "INSERT INTO users (id, user_name_key, email_key, role_id, active, password_hash, api_secret, doc)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -181,7 +181,7 @@ pub(super) fn update(
     check_references(tx, &user)?;
     let created = created_of(&current);
     let last_login = current.get("lastLogin").cloned();
-    let doc = stamp(id, user.doc, &created, &now_iso(), last_login);
+    let doc = in_tenant(tx, stamp(id, user.doc, &created, &now_iso(), last_login))?;
     // A new password renews the API secret, and so does deactivation: tokens issued before
     // stop working, and reactivating the user later does not bring them back.
     let result = tx

@@ -39,6 +39,9 @@ pub struct User {
     created: String,
     #[schema(required = false)]
     lastUpdated: String,
+    /// The one tenant, `system` (`GET /api/v1/tenants`); set by the server.
+    #[schema(required = false, read_only)]
+    tenantId: String,
     lastLogin: Option<String>,
     preferences: Option<BTreeMap<String, Value>>,
     #[schema(additional_properties)]
@@ -85,6 +88,9 @@ pub struct Group {
     created: String,
     #[schema(required = false)]
     lastUpdated: String,
+    /// The one tenant, `system` (`GET /api/v1/tenants`); set by the server.
+    #[schema(required = false, read_only)]
+    tenantId: String,
     /// Members, with `expand=users`.
     users: Option<Vec<Value>>,
 }

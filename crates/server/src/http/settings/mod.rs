@@ -1,12 +1,14 @@
 //! The server's settings as clients read them at start and change them: Feature Management
 //! (features.rs); the system settings, AI settings, UI settings, branding and usage activity
 //! (system.rs); the design settings, the caller and the palettes of `/api/globals`
-//! (globals.rs); plugins, themes and BloX custom actions (extensions.rs).
+//! (globals.rs); plugins, themes and BloX custom actions (extensions.rs); the one tenant
+//! (tenants.rs).
 
 mod extensions;
 mod features;
 mod globals;
 mod system;
+mod tenants;
 
 use utoipa_axum::routes;
 
@@ -17,6 +19,7 @@ pub fn routes() -> Rooms {
         v1: Routes::default()
             .routes(routes!(features::features, features::patch_features))
             .routes(routes!(system::system))
+            .routes(routes!(tenants::tenants))
             .routes(routes!(system::ui_settings))
             .routes(routes!(system::set_ui_settings))
             .routes(routes!(system::ai_settings))
