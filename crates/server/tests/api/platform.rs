@@ -175,3 +175,22 @@ async fn one_system_tenant_named_on_every_user_and_group() {
     let (_, viewer) = app.user_with_role("consumer", "v@example.com").await;
     app.get("/api/v1/tenants", &viewer).await.assert_error(403, 1010);
 }
+
+/// PySenseSDK's older BloX paths reach the same actions.
+#[tokio::test]
+async fn the_older_blox_paths_reach_the_same_actions() {
+    let app = spawn_app().await;
+    let action = json!({"type": "notify", "body": "alert(1)", "snippet": {"type": "notify", "title": "Notify"}});
+    let saved = app.post("/api/v1/saveCustomAction/BloX", &app.admin, &action).await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let got =
+        app.post("/api/v1/getActionByType/Blox", &app.admin, &json!({"type": "notify"})).await;
+    assert_eq!(got.json(), action);
+    assert_eq!(app.get("/api/v1/blox/getCustomActions", &app.admin).await.json(), json!([action]));
+    let gone =
+        app.post("/api/v1/deleteCustomAction/Blox", &app.admin, &json!({"type": "notify"})).await;
+    assert_eq!(gone.status, 200);
+    let missing =
+        app.post("/api/v1/getActionByType/Blox", &app.admin, &json!({"type": "notify"})).await;
+    missing.assert_error(404, 1203);
+}

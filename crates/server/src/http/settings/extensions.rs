@@ -120,9 +120,11 @@ fn action_type(body: &Value) -> ApiResult<String> {
 /// exists replaces it.
 #[utoipa::path(post, operation_id = "saveBloxAction", path = "/api/v1/blox/saveCustomAction", tag = "settings", request_body = Object, responses((status = 200, description = "Saved", body = Object), CreateErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn save_blox_action(
-    Ctx { state, caller }: Ctx, JsonBody(action): JsonBody,
-) -> ApiResult<Json<Value>> {
+pub async fn save_blox_action(ctx: Ctx, body: JsonBody) -> ApiResult<Json<Value>> {
+    save(ctx, body).await
+}
+
+async fn save(Ctx { state, caller }: Ctx, JsonBody(action): JsonBody) -> ApiResult<Json<Value>> {
     require_designer(&caller)?;
     if !action.is_object() {
         return Err(ValidationError::body("a custom action must be a JSON object").into());
@@ -158,9 +160,11 @@ pub async fn save_blox_action(
 /// and nothing changes.
 #[utoipa::path(post, operation_id = "deleteBloxAction", path = "/api/v1/blox/deleteCustomAction", tag = "settings", request_body = Object, responses((status = 200, description = "Deleted", body = Object, example = json!({"success": true})), DeleteErrors<BloxActions>))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn delete_blox_action(
-    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
-) -> ApiResult<Json<Value>> {
+pub async fn delete_blox_action(ctx: Ctx, body: JsonBody) -> ApiResult<Json<Value>> {
+    delete(ctx, body).await
+}
+
+async fn delete(Ctx { state, caller }: Ctx, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
     require_designer(&caller)?;
     let name = action_type(&body)?;
     let existed = stored_actions(&state)
@@ -184,4 +188,47 @@ pub async fn delete_blox_action(
         )
         .await?;
     Ok(Json(json!({"success": true})))
+}
+
+/// The plugin a custom action belongs to, in the older paths (`BloX`, `Blox`: one plugin).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code, reason = "documents the path segment; every custom action is BloX's")]
+pub struct PluginName {
+    /// The plugin: BloX (any case).
+    plugin: String,
+}
+
+/// Get a BloX custom action by type
+///
+/// The older path clients such as PySenseSDK use: `{"type": "..."}` names the action.
+#[utoipa::path(post, operation_id = "getBloxActionByType", path = "/api/v1/getActionByType/{plugin}", tag = "settings", params(PluginName), request_body = Object, responses((status = 200, description = "The action", body = Object), ReadErrors<BloxActions>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn blox_action_by_type(
+    Ctx { state, .. }: Ctx, JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let name = action_type(&body)?;
+    let found = stored_actions(&state)
+        .await?
+        .into_iter()
+        .find(|a| a.get("type").and_then(Value::as_str) == Some(name.as_str()));
+    Ok(Json(found.found(ResourceKind::BloxAction, &name)?))
+}
+
+/// Save a BloX custom action (older path)
+///
+/// As `POST /api/v1/blox/saveCustomAction`, at the path PySenseSDK uses.
+#[utoipa::path(post, operation_id = "saveBloxActionByPlugin", path = "/api/v1/saveCustomAction/{plugin}", tag = "settings", params(PluginName), request_body = Object, responses((status = 200, description = "Saved", body = Object), CreateErrors))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn save_blox_action_by_plugin(ctx: Ctx, body: JsonBody) -> ApiResult<Json<Value>> {
+    save(ctx, body).await
+}
+
+/// Delete a BloX custom action (older path)
+///
+/// As `POST /api/v1/blox/deleteCustomAction`, at the path PySenseSDK uses.
+#[utoipa::path(post, operation_id = "deleteBloxActionByPlugin", path = "/api/v1/deleteCustomAction/{plugin}", tag = "settings", params(PluginName), request_body = Object, responses((status = 200, description = "Deleted", body = Object, example = json!({"success": true})), DeleteErrors<BloxActions>))]
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn delete_blox_action_by_plugin(ctx: Ctx, body: JsonBody) -> ApiResult<Json<Value>> {
+    delete(ctx, body).await
 }

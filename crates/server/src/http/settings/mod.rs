@@ -28,7 +28,10 @@ pub fn routes() -> Rooms {
             .routes(routes!(extensions::blox_actions))
             .routes(routes!(extensions::blox_actions_windows))
             .routes(routes!(extensions::save_blox_action))
-            .routes(routes!(extensions::delete_blox_action)),
+            .routes(routes!(extensions::delete_blox_action))
+            .routes(routes!(extensions::blox_action_by_type))
+            .routes(routes!(extensions::save_blox_action_by_plugin))
+            .routes(routes!(extensions::delete_blox_action_by_plugin)),
         v09: Routes::default()
             .routes(routes!(globals::globals))
             .routes(routes!(globals::palettes))
