@@ -7,8 +7,9 @@ use super::{
 };
 
 /// The special fields of a query string, from its decoded `(name, value)` pairs. Other names
-/// (the resource's filters, clients' own additions) are left alone. A special field given twice
-/// is an error rather than a guess at which one was meant.
+/// (the resource's filters, clients' own additions) are left alone. The HTTP layer joins a
+/// repeated parameter into one comma list first (as Sisense reads `fields=a&fields=b`); pairs
+/// that still name a special field twice are an error rather than a guess.
 pub fn parse_list_params<'a>(
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<ListParams, QueryError> {
