@@ -56,11 +56,12 @@ impl Browser {
 
     /// A value of a hidden field of the page, such as `_xsrf`.
     fn field(page: &Resp, name: &str) -> String {
-        let marker = format!("name=\"{name}\" value=\"");
-        let start =
-            page.text.find(&marker).unwrap_or_else(|| panic!("no {name} in {}", page.excerpt()));
-        let rest = &page.text[start + marker.len()..];
-        rest[..rest.find('"').unwrap()].to_owned()
+        value_after(page, &format!("name=\"{name}\" value=\""))
+    }
+
+    /// The value of the (password-type) input with this id.
+    fn field_by_id(page: &Resp, id: &str) -> String {
+        value_after(page, &format!("id=\"{id}\" type=\"password\" value=\""))
     }
 
     /// Signs in through the form; answers the redirect.
@@ -83,6 +84,14 @@ impl Browser {
     fn session(&self) -> String {
         self.cookies.get("tessera_session").cloned().unwrap_or_default()
     }
+}
+
+/// The attribute value that follows `marker` on the page.
+fn value_after(page: &Resp, marker: &str) -> String {
+    let start =
+        page.text.find(marker).unwrap_or_else(|| panic!("no {marker} in {}", page.excerpt()));
+    let rest = &page.text[start + marker.len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
 }
 
 fn location(resp: &Resp) -> &str {
@@ -353,16 +362,6 @@ async fn the_api_token_tab_follows_the_feature_switch_and_regenerates_on_the_ses
     assert_eq!(app.get("/api/users/loggedin", &new).await.status, 200);
     // The browser's session goes on, on its new cookie.
     assert_eq!(browser.get("/app/profile/api-token").await.status, 200);
-}
-
-impl Browser {
-    fn field_by_id(page: &Resp, id: &str) -> String {
-        let marker = format!("id=\"{id}\" type=\"password\" value=\"");
-        let start =
-            page.text.find(&marker).unwrap_or_else(|| panic!("no #{id} in {}", page.excerpt()));
-        let rest = &page.text[start + marker.len()..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    }
 }
 
 #[tokio::test]

@@ -52,12 +52,8 @@ pub async fn ui_settings(Ctx { state, .. }: Ctx) -> ApiResult<Json<Value>> {
 /// Administrators: a JSON object that replaces the common UI settings.
 #[utoipa::path(post, operation_id = "setUiSettings", path = "/api/v1/settings/ui/common", tag = "settings", request_body = Object, responses((status = 200, description = "Stored", body = Object), AdminWriteErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn set_ui_settings(
-    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
-) -> ApiResult<Json<Value>> {
-    caller.require_admin()?;
-    let stored = state.store.update_setting(Setting::UiSettings, replace_with_object(body)).await?;
-    Ok(Json(stored))
+pub async fn set_ui_settings(ctx: Ctx, body: JsonBody) -> ApiResult<Json<Value>> {
+    store_object(ctx, Setting::UiSettings, body).await
 }
 
 /// Get the branding
@@ -74,11 +70,8 @@ pub async fn branding(Ctx { state, .. }: Ctx) -> ApiResult<Json<Value>> {
 /// Administrators: a JSON object that replaces the branding.
 #[utoipa::path(post, operation_id = "setBranding", path = "/api/branding", tag = "settings", request_body = Object, responses((status = 200, description = "Stored", body = Object), AdminWriteErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn set_branding(
-    Ctx { state, caller }: Ctx, JsonBody(body): JsonBody,
-) -> ApiResult<Json<Value>> {
-    caller.require_admin()?;
-    Ok(Json(state.store.update_setting(Setting::Branding, replace_with_object(body)).await?))
+pub async fn set_branding(ctx: Ctx, body: JsonBody) -> ApiResult<Json<Value>> {
+    store_object(ctx, Setting::Branding, body).await
 }
 
 /// Report usage activity
@@ -91,13 +84,13 @@ pub async fn activity(_: Ctx, _report: JsonBody) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// An edit that stores `body` when it is a JSON object.
-fn replace_with_object(body: Value) -> tessera_store::SettingEdit {
-    Box::new(move |_| {
-        if body.is_object() {
-            Ok(body)
-        } else {
-            Err(ValidationError::body("the settings must be a JSON object"))
-        }
-    })
+/// Administrators: `body`, a JSON object, replaces the stored `setting`.
+async fn store_object(
+    Ctx { state, caller }: Ctx, setting: Setting, JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    caller.require_admin()?;
+    if !body.is_object() {
+        return Err(ValidationError::body("the settings must be a JSON object").into());
+    }
+    Ok(Json(state.store.update_setting(setting, Box::new(move |_| Ok(body))).await?))
 }

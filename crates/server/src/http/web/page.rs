@@ -3,13 +3,15 @@
 //! keep pages from being framed, sniffed or fed inline scripts.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Request};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde_json::Value;
@@ -18,6 +20,7 @@ use tessera_domain::features::Features;
 
 use crate::http::auth::caller::{Caller, authenticate};
 use crate::http::auth::session;
+use crate::http::common::client::client_address;
 use crate::http::common::error::ApiError;
 use crate::state::AppState;
 
@@ -83,6 +86,68 @@ impl Visitor {
 
     pub async fn features(&self) -> Result<Features, PageError> {
         Ok(self.state.store.features().await.map_err(ApiError::from)?)
+    }
+}
+
+/// The browser's side of a request: the state, its headers, whether it came over HTTPS (for
+/// the cookies' `Secure`), and its address (for throttling sign-ins).
+pub struct Browser {
+    pub state: AppState,
+    pub headers: HeaderMap,
+    pub https: bool,
+    pub client: IpAddr,
+}
+
+impl FromRequestParts<AppState> for Browser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts, state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([127, 0, 0, 1]), |ConnectInfo(p)| p.ip());
+        let headers = parts.headers.clone();
+        let https = session::is_https(state, &headers, peer);
+        let client = client_address(peer, &headers, &state.trusted_proxies);
+        Ok(Browser { state: state.clone(), headers, https, client })
+    }
+}
+
+/// A form a signed-in page posted, with its `_xsrf` field checked against the session: the
+/// visitor, their browser, and the form's other fields.
+pub struct Posted<T> {
+    pub visitor: Visitor,
+    pub browser: Browser,
+    pub form: T,
+}
+
+#[derive(serde::Deserialize)]
+struct XsrfField {
+    #[serde(rename = "_xsrf")]
+    xsrf: Option<String>,
+}
+
+impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let visitor = Visitor::from_request_parts(&mut parts, state).await?;
+        let Ok(browser) = Browser::from_request_parts(&mut parts, state).await;
+        let refuse =
+            |message: String| PageError::new(StatusCode::BAD_REQUEST, message).into_response();
+        let bytes = axum::body::to_bytes(body, state.max_body_bytes)
+            .await
+            .map_err(|e| refuse(format!("The form could not be read: {e}")))?;
+        let XsrfField { xsrf } = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| refuse(format!("Malformed form: {e}")))?;
+        session::check_xsrf(state, &visitor.caller.jti, xsrf.as_deref())
+            .map_err(|e| PageError::from(e).into_response())?;
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| refuse(format!("Malformed form: {e}")))?;
+        Ok(Posted { visitor, browser, form })
     }
 }
 
@@ -197,7 +262,7 @@ pub async fn page_headers(req: Request, next: Next) -> Response {
 }
 
 /// What every page answers with beside its policy (Swagger UI too).
-pub fn security_headers(headers: &mut axum::http::HeaderMap) {
+pub fn security_headers(headers: &mut HeaderMap) {
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -2,20 +2,18 @@
 //! the API Token tab while Feature Management has it on. A new password and a regenerated
 //! token end every other token of the user; this browser's session goes on with a new one.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, Query};
+use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use tessera_domain::user::{Password, parse_user, take_password};
 use tessera_store::UserRecord;
 
 use crate::http::auth::session;
 use crate::http::common::error::ApiError;
-use crate::http::web::page::{Frame, PageError, Visitor, render, text};
+use crate::http::web::page::{Frame, PageError, Posted, Visitor, render, text};
 
 /// Sisense's warning before a token is regenerated.
 const REGENERATE_WARNING: &str = "Exercise caution before regenerating an API token. \
@@ -82,8 +80,6 @@ pub async fn password_form(visitor: Visitor) -> Result<Response, PageError> {
 
 #[derive(Deserialize)]
 pub struct PasswordChange {
-    #[serde(rename = "_xsrf")]
-    xsrf: Option<String>,
     current: Option<String>,
     new: Option<String>,
     confirm: Option<String>,
@@ -91,12 +87,9 @@ pub struct PasswordChange {
 
 /// Checks the current password, stores the new one (which ends every token of the user), and
 /// starts this browser's session again on a new token.
-pub async fn change_password(
-    visitor: Visitor, headers: HeaderMap, peer: ConnectInfo<SocketAddr>,
-    Form(form): Form<PasswordChange>,
-) -> Result<Response, PageError> {
+pub async fn change_password(posted: Posted<PasswordChange>) -> Result<Response, PageError> {
+    let Posted { visitor, browser, form } = posted;
     let state = &visitor.state;
-    session::check_xsrf(state, &visitor.caller.jti, form.xsrf.as_deref())?;
     let new = match checked(&visitor, form).await? {
         Ok(new) => new,
         Err((status, error)) => {
@@ -114,7 +107,7 @@ pub async fn change_password(
     state.store.update_user(id, Box::new(edit)).await?;
     tracing::info!(user = %id, "password changed in the web app");
     let mut cookies = HeaderMap::new();
-    restart_session(&visitor, &mut cookies, &headers, peer).await?;
+    restart_session(&visitor, &mut cookies, browser.https).await?;
     let page =
         password_page(&visitor, visitor.frame("profile"), Some("Your password was changed."), None)
             .await?;
@@ -151,7 +144,7 @@ async fn checked(
 
 /// A new session token under the user's new secret, in place of the one that just died.
 async fn restart_session(
-    visitor: &Visitor, cookies: &mut HeaderMap, headers: &HeaderMap, peer: ConnectInfo<SocketAddr>,
+    visitor: &Visitor, cookies: &mut HeaderMap, https: bool,
 ) -> Result<(), PageError> {
     let state = &visitor.state;
     let auth =
@@ -160,7 +153,7 @@ async fn restart_session(
         state.tokens.issue(visitor.caller.id, &auth.api_secret).map_err(ApiError::internal)?;
     // The browser does not say whether its cookie was a remembered one: the new session ends
     // with the browser, the safer of the two.
-    session::start(state, cookies, &token, false, session::is_https(state, headers, peer.0.ip()));
+    session::start(state, cookies, &token, false, https);
     Ok(())
 }
 
@@ -201,20 +194,11 @@ fn token_tab(visitor: &Visitor, token: String, confirm: bool, regenerated: bool)
     }
 }
 
-#[derive(Deserialize)]
-pub struct Regenerate {
-    #[serde(rename = "_xsrf")]
-    xsrf: Option<String>,
-}
-
 /// A new secret for the user (every earlier token stops working), a new API token shown, and
 /// this browser's session started again.
-pub async fn regenerate(
-    visitor: Visitor, headers: HeaderMap, peer: ConnectInfo<SocketAddr>,
-    Form(form): Form<Regenerate>,
-) -> Result<Response, PageError> {
+pub async fn regenerate(posted: Posted<IgnoredAny>) -> Result<Response, PageError> {
+    let Posted { visitor, browser, .. } = posted;
     let state = &visitor.state;
-    session::check_xsrf(state, &visitor.caller.jti, form.xsrf.as_deref())?;
     if !visitor.features().await?.user_profile.api_token {
         return Err(PageError::not_found());
     }
@@ -222,6 +206,6 @@ pub async fn regenerate(
     let token = state.tokens.issue(visitor.caller.id, &secret).map_err(ApiError::internal)?;
     tracing::info!(user = %visitor.caller.id, "API token regenerated in the web app");
     let mut cookies = HeaderMap::new();
-    restart_session(&visitor, &mut cookies, &headers, peer).await?;
+    restart_session(&visitor, &mut cookies, browser.https).await?;
     Ok((cookies, render(&token_tab(&visitor, token, false, true))).into_response())
 }
