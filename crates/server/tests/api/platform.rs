@@ -17,6 +17,8 @@ async fn start_up_settings_say_what_tessera_does_not_do() {
     assert_eq!(ai["narration"], json!({"enabled": false, "sisenseAIEnabled": false}));
     let activity = app.post("/api/activities/", &app.admin, &json!({"action": "widgetLoad"})).await;
     assert_eq!(activity.status, 204);
+    let bare = app.request(reqwest::Method::POST, "/api/activities/").bearer_auth(&app.admin);
+    assert_eq!(app.send(bare).await.status, 204, "a report without a body is dropped too");
     assert_eq!(
         app.get("/api/v1/plugins?limit=50&skip=0", &app.admin).await.json(),
         json!({"plugins": [], "count": 0})

@@ -76,11 +76,11 @@ pub async fn set_branding(ctx: Ctx, body: JsonBody) -> ApiResult<Json<Value>> {
 
 /// Report usage activity
 ///
-/// Clients report what their users do; Tessera keeps no usage analytics, so the report is
-/// accepted and dropped.
-#[utoipa::path(post, operation_id = "reportActivity", path = "/api/activities/", tag = "settings", request_body = Object, responses((status = 204, description = "Accepted"), TokenErrors))]
+/// Clients report what their users do; Tessera keeps no usage analytics, so the report,
+/// whatever it holds (or none), is accepted and dropped unread.
+#[utoipa::path(post, operation_id = "reportActivity", path = "/api/activities/", tag = "settings", request_body(content = Option<Object>, description = "The report (not kept)"), responses((status = 204, description = "Accepted"), TokenErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn activity(_: Ctx, _report: JsonBody) -> StatusCode {
+pub async fn activity(_: Ctx) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
