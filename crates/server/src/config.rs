@@ -85,6 +85,16 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes [default: 1048576]
     #[arg(long, env = "TESSERA_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
+    /// Open connections served at once; more are closed at once [default: 1000]
+    #[arg(long, env = "TESSERA_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers (also the idle time allowed between
+    /// requests on a kept-alive connection) [default: 30]
+    #[arg(long, env = "TESSERA_HEADER_TIMEOUT_SECS")]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds requests in flight get to finish after SIGTERM or SIGINT [default: 30]
+    #[arg(long, env = "TESSERA_SHUTDOWN_TIMEOUT_SECS")]
+    pub shutdown_timeout_secs: Option<u64>,
     /// E-mail of the administrator created on first start [default: admin@example.com]
     #[arg(long, env = "TESSERA_ADMIN_EMAIL")]
     pub admin_email: Option<String>,
@@ -137,6 +147,9 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     log_format: Option<LogFormat>,
     max_body_bytes: Option<usize>,
+    max_connections: Option<usize>,
+    header_timeout_secs: Option<u64>,
+    shutdown_timeout_secs: Option<u64>,
     admin_email: Option<String>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
@@ -276,6 +289,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
+    /// Connections served at once, the header deadline and the shutdown deadline.
+    pub connections: crate::connections::ConnectionLimits,
     pub admin_email: String,
     /// From `TESSERA_ADMIN_PASSWORD` only: never a flag, which other users could see in `ps`.
     pub admin_password: Option<Secret>,
@@ -299,6 +314,7 @@ impl Settings {
             data_dir,
             log_format: LogFormat::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            connections: crate::connections::ConnectionLimits::default(),
             admin_email: DEFAULT_ADMIN_EMAIL.to_owned(),
             admin_password: None,
             hash_cost: HashCost::default(),
@@ -325,6 +341,22 @@ impl Settings {
         s.log_format = args.log_format.or(file.log_format).unwrap_or_default();
         s.max_body_bytes =
             args.max_body_bytes.or(file.max_body_bytes).unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        let defaults = crate::connections::ConnectionLimits::default();
+        s.connections = crate::connections::ConnectionLimits {
+            max_connections: args
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(defaults.max_connections)
+                .max(1),
+            header_timeout: args
+                .header_timeout_secs
+                .or(file.header_timeout_secs)
+                .map_or(defaults.header_timeout, std::time::Duration::from_secs),
+            shutdown_timeout: args
+                .shutdown_timeout_secs
+                .or(file.shutdown_timeout_secs)
+                .map_or(defaults.shutdown_timeout, std::time::Duration::from_secs),
+        };
         if let Some(email) = args.admin_email.or(file.admin_email) {
             s.admin_email = email;
         }

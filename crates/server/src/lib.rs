@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod bootstrap;
 pub mod config;
+pub mod connections;
 pub mod datadir;
 pub mod error;
 pub mod http;

@@ -4,7 +4,9 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+
+use crate::connections::{ConnectionLimits, LimitAcceptor};
 use serde_json::Value;
 use tessera_domain::role::CONSUMER;
 use tessera_store::Store;
@@ -34,6 +36,7 @@ pub struct Application {
     router: axum::Router,
     /// HTTPS when set.
     tls: Option<RustlsConfig>,
+    connections: ConnectionLimits,
     store: Arc<dyn Store>,
     /// Where the data lives, for the start line.
     store_location: String,
@@ -94,6 +97,7 @@ impl Application {
             router: crate::http::router(state, settings.cors_origins.as_ref()),
             tls,
             store,
+            connections: settings.connections,
             store_location: settings.data_dir.display().to_string(),
             _lock: lock,
         })
@@ -130,28 +134,30 @@ impl Application {
         );
         // The peer address feeds login throttling.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let limits = self.connections;
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            // Requests in flight get the deadline to finish; then their connections are closed.
+            stopper.graceful_shutdown(Some(limits.shutdown_timeout));
+        });
+        let listener = self.listener.into_std().map_err(StartupError::Serve)?;
+        let limit = LimitAcceptor::new(limits.max_connections);
+        let server = axum_server::from_tcp(listener)
+            .map_err(StartupError::Serve)?
+            .handle(handle)
+            .first_request_timeout(limits.header_timeout);
         match self.tls {
             None => {
-                axum::serve(self.listener, service)
-                    .with_graceful_shutdown(shutdown)
-                    .await
-                    .map_err(StartupError::Serve)?;
+                let mut server = server.acceptor(limit);
+                server.http_builder().http1().header_read_timeout(limits.header_timeout);
+                server.serve(service).await.map_err(StartupError::Serve)?;
             }
             Some(config) => {
-                let handle = axum_server::Handle::new();
-                let stopper = handle.clone();
-                tokio::spawn(async move {
-                    shutdown.await;
-                    // No deadline: requests in flight finish, as over HTTP.
-                    stopper.graceful_shutdown(None);
-                });
-                let listener = self.listener.into_std().map_err(StartupError::Serve)?;
-                axum_server::from_tcp_rustls(listener, config)
-                    .map_err(StartupError::Serve)?
-                    .handle(handle)
-                    .serve(service)
-                    .await
-                    .map_err(StartupError::Serve)?;
+                let mut server = server.acceptor(RustlsAcceptor::new(config).acceptor(limit));
+                server.http_builder().http1().header_read_timeout(limits.header_timeout);
+                server.serve(service).await.map_err(StartupError::Serve)?;
             }
         }
         tracing::info!("stopped");
