@@ -11,7 +11,7 @@ use tessera_domain::{Document, ObjectId};
 use tessera_store::sqlite::SqliteStore;
 use tessera_store::{RoleStore, SettingsStore, UserRecord, UserStore};
 
-use crate::config::{AdminAction, AdminArgs, DEFAULT_DATA_DIR, HashCost};
+use crate::config::{AdminAction, AdminArgs, BackupArgs, DEFAULT_DATA_DIR, HashCost};
 use crate::error::StartupError;
 use crate::password::Passwords;
 
@@ -88,4 +88,20 @@ fn show(email: &str, what: &str, generated: Option<&str>) {
     if let Some(password) = generated {
         println!("\nIts password:\n\n    {password}\n\nKeep it now; it will not be shown again.");
     }
+}
+
+/// `tessera backup --to FILE`: a consistent copy of the database, taken while a server serves
+/// (it takes no lock of the data directory). To restore: stop the server, put the file in the
+/// data directory as `tessera.sqlite3` (and remove any `tessera.sqlite3-wal` and `-shm` beside
+/// it), start the server.
+#[expect(clippy::print_stdout, reason = "the command's own answer")]
+pub fn backup(args: BackupArgs) -> Result<(), StartupError> {
+    let dir = args.data_dir.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    tessera_store::sqlite::backup(&dir, &args.to)?;
+    println!(
+        "backed up {} to {}.",
+        dir.join(tessera_store::sqlite::DATABASE_FILE).display(),
+        args.to.display()
+    );
+    Ok(())
 }

@@ -38,6 +38,19 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Administer a stopped server's data directory (refused while a server runs on it).
     Admin(AdminArgs),
+    /// Copy the database consistently, while the server serves or not.
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// Directory holding the SQLite database [default: ./tessera-data]
+    #[arg(long, env = "TESSERA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The backup file to write (it must not exist): a database a server opens as its
+    /// tessera.sqlite3
+    #[arg(long)]
+    pub to: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -32,5 +32,6 @@ pub async fn run(cli: Cli) -> Result<(), error::StartupError> {
             app.run_until_stopped(startup::shutdown_signal()).await
         }
         Command::Admin(args) => admin::run(args).await,
+        Command::Backup(args) => admin::backup(args),
     }
 }

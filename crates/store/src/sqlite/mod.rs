@@ -9,6 +9,7 @@
 //! resource's SQL and its trait's implementation live in the file named after it, and what they
 //! all use in `rows.rs`. This file only opens a store: nothing imports it back.
 
+mod backup;
 mod cache;
 mod conn;
 mod dashboards;
@@ -30,6 +31,7 @@ use std::path::Path;
 
 use crate::{Result, Stats, Store, StoreError};
 
+pub use backup::backup;
 pub use engine::{DATABASE_FILE, SqliteStore};
 
 impl SqliteStore {
