@@ -92,8 +92,14 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        let merged = serde_urlencoded::to_string(query_pairs(parts.uri.query())?)
-            .map_err(|e| invalid_query(&e))?;
+        // Nearly every query string names each parameter once and reads in one pass; one that
+        // repeats a field fails that pass ("duplicate field") and is read again, merged.
+        let raw = parts.uri.query().unwrap_or_default();
+        if let Ok(value) = serde_urlencoded::from_str(raw) {
+            return Ok(Query(value));
+        }
+        let merged =
+            serde_urlencoded::to_string(query_pairs(Some(raw))?).map_err(|e| invalid_query(&e))?;
         serde_urlencoded::from_str(&merged).map(Query).map_err(|e| invalid_query(&e))
     }
 }
