@@ -33,6 +33,11 @@ pub fn expect_object(body: Value) -> Result<Document, ValidationError> {
     }
 }
 
+/// A field of a stored document as text: "" when absent or not a string (for display).
+pub fn text_of(doc: &Document, field: &str) -> String {
+    doc.get(field).and_then(Value::as_str).unwrap_or_default().to_owned()
+}
+
 /// The JSON type of a value, for messages.
 pub fn json_type(v: &Value) -> &'static str {
     match v {

@@ -88,14 +88,10 @@ impl Tokens {
         mac.update(jti.as_bytes());
         mac.finalize().into_bytes().iter().take(16).map(|b| format!("{b:02x}")).collect()
     }
-
-    /// Seconds a token lives, when tokens expire.
-    pub fn lifetime(&self) -> Option<i64> {
-        self.lifetime
-    }
 }
 
-fn chrono_now() -> i64 {
+/// Now, in seconds since the epoch (the unit of `iat` and `exp`).
+pub fn chrono_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -36,6 +36,15 @@ impl Caller {
         }
     }
 
+    /// The caller as the content rules see them, asking for `adminAccess` or not.
+    pub fn actor(&self, admin_access: bool) -> tessera_domain::dashboard::Actor {
+        tessera_domain::dashboard::Actor {
+            id: self.id,
+            role_name: self.role_name.clone(),
+            admin_access,
+        }
+    }
+
     /// Administrators (`super`, `admin`) only: the server's settings.
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if tessera_domain::role::manages_identities(&self.role_name) {

@@ -89,9 +89,7 @@ pub fn is_https(state: &AppState, headers: &HeaderMap, peer: IpAddr) -> bool {
 pub fn start(state: &AppState, headers: &mut HeaderMap, token: &str, remember: bool, https: bool) {
     let Some(claims) = state.tokens.verify(token) else { return };
     let max_age = remember.then(|| {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let now = crate::token::chrono_now();
         claims.exp.map_or(REMEMBER_FOREVER_SECS, |exp| (exp - now).max(0))
     });
     let xsrf = state.tokens.xsrf(&claims.jti);

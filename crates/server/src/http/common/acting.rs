@@ -47,7 +47,7 @@ impl FromRequestParts<AppState> for Acting {
         let caller = Caller::from_request_parts(parts, state).await?;
         let Query(q) = Query::<AdminAccess>::from_request_parts(parts, state).await?;
         let admin_access = bool_param("adminAccess", q.admin_access.as_deref())?.unwrap_or(false);
-        let actor = Actor { id: caller.id, role_name: caller.role_name, admin_access };
+        let actor = caller.actor(admin_access);
         Ok(Acting { state: state.clone(), actor })
     }
 }

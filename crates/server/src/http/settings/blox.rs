@@ -4,7 +4,6 @@
 
 use axum::Json;
 use serde_json::{Value, json};
-use tessera_domain::dashboard::Actor;
 use tessera_domain::{ResourceKind, ValidationError};
 use tessera_store::Setting;
 
@@ -48,7 +47,7 @@ async fn edit_actions(
 
 /// Designers and administrators write custom actions; viewers only use them.
 fn require_designer(caller: &Caller) -> ApiResult<()> {
-    let actor = Actor { id: caller.id, role_name: caller.role_name.clone(), admin_access: false };
+    let actor = caller.actor(false);
     if actor.creates_content() {
         Ok(())
     } else {

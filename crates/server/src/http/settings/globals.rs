@@ -5,17 +5,12 @@
 use axum::Json;
 use serde_json::{Value, json};
 use tessera_domain::ResourceKind;
-use tessera_domain::dashboard::Actor;
+use tessera_domain::document::text_of as text;
 
 use crate::http::common::acting::Ctx;
 use crate::http::common::error::{ApiResult, Found};
 use crate::http::common::extract::PathKey;
 use crate::http::doc::responses::{Palettes, ReadErrors, TokenErrors};
-
-/// A field of a document as text ("" when absent).
-fn text(doc: &tessera_domain::Document, key: &str) -> String {
-    doc.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
 
 /// Sisense's default palette.
 const VIVID: &[&str] = &["#00cee6", "#9b9bd7", "#6eda55", "#fc7570", "#fbb755", "#218a8c"];
@@ -87,7 +82,7 @@ pub async fn globals(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
     let user = state.store.get_user(caller.id).await?.found(ResourceKind::User, caller.id)?;
     let user: tessera_domain::Document =
         serde_json::from_str(user.get()).map_err(crate::http::common::error::ApiError::internal)?;
-    let actor = Actor { id: caller.id, role_name: caller.role_name.clone(), admin_access: false };
+    let actor = caller.actor(false);
     let designs = actor.creates_content();
     Ok(Json(json!({
         "designSettings": design_settings(),

@@ -46,11 +46,7 @@ struct DashboardPage {
 }
 
 fn actor(visitor: &Visitor) -> Actor {
-    Actor {
-        id: visitor.caller.id,
-        role_name: visitor.caller.role_name.clone(),
-        admin_access: false,
-    }
+    visitor.caller.actor(false)
 }
 
 fn rule(access: Access) -> &'static str {

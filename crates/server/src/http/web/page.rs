@@ -14,7 +14,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde_json::Value;
 use tessera_domain::Document;
 use tessera_domain::features::Features;
 
@@ -183,10 +182,7 @@ pub fn safe_return(asked: Option<&str>) -> String {
     }
 }
 
-/// A field of a document as text ("" when absent or not a string).
-pub fn text(doc: &Document, key: &str) -> String {
-    doc.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
+pub use tessera_domain::document::text_of as text;
 
 /// A page's HTML, or the 500 page if a template fails.
 pub fn render(page: &impl Template) -> Response {
