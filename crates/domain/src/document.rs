@@ -136,15 +136,55 @@ pub fn optional_object(doc: &Document, field: &str) -> Result<(), ValidationErro
     }
 }
 
-/// The key under which names are compared: two names that differ only in case are the same name.
+/// The key under which names are compared: Unicode's compatibility caseless match (NFKC with full
+/// case folding), so that names a reader cannot tell apart are one name: `Straße` and `STRASSE`,
+/// `ΟΔΟΣ` and `οδος`, fullwidth `ｊｏｓｅ` and `jose`, composed and decomposed `José`.
+///
+/// The steps are the standard's definition (D146: NFKD(fold(NFKD(fold(NFD(s)))))), closed with
+/// NFKC so that the stored key is short and stable.
 pub fn lookup_key(s: &str) -> String {
-    s.to_lowercase()
+    use caseless::Caseless;
+    use unicode_normalization::UnicodeNormalization;
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.nfd().default_case_fold().nfkd().default_case_fold().nfkc().collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Each pair names one account, so it must have one key; each pair of the second list differs.
+    #[test]
+    fn names_a_reader_cannot_tell_apart_share_a_key() {
+        let same = [
+            ("Straße", "STRASSE"),
+            ("ΟΔΟΣ", "οδος"),
+            ("ΟΔΟΣ", "οδοσ"),
+            ("ｊｏｓｅ", "JOSE"),
+            ("Jos\u{e9}", "JOSE\u{301}"),
+            ("ﬁle", "FILE"),
+            ("Ⅻ", "xii"),
+        ];
+        for (a, b) in same {
+            assert_eq!(lookup_key(a), lookup_key(b), "{a} / {b}");
+        }
+        let different = [("İstanbul", "ıstanbul"), ("jose", "josé"), ("ab", "a b")];
+        for (a, b) in different {
+            assert_ne!(lookup_key(a), lookup_key(b), "{a} / {b}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A key is its own key: keys stored once are found again by the key of the key.
+        #[test]
+        fn a_key_is_a_fixed_point(s in "\\PC{0,12}") {
+            let key = lookup_key(&s);
+            proptest::prop_assert_eq!(lookup_key(&key), key);
+        }
+    }
 
     /// Clients see fields in the order they sent them: removing one must not move the others.
     #[test]

@@ -40,6 +40,8 @@ async fn a_duplicate_name_is_a_409_whatever_the_case() {
     app.post("/api/v1/groups", &app.admin, &json!({"name": "admins"}))
         .await
         .assert_error(409, 1009);
+    app.create_group(json!({"name": "ΟΔΟΣ"})).await;
+    app.post("/api/v1/groups", &app.admin, &json!({"name": "οδος"})).await.assert_error(409, 1009);
 }
 
 #[tokio::test]

@@ -53,6 +53,14 @@ async fn username_matches_user_name_or_email_case_insensitively() {
         let resp = app.login(username, "jane-passw0rd").await;
         assert_eq!(resp.status, 200, "{username}: {}", resp.text);
     }
+    app.create_user(
+        json!({"userName": "Straße", "email": "s@corp.example", "password": "s-passw0rd"}),
+    )
+    .await;
+    for username in ["STRASSE", "strasse", "ｓｔｒａßｅ"] {
+        let resp = app.login(username, "s-passw0rd").await;
+        assert_eq!(resp.status, 200, "{username}: {}", resp.text);
+    }
 }
 
 #[tokio::test]

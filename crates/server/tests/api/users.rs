@@ -47,6 +47,27 @@ async fn a_duplicate_user_name_or_email_is_a_409_whatever_the_case() {
     assert_eq!(all.as_array().unwrap().len(), 2, "admin and bob only: {all}");
 }
 
+/// Names a reader cannot tell apart are one name (NFKC with full case folding), not only names
+/// that differ in ASCII case.
+#[tokio::test]
+async fn names_that_look_the_same_are_one_name() {
+    let app = spawn_app().await;
+    let taken = [
+        ("Straße", "STRASSE"),
+        ("ΟΔΟΣ", "οδος"),
+        ("ｗｉｄｅ", "Wide"),
+        ("Jos\u{e9}", "Jose\u{301}"),
+    ];
+    for (i, (first, second)) in taken.into_iter().enumerate() {
+        let email = format!("first{i}@corp.example");
+        app.create_user(json!({"userName": first, "email": email})).await;
+        let dup = json!({"userName": second, "email": format!("second{i}@corp.example")});
+        app.post("/api/v1/users", &app.admin, &dup).await.assert_error(409, 1009);
+    }
+    // Distinct names stay distinct: the accent is part of the name.
+    app.create_user(json!({"userName": "Jose", "email": "plain@corp.example"})).await;
+}
+
 #[tokio::test]
 async fn twenty_identical_posts_racing_create_exactly_one_user() {
     let app = spawn_app().await;

@@ -1,13 +1,23 @@
 //! Schema migrations, applied in order at start; `PRAGMA user_version` counts those applied.
 
+use std::collections::HashSet;
+
 use rusqlite::Transaction;
+use tessera_domain::document::lookup_key;
 
 use crate::Result;
 
+/// One step of the schema's history: SQL, or Rust where the step needs the domain's functions.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Transaction<'_>) -> Result<()>),
+}
+use Migration::{Code, Sql};
+
 /// Each entry is applied once, in one transaction with the version bump. Never edit an entry
 /// that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[
-    r#"
+const MIGRATIONS: &[Migration] = &[
+    Sql(r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value BLOB NOT NULL
@@ -48,11 +58,11 @@ CREATE TABLE user_groups (
     PRIMARY KEY (user_id, group_id)
 ) WITHOUT ROWID;
 CREATE INDEX user_groups_group ON user_groups(group_id, user_id);
-"#,
+"#),
     // Sort indexes on the keys clients sort by, each ending with the id that breaks ties, so that
     // `ORDER BY field, id LIMIT n` reads n index entries whatever the size of the collection. The
     // expressions must be written exactly as sqlite::query::json_field writes them.
-    r#"
+    Sql(r#"
 CREATE INDEX users_by_user_name  ON users(json_extract(doc, '$.userName'), id);
 CREATE INDEX users_by_email      ON users(json_extract(doc, '$.email'), id);
 CREATE INDEX users_by_first_name ON users(json_extract(doc, '$.firstName'), id);
@@ -62,19 +72,19 @@ CREATE INDEX users_by_updated    ON users(json_extract(doc, '$.lastUpdated'), id
 CREATE INDEX groups_by_name      ON groups(json_extract(doc, '$.name'), id);
 CREATE INDEX groups_by_created   ON groups(json_extract(doc, '$.created'), id);
 CREATE INDEX groups_by_updated   ON groups(json_extract(doc, '$.lastUpdated'), id);
-"#,
+"#),
     // Tokens logged out one by one, kept until they would have expired (NULL: never expires).
-    r#"
+    Sql(r#"
 CREATE TABLE revoked_tokens (
     jti        TEXT PRIMARY KEY,
     expires_at INTEGER
 ) WITHOUT ROWID;
-"#,
+"#),
     // Content: folders, dashboards, their shares and widgets. `dashboard_shares` mirrors each
     // dashboard's `shares` array so that "what may this caller see" is an indexed lookup.
     // Widget ids are unique per dashboard only: an imported copy keeps its widgets' ids, which
     // its `layout` refers to.
-    r#"
+    Sql(r#"
 CREATE TABLE folders (
     id        TEXT PRIMARY KEY,
     parent_id TEXT REFERENCES folders(id),
@@ -112,18 +122,20 @@ CREATE TABLE widgets (
     doc          TEXT NOT NULL,
     PRIMARY KEY (dashboard_id, id)
 ) WITHOUT ROWID;
-"#,
+"#),
     // Expired revocations are deleted by expiry: without this index each sweep scanned them all.
-    r#"
+    Sql(r#"
 CREATE INDEX revoked_tokens_expiry ON revoked_tokens(expires_at) WHERE expires_at IS NOT NULL;
-"#,
+"#),
     // One tenant, "system", as a single-tenant Sisense has; every user and group names it in
     // `tenantId` (pysisense skips users and groups whose tenantId is not the system tenant's).
-    r#"
+    Sql(r#"
 INSERT OR IGNORE INTO meta (key, value) VALUES ('system_tenant', lower(hex(randomblob(12))));
 UPDATE users SET doc = json_set(doc, '$.tenantId', (SELECT value FROM meta WHERE key = 'system_tenant'));
 UPDATE groups SET doc = json_set(doc, '$.tenantId', (SELECT value FROM meta WHERE key = 'system_tenant'));
-"#,
+"#),
+    // Names are compared by their NFKC case-folded key instead of their lower case.
+    Code(rekey_names),
 ];
 
 /// The schema version this build writes and needs (`PRAGMA user_version`).
@@ -132,11 +144,124 @@ pub(super) const VERSION: usize = MIGRATIONS.len();
 pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {
     let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let applied = usize::try_from(applied).unwrap_or(0);
-    for sql in MIGRATIONS.iter().skip(applied) {
-        tx.execute_batch(sql)?;
+    for step in MIGRATIONS.iter().skip(applied) {
+        match step {
+            Sql(sql) => tx.execute_batch(sql)?,
+            Code(run) => run(tx)?,
+        }
     }
     if applied < MIGRATIONS.len() {
         tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
     }
     Ok(())
+}
+
+/// Recomputes every user name, e-mail and group name key with today's `lookup_key`.
+///
+/// Names that were distinct under the old key can share the new one (`Straße` and `STRASSE`).
+/// One of them keeps the new key: the one whose key is unchanged, else the oldest. The other keeps
+/// a key of its own (its old one where that is free), is still found by id and by its other name,
+/// and the collision is logged for an administrator to rename one of the two.
+fn rekey_names(tx: &Transaction<'_>) -> Result<()> {
+    for (table, column, field) in [
+        ("users", "user_name_key", "userName"),
+        ("users", "email_key", "email"),
+        ("groups", "name_key", "name"),
+    ] {
+        let rows: Vec<(String, String, String)> = tx
+            .prepare(&format!(
+                "SELECT id, {column}, coalesce(json_extract(doc, '$.{field}'), '') FROM {table}
+                 ORDER BY json_extract(doc, '$.created'), rowid"
+            ))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        // A row whose key does not change keeps it (it is found as before); then the oldest wins.
+        let mut rows: Vec<_> =
+            rows.into_iter().map(|(id, old, name)| (lookup_key(&name), id, old)).collect();
+        rows.sort_by_key(|(key, _, old)| key != old);
+        let mut taken = HashSet::new();
+        let mut later = Vec::new();
+        let mut keys = Vec::with_capacity(rows.len());
+        for (key, id, old) in rows {
+            if taken.insert(key.clone()) {
+                keys.push((id, key));
+            } else {
+                later.push((id, old, key));
+            }
+        }
+        for (id, old, key) in later {
+            tracing::warn!(
+                table,
+                id,
+                field,
+                name_key = key,
+                "two names now share one key: rename one"
+            );
+            let kept = if taken.contains(&old) { format!("{key}\u{1}{id}") } else { old };
+            taken.insert(kept.clone());
+            keys.push((id, kept));
+        }
+        // Every key moves out of the way first, so that no update meets a key about to change.
+        tx.execute(&format!("UPDATE {table} SET {column} = char(1) || id"), [])?;
+        let mut update = tx.prepare(&format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"))?;
+        for (id, key) in keys {
+            update.execute([id, key])?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::*;
+
+    fn at_version(conn: &mut Connection, version: usize) {
+        let tx = conn.transaction().unwrap();
+        for step in &MIGRATIONS[..version] {
+            match step {
+                Sql(sql) => tx.execute_batch(sql).unwrap(),
+                Code(run) => run(&tx).unwrap(),
+            }
+        }
+        tx.pragma_update(None, "user_version", version as i64).unwrap();
+        tx.commit().unwrap();
+    }
+
+    fn add_user(conn: &Connection, id: &str, name: &str, created: &str) {
+        conn.execute(
+            "INSERT INTO users (id, user_name_key, email_key, role_id, active, password_hash, api_secret, doc)
+             VALUES (?1, lower(?2), ?1 || '@example.com', 'r', 1, 'h', 's', json_object('userName', ?2, 'created', ?3))",
+            [id, name, created],
+        )
+        .unwrap();
+    }
+
+    fn key_of(conn: &Connection, id: &str) -> String {
+        conn.query_row("SELECT user_name_key FROM users WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    }
+
+    /// Rows written under the lower-case keys get the new keys; of two names that now collide
+    /// the one whose key did not change keeps it, the other its old key, and nothing is lost.
+    #[test]
+    fn names_are_rekeyed_and_collisions_keep_both_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let rekeying = MIGRATIONS.iter().position(|m| matches!(m, Code(_))).unwrap();
+        at_version(&mut conn, rekeying);
+        conn.execute("INSERT INTO roles (id, name_key, doc) VALUES ('r', 'r', '{}')", []).unwrap();
+        add_user(&conn, "a", "STRASSE", "2026-01-02");
+        add_user(&conn, "b", "Straße", "2026-01-01");
+        add_user(&conn, "c", "ＷＩＤＥ", "2026-01-03");
+        add_user(&conn, "d", "plain", "2026-01-04");
+        let tx = conn.transaction().unwrap();
+        migrate(&tx).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(key_of(&conn, "a"), "strasse", "the unchanged key stays");
+        assert_eq!(key_of(&conn, "b"), "straße", "the other row keeps its old key");
+        assert_eq!(key_of(&conn, "c"), "wide");
+        assert_eq!(key_of(&conn, "d"), "plain");
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(usize::try_from(version).unwrap(), VERSION);
+    }
 }
