@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use argon2::{Argon2, Params, PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier};
 use tessera_domain::user::Password;
 use tokio::sync::Semaphore;
 
@@ -54,6 +54,24 @@ impl Passwords {
         .unwrap_or(false)
     }
 
+    /// Whether `hash` was made under another algorithm or cost than the configured one. Such a
+    /// hash is replaced at the user's next sign-in, so that a changed cost reaches every account
+    /// that signs in, and a known user's failed login costs what an unknown one's does.
+    pub fn is_outdated(&self, hash: &str) -> bool {
+        let Ok(phc) = PasswordHash::new(hash) else { return true };
+        let same_cost = Params::try_from(&phc).is_ok_and(|p| {
+            (p.m_cost(), p.t_cost(), p.p_cost())
+                == (self.params.m_cost(), self.params.t_cost(), self.params.p_cost())
+        });
+        phc.algorithm.as_str() != Algorithm::Argon2id.as_str() || !same_cost
+    }
+
+    /// The hash of a password already verified at sign-in (it passed the rules when it was set).
+    pub async fn rehash(&self, password: String) -> Result<String, HashError> {
+        let params = self.params.clone();
+        self.blocking(move || hash_blocking(&params, password.as_bytes())).await?
+    }
+
     async fn blocking<T: Send + 'static>(
         &self, f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
@@ -102,6 +120,20 @@ mod tests {
     async fn no_hash_never_verifies() {
         let p = cheap();
         assert!(!p.verify("anything at all".into(), None).await);
+    }
+
+    #[tokio::test]
+    async fn only_a_hash_of_another_cost_is_outdated() {
+        let p = cheap();
+        let other = Passwords::new(HashCost { memory_kib: 128, iterations: 2 }).unwrap();
+        let own = p.hash(password("correct horse")).await.unwrap();
+        let old = other.hash(password("correct horse")).await.unwrap();
+        assert!(!p.is_outdated(&own));
+        assert!(p.is_outdated(&old));
+        assert!(p.is_outdated("not a hash"));
+        let new = p.rehash("correct horse".into()).await.unwrap();
+        assert!(!p.is_outdated(&new));
+        assert!(p.verify("correct horse".into(), Some(new)).await);
     }
 
     #[tokio::test]

@@ -32,7 +32,7 @@ pub use relations::{Referencing, RelationStore};
 pub use roles::RoleStore;
 pub use settings::{FeaturesEdit, Setting, SettingEdit, SettingsStore};
 pub use tokens::TokenStore;
-pub use users::{AuthRecord, LoginRecord, UserEdit, UserFilter, UserRecord, UserStore};
+pub use users::{AuthRecord, LoginRecord, Rehash, UserEdit, UserFilter, UserRecord, UserStore};
 pub use widgets::{WidgetEdit, WidgetStore};
 
 /// Everything the server needs from a storage engine: every resource's trait.

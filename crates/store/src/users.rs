@@ -34,8 +34,9 @@ pub trait UserStore: Send + Sync {
     async fn login_record(&self, username: &str) -> Result<Option<LoginRecord>>;
     /// What checking a token needs to know about its user.
     async fn auth_record(&self, id: ObjectId) -> Result<Option<AuthRecord>>;
-    /// Sets the user's `lastLogin`.
-    async fn record_login(&self, id: ObjectId) -> Result<()>;
+    /// Sets the user's `lastLogin` and, with `rehash`, replaces the password's hash by one of
+    /// the configured cost, provided the stored hash is still the one that was verified.
+    async fn record_login(&self, id: ObjectId, rehash: Option<Rehash>) -> Result<()>;
 }
 
 /// A valid user as the store writes it: the document plus the keys it is indexed by.
@@ -67,6 +68,13 @@ pub struct LoginRecord {
     pub password_hash: Option<String>,
     pub active: bool,
     pub api_secret: String,
+}
+
+/// A password's hash made anew at sign-in: `old` is the hash that was verified.
+#[derive(Debug, Clone)]
+pub struct Rehash {
+    pub old: String,
+    pub new: String,
 }
 
 /// What checking a token needs to know about its user.

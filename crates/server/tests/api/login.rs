@@ -1,5 +1,6 @@
 use reqwest::Method;
 use serde_json::json;
+use tessera_server::config::HashCost;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::*;
@@ -323,4 +324,37 @@ async fn a_trusted_proxy_names_the_client_for_throttling() {
         fail_from(&direct, client).await.assert_error(401, 1100);
     }
     fail_from(&direct, "198.51.100.4").await.assert_error(429, 1101);
+}
+
+/// A hash made under another cost (an earlier configuration) is replaced by one of the
+/// configured cost at the next sign-in, and the password still works; a current hash is kept.
+#[tokio::test]
+async fn a_hash_of_an_earlier_cost_is_replaced_at_sign_in() {
+    let earlier =
+        spawn_app_with(|s| s.hash_cost = HashCost { memory_kib: 512, iterations: 2 }).await;
+    let user = json!({"email": "old@corp.example", "password": "old-passw0rd"});
+    let id = id_of(&earlier.create_user(user.clone()).await);
+    let old_hash = hash_of(&earlier, &id);
+    assert!(old_hash.contains("m=512,t=2"), "{old_hash}");
+
+    let app = spawn_app().await;
+    let id = id_of(
+        &app.create_user(json!({"email": "old@corp.example", "password": "other-passw0rd"})).await,
+    );
+    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
+        .unwrap();
+    db.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", [&id, &old_hash]).unwrap();
+
+    assert_eq!(app.login("old@corp.example", "old-passw0rd").await.status, 200);
+    let new_hash = hash_of(&app, &id);
+    assert!(new_hash.contains("m=256,t=1"), "the configured cost: {new_hash}");
+    assert_eq!(app.login("old@corp.example", "old-passw0rd").await.status, 200);
+    assert_eq!(hash_of(&app, &id), new_hash, "a current hash is not made again");
+    app.login("old@corp.example", "other-passw0rd").await.assert_error(401, 1100);
+}
+
+fn hash_of(app: &TestApp, id: &str) -> String {
+    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
+        .unwrap();
+    db.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0)).unwrap()
 }

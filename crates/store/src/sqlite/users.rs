@@ -18,8 +18,8 @@ use super::rows::{
 };
 use super::{SqliteStore, dashboards};
 use crate::{
-    AuthRecord, ListPage, ListRequest, LoginRecord, Referencing, Result, StoreError, UserEdit,
-    UserFilter, UserRecord, UserStore,
+    AuthRecord, ListPage, ListRequest, LoginRecord, Referencing, Rehash, Result, StoreError,
+    UserEdit, UserFilter, UserRecord, UserStore,
 };
 
 pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document> {
@@ -251,9 +251,18 @@ pub(super) fn auth_record(conn: &Connection, id: ObjectId) -> Result<Option<Auth
         .optional()?)
 }
 
-pub(super) fn record_login(tx: &Transaction<'_>, id: ObjectId) -> Result<()> {
+pub(super) fn record_login(
+    tx: &Transaction<'_>, id: ObjectId, rehash: Option<Rehash>,
+) -> Result<()> {
     tx.prepare_cached("UPDATE users SET doc = json_set(doc, '$.lastLogin', ?2) WHERE id = ?1")?
         .execute(params![id.to_string(), now_iso()])?;
+    // A password changed since the sign-in read its hash keeps its new hash.
+    if let Some(Rehash { old, new }) = rehash {
+        tx.prepare_cached(
+            "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2",
+        )?
+        .execute(params![id.to_string(), old, new])?;
+    }
     Ok(())
 }
 
@@ -413,8 +422,8 @@ impl UserStore for SqliteStore {
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
-    async fn record_login(&self, id: ObjectId) -> Result<()> {
-        let result = self.write(move |tx| record_login(tx, id)).await;
+    async fn record_login(&self, id: ObjectId, rehash: Option<Rehash>) -> Result<()> {
+        let result = self.write(move |tx| record_login(tx, id, rehash)).await;
         self.users.invalidate(&[id]);
         result
     }

@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, Form, FromRequest, Request, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tessera_domain::document::lookup_key;
+use tessera_store::Rehash;
 
 use crate::http::auth::session;
 use crate::http::common::client::client_address;
@@ -79,14 +80,26 @@ pub async fn sign_in(
     };
     let record = record.filter(|r| r.active);
     let hash = record.as_ref().and_then(|r| r.password_hash.clone());
-    let verified = state.passwords.verify(password, hash).await;
+    let verified = state.passwords.verify(password.clone(), hash.clone()).await;
     let Some(record) = record.filter(|_| verified) else {
         tracing::info!(user = %username, %client, reason, "login failed");
         return Err(ApiError::new(Code::InvalidCredentials, "Invalid username or password."));
     };
     state.throttle.succeeded(&account, Some(client));
 
-    state.store.record_login(record.id).await?;
+    // A hash of another cost is replaced now, while the password is at hand; failing to is no
+    // reason to refuse a correct password.
+    let rehash = match hash.filter(|h| state.passwords.is_outdated(h)) {
+        Some(old) => match state.passwords.rehash(password).await {
+            Ok(new) => Some(Rehash { old, new }),
+            Err(e) => {
+                tracing::warn!(user = %record.id, error = %e, "password rehash failed");
+                None
+            }
+        },
+        None => None,
+    };
+    state.store.record_login(record.id, rehash).await?;
     let token = state.tokens.issue(record.id, &record.api_secret).map_err(ApiError::internal)?;
     tracing::info!(user = %record.id, "login");
     Ok(token)
