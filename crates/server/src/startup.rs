@@ -20,8 +20,43 @@ use crate::state::{AppState, Shared};
 use crate::throttle::LoginThrottle;
 use crate::token::Tokens;
 
-/// Shows a generated administrator password once, on the console only: never through the logs,
-/// which may be shipped elsewhere, and never again.
+/// Where a generated administrator password is written when no one is at a terminal to read it.
+pub const PASSWORD_FILE: &str = "initial-admin-password";
+
+/// Hands the generated administrator password to the operator without putting it in the logs,
+/// which may be shipped elsewhere: at a terminal it is shown once; otherwise (a service manager,
+/// a log collector) it goes to an owner-only file in the data directory. Either way a log event
+/// says what happened and where to look.
+fn hand_over_generated_password(
+    dir: &std::path::Path, email: &str, password: &str,
+) -> Result<(), StartupError> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        show_generated_password(email, password);
+        tracing::warn!(
+            email,
+            "first start: administrator created; its generated password is shown above, once"
+        );
+        return Ok(());
+    }
+    let path = dir.join(PASSWORD_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(&path)
+        .and_then(|mut file| {
+            std::io::Write::write_all(&mut file, format!("{password}\n").as_bytes())
+        })
+        .map_err(|source| StartupError::DataDir { dir: dir.to_owned(), source })?;
+    tracing::warn!(
+        email,
+        password_file = %path.display(),
+        "first start: administrator created; its generated password is in the file named here: sign in, change it, delete the file"
+    );
+    Ok(())
+}
+
 #[expect(clippy::print_stdout, reason = "the one secret meant for the operator's eyes")]
 fn show_generated_password(email: &str, password: &str) {
     println!(
@@ -56,7 +91,7 @@ impl Application {
         if let Some(password) =
             crate::bootstrap::initialize(store.as_ref(), &settings, &passwords).await?
         {
-            show_generated_password(&settings.admin_email, &password);
+            hand_over_generated_password(&settings.data_dir, &settings.admin_email, &password)?;
         }
         let key = store.signing_key().await?;
         let default_role = store

@@ -1,6 +1,7 @@
 //! The real binary as an operator runs it: first start, restarts, crashes, signals, logs, config.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -104,9 +105,12 @@ impl Drop for Server {
     }
 }
 
-fn generated_password(output: &[String]) -> Option<String> {
-    let at = output.iter().position(|l| l.contains("with password:"))?;
-    output[at + 1..].iter().map(|l| l.trim()).find(|l| !l.is_empty()).map(str::to_owned)
+/// The first-start log event (JSON) that names the generated password's file, if any.
+fn first_start_event(output: &[String]) -> Option<Value> {
+    output
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|e| e["message"].as_str().is_some_and(|m| m.starts_with("first start")))
 }
 
 fn count(v: &Value) -> usize {
@@ -118,8 +122,18 @@ async fn first_start_creates_an_admin_with_a_generated_password_shown_once() {
     let dir = tempfile::tempdir().unwrap();
     let env = [("TESSERA_ADMIN_EMAIL", "owner@corp.example")];
     let server = Server::start(dir.path(), &env, &[]);
-    let password = generated_password(&server.seen).expect("the generated password is printed");
+    // No terminal here: the password is in an owner-only file, and a log event says so.
+    let event = first_start_event(&server.seen).expect("a first-start log event");
+    let file = dir.path().join(tessera_server::startup::PASSWORD_FILE);
+    assert_eq!(event["password_file"], file.display().to_string());
+    assert_eq!(event["email"], "owner@corp.example");
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let password = std::fs::read_to_string(&file).unwrap().trim().to_owned();
     assert!(password.len() >= 20, "a strong password: {password}");
+    for line in &server.seen {
+        assert!(serde_json::from_str::<Value>(line).is_ok(), "only JSON lines: {line}");
+        assert!(!line.contains(&password), "the password never reaches the logs: {line}");
+    }
     let token = server.client.token("owner@corp.example", &password).await;
     let me = server.client.get("/api/v1/users", &token).await.json();
     assert_eq!(count(&me), 1);
@@ -134,8 +148,10 @@ async fn first_start_creates_an_admin_with_a_generated_password_shown_once() {
         ("TESSERA_ADMIN_EMAIL", "else@corp.example"),
         ("TESSERA_ADMIN_PASSWORD", "Another-passw0rd"),
     ];
+    std::fs::remove_file(&file).unwrap();
     let server = Server::start(dir.path(), &env, &[]);
-    assert_eq!(generated_password(&server.seen), None);
+    assert_eq!(first_start_event(&server.seen), None);
+    assert!(!file.exists(), "no password is written again");
     let token = server.client.token("owner@corp.example", &password).await;
     server.client.login("else@corp.example", "Another-passw0rd").await.assert_error(401, 1100);
     assert_eq!(count(&server.client.get("/api/v1/users", &token).await.json()), 1);
@@ -532,12 +548,8 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
     };
     let done = backup(&copy);
     assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600, "the copy holds secrets: {mode:o}");
-    }
+    let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the copy holds secrets: {mode:o}");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let during = load.await.unwrap();
     // A second backup to the same file is refused rather than overwriting it.
