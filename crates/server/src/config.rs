@@ -136,6 +136,11 @@ pub struct ServeArgs {
     /// headers name the client [default: none; the peer is the client]
     #[arg(long, env = "TESSERA_TRUSTED_PROXIES")]
     pub trusted_proxies: Option<String>,
+    /// Serve GET /metrics without a token on this second address (PORT, :PORT, HOST:PORT), for a
+    /// Prometheus on the internal network; administrators can always read /metrics on --listen
+    /// [default: none]
+    #[arg(long, env = "TESSERA_METRICS_LISTEN")]
+    pub metrics_listen: Option<ListenAddr>,
     /// PEM certificate chain: serve HTTPS (with --tls-key)
     #[arg(long, env = "TESSERA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -172,6 +177,7 @@ struct FileConfig {
     login_window_secs: Option<u64>,
     cors_origins: Option<String>,
     trusted_proxies: Option<String>,
+    metrics_listen: Option<ListenAddr>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
 }
@@ -315,6 +321,8 @@ pub struct Settings {
     pub cors_origins: Option<CorsOrigins>,
     /// Proxies whose forwarding headers are believed; empty: the peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A second address serving only `/metrics`, without a token.
+    pub metrics_listen: Option<SocketAddr>,
     /// HTTPS when set; plain HTTP otherwise.
     pub tls: Option<TlsFiles>,
 }
@@ -335,6 +343,7 @@ impl Settings {
             login_limits: Limits::default(),
             cors_origins: None,
             trusted_proxies: Vec::new(),
+            metrics_listen: None,
             tls: None,
         }
     }
@@ -411,6 +420,7 @@ impl Settings {
         if let Some(proxies) = args.trusted_proxies.or(file.trusted_proxies) {
             s.trusted_proxies = parse_networks(&proxies)?;
         }
+        s.metrics_listen = args.metrics_listen.or(file.metrics_listen).map(|l| l.0);
         s.tls = match (args.tls_cert.or(file.tls_cert), args.tls_key.or(file.tls_key)) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => None,

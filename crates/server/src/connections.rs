@@ -7,6 +7,7 @@ use std::future::{Ready, ready};
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -44,11 +45,28 @@ impl Default for ConnectionLimits {
 #[derive(Clone)]
 pub struct LimitAcceptor {
     permits: Arc<Semaphore>,
+    max_connections: usize,
+    refused: Arc<AtomicU64>,
 }
 
 impl LimitAcceptor {
     pub fn new(max_connections: usize) -> Self {
-        LimitAcceptor { permits: Arc::new(Semaphore::new(max_connections)) }
+        LimitAcceptor {
+            permits: Arc::new(Semaphore::new(max_connections)),
+            max_connections,
+            refused: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Connections open now.
+    pub fn open(&self) -> u64 {
+        let open = self.max_connections.saturating_sub(self.permits.available_permits());
+        u64::try_from(open).unwrap_or(u64::MAX)
+    }
+
+    /// Connections refused because the limit was reached, since the server started.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 }
 
@@ -61,6 +79,7 @@ impl<I, S> Accept<I, S> for LimitAcceptor {
         match self.permits.clone().try_acquire_owned() {
             Ok(permit) => ready(Ok((Limited { inner: stream, _permit: permit }, service))),
             Err(_) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!("connection refused: the connection limit is reached");
                 ready(Err(io::Error::other("the connection limit is reached")))
             }

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod datadir;
 pub mod error;
 pub mod http;
+pub mod meters;
 pub mod password;
 pub mod startup;
 pub mod state;

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::error::StartupError;
+use crate::meters::Meters;
 use crate::password::Passwords;
 use crate::state::{AppState, Shared};
 use crate::throttle::LoginThrottle;
@@ -68,6 +69,10 @@ fn show_generated_password(email: &str, password: &str) {
 /// A server bound to its address, not yet serving.
 pub struct Application {
     listener: TcpListener,
+    /// `--metrics-listen`: its listener and the router that serves only `/metrics`.
+    metrics: Option<(TcpListener, axum::Router)>,
+    /// Counts and bounds the connections of the main listener.
+    acceptor: LimitAcceptor,
     router: axum::Router,
     /// HTTPS when set.
     tls: Option<RustlsConfig>,
@@ -99,6 +104,7 @@ impl Application {
             .await?
             .and_then(|r| r.get("_id").and_then(Value::as_str).and_then(|s| s.parse().ok()))
             .ok_or(StartupError::MissingDefaultRole)?;
+        let acceptor = LimitAcceptor::new(settings.connections.max_connections);
         let state = AppState::new(Shared {
             store: store.clone(),
             tokens: Tokens::new(&key, settings.token_lifetime_secs),
@@ -108,6 +114,7 @@ impl Application {
             throttle: LoginThrottle::new(settings.login_limits),
             trusted_proxies: settings.trusted_proxies.clone(),
             https: settings.tls.is_some(),
+            meters: Meters::new(acceptor.clone()),
         });
         let tls = match &settings.tls {
             Some(files) => {
@@ -124,11 +131,17 @@ impl Application {
             }
             None => None,
         };
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .map_err(|source| StartupError::Listen { addr: settings.listen, source })?;
+        let listener = bind(settings.listen).await?;
+        let metrics = match settings.metrics_listen {
+            Some(addr) => {
+                Some((bind(addr).await?, crate::http::metrics::open_router(state.clone())))
+            }
+            None => None,
+        };
         Ok(Application {
             listener,
+            metrics,
+            acceptor,
             router: crate::http::router(state, settings.cors_origins.as_ref()),
             tls,
             store,
@@ -141,6 +154,11 @@ impl Application {
     /// The address actually bound (the real port when the settings asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The address of the `--metrics-listen` listener, if any.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     /// The store the server runs on (tests read its [`Store::stats`]).
@@ -172,13 +190,27 @@ impl Application {
         let limits = self.connections;
         let handle = axum_server::Handle::new();
         let stopper = handle.clone();
+        let (stopping, mut stop) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown.await;
+            let _ = stopping.send(true);
             // Requests in flight get the deadline to finish; then their connections are closed.
             stopper.graceful_shutdown(Some(limits.shutdown_timeout));
         });
+        if let Some((listener, router)) = self.metrics {
+            let addr = listener.local_addr().map_err(StartupError::Serve)?;
+            tracing::info!(%addr, "serving /metrics");
+            tokio::spawn(async move {
+                let serving = axum::serve(listener, router).with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|stopped| *stopped).await;
+                });
+                if let Err(e) = serving.await {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
+            });
+        }
         let listener = self.listener.into_std().map_err(StartupError::Serve)?;
-        let limit = LimitAcceptor::new(limits.max_connections);
+        let limit = self.acceptor;
         let server = axum_server::from_tcp(listener)
             .map_err(StartupError::Serve)?
             .handle(handle)
@@ -198,6 +230,10 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(addr).await.map_err(|source| StartupError::Listen { addr, source })
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tessera_domain::ObjectId;
 use tessera_store::Store;
 
+use crate::meters::Meters;
 use crate::password::Passwords;
 use crate::throttle::LoginThrottle;
 use crate::token::Tokens;
@@ -26,6 +27,8 @@ pub struct Shared {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// This server serves HTTPS itself: session cookies are `Secure`.
     pub https: bool,
+    /// Counters and histograms for `/metrics`.
+    pub meters: Meters,
 }
 
 impl AppState {

@@ -53,10 +53,33 @@ pub trait Store:
 }
 
 /// Counts of the engine's work since it opened: reads and writes that reached the database
-/// (answers from a cache are not reads). For metrics, and for tests that count what a request
-/// costs.
+/// (answers from a cache are not reads), and the state of its caches, connections and logged-out
+/// tokens. For `/metrics`, and for tests that count what a request costs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
     pub reads: u64,
     pub writes: u64,
+    pub caches: [CacheStats; 3],
+    pub pool: PoolStats,
+    /// Logged-out tokens held in memory until they would have expired.
+    pub revoked_tokens: u64,
+}
+
+/// One read-through cache: answers it gave, lookups it could not answer, entries it holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub name: &'static str,
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: u64,
+}
+
+/// The database connection pool: its bound, the connections open, those idle, and the callers
+/// waiting for one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    pub max_size: u64,
+    pub open: u64,
+    pub idle: u64,
+    pub waiting: u64,
 }

@@ -12,6 +12,7 @@ pub mod docs;
 mod folders;
 mod groups;
 mod health;
+pub mod metrics;
 mod roles;
 mod rooms;
 mod settings;
@@ -155,6 +156,7 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
         .merge(docs::router(v1, v09))
         .merge(web::router())
         .merge(health::router())
+        .merge(metrics::router(state.clone()))
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
@@ -170,6 +172,8 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
                         .make_span_with(move |req: &Request<_>| request_span(req, &trusted))
                         .on_response(log_response),
                 )
+                // Outside the panic catcher, so that a panic's 500 is counted too.
+                .layer(from_fn_with_state(state.clone(), metrics::measure))
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(CatchPanicLayer::custom(fallback::panic_response)),
         )

@@ -146,6 +146,8 @@ pub struct TestApp {
     pub admin: String,
     /// The server's store, for counting what a request costs it.
     pub store: std::sync::Arc<dyn tessera_store::Store>,
+    /// The `--metrics-listen` address, when the settings asked for one.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     dir: TempDir,
     _shutdown: oneshot::Sender<()>,
 }
@@ -179,13 +181,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(settings).await.expect("server builds");
     let addr = app.local_addr();
     let store = app.store();
+    let metrics_addr = app.metrics_addr();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async {
         let _ = rx.await;
     }));
     let client = Client::new(format!("http://{addr}"));
     let admin = client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp { client, addr, admin, store, dir, _shutdown: tx }
+    TestApp { client, addr, admin, store, metrics_addr, dir, _shutdown: tx }
 }
 
 impl TestApp {

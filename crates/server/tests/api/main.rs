@@ -22,6 +22,7 @@ mod health;
 mod helpers;
 mod https;
 mod login;
+mod metrics;
 mod permissions;
 mod platform;
 mod process;

@@ -8,14 +8,20 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tessera_domain::ObjectId;
+
+use crate::CacheStats;
 
 /// Entries kept at most; past it the cache starts over (what is in use refills it at once).
 const MAX_ENTRIES: usize = 100_000;
 
 pub(super) struct Cache<V> {
+    name: &'static str,
     inner: RwLock<Inner<V>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
 }
 
 struct Inner<V> {
@@ -24,12 +30,29 @@ struct Inner<V> {
 }
 
 impl<V: Clone> Cache<V> {
-    pub(super) fn new() -> Self {
-        Cache { inner: RwLock::new(Inner { generation: 0, entries: HashMap::new() }) }
+    pub(super) fn new(name: &'static str) -> Self {
+        Cache {
+            name,
+            inner: RwLock::new(Inner { generation: 0, entries: HashMap::new() }),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
     }
 
     pub(super) fn get(&self, id: &ObjectId) -> Option<V> {
-        self.inner.read().ok()?.entries.get(id).cloned()
+        let found = self.inner.read().ok()?.entries.get(id).cloned();
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    pub(super) fn stats(&self) -> CacheStats {
+        CacheStats {
+            name: self.name,
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries: self.inner.read().map_or(0, |i| u64::try_from(i.entries.len()).unwrap_or(0)),
+        }
     }
 
     /// The generation to pass to [`Cache::put`] for a read that starts now.

@@ -10,7 +10,7 @@ use tessera_domain::lazy::RawDoc;
 use super::cache::Cache;
 use super::conn::{self, Pool};
 use super::revocations::Revocations;
-use crate::{AuthRecord, Result, Stats};
+use crate::{AuthRecord, PoolStats, Result, Stats};
 
 /// The name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "tessera.sqlite3";
@@ -39,9 +39,9 @@ impl SqliteStore {
     pub(super) fn new(pool: Pool) -> Self {
         SqliteStore {
             pool,
-            auth: Cache::new(),
-            docs: Cache::new(),
-            users: Cache::new(),
+            auth: Cache::new("auth"),
+            docs: Cache::new("groups_and_roles"),
+            users: Cache::new("users"),
             revoked: Revocations::new(),
             reads: AtomicU64::new(0),
             writes: AtomicU64::new(0),
@@ -50,9 +50,19 @@ impl SqliteStore {
 
     /// What the engine has done since it opened.
     pub(super) fn counts(&self) -> Stats {
+        let pool = self.pool.status();
+        let wide = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
         Stats {
             reads: self.reads.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
+            caches: [self.auth.stats(), self.docs.stats(), self.users.stats()],
+            pool: PoolStats {
+                max_size: wide(pool.max_size),
+                open: wide(pool.size),
+                idle: wide(pool.available),
+                waiting: wide(pool.waiting),
+            },
+            revoked_tokens: wide(self.revoked.len()),
         }
     }
 

@@ -53,7 +53,6 @@ impl Revocations {
     }
 
     /// How many revocations are held.
-    #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.read().live.len()
     }

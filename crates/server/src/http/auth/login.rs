@@ -17,6 +17,7 @@ use crate::http::common::error::{ApiError, ApiResult, Code};
 use crate::http::common::extract::{JsonBody, content_type, is_json, too_large};
 use crate::http::doc::responses::LoginErrors;
 use crate::http::doc::schemas::{Credentials as CredentialsDoc, LoginAnswer};
+use crate::meters::LoginOutcome;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -69,20 +70,22 @@ pub async fn sign_in(
     let account = record.as_ref().map_or_else(|| lookup_key(&username), |r| r.id.to_string());
     if let Err(wait) = state.throttle.reserve(&account, Some(client)) {
         tracing::warn!(user = %username, %client, wait_secs = wait.as_secs(), "login throttled");
+        state.meters.login(LoginOutcome::Throttled);
         return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
     }
 
     // The reason goes to the log only: the answer is the same for all three.
-    let reason = match &record {
-        None => "unknown user",
-        Some(r) if !r.active => "inactive user",
-        Some(_) => "wrong password",
+    let (reason, outcome) = match &record {
+        None => ("unknown user", LoginOutcome::UnknownUser),
+        Some(r) if !r.active => ("inactive user", LoginOutcome::InactiveUser),
+        Some(_) => ("wrong password", LoginOutcome::WrongPassword),
     };
     let record = record.filter(|r| r.active);
     let hash = record.as_ref().and_then(|r| r.password_hash.clone());
     let verified = state.passwords.verify(password.clone(), hash.clone()).await;
     let Some(record) = record.filter(|_| verified) else {
         tracing::info!(user = %username, %client, reason, "login failed");
+        state.meters.login(outcome);
         return Err(ApiError::new(Code::InvalidCredentials, "Invalid username or password."));
     };
     state.throttle.succeeded(&account, Some(client));
@@ -102,6 +105,7 @@ pub async fn sign_in(
     state.store.record_login(record.id, rehash).await?;
     let token = state.tokens.issue(record.id, &record.api_secret).map_err(ApiError::internal)?;
     tracing::info!(user = %record.id, "login");
+    state.meters.login(LoginOutcome::Success);
     Ok(token)
 }
 
