@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Deserialize;
 
 use crate::error::ConfigError;
+use crate::http::common::edge::HeadLimits;
 use crate::throttle::Limits;
 
 /// Default address: loopback only, so a first start exposes nothing to the network.
@@ -105,6 +106,15 @@ pub struct ServeArgs {
     /// requests on a kept-alive connection) [default: 30]
     #[arg(long, env = "TESSERA_HEADER_TIMEOUT_SECS")]
     pub header_timeout_secs: Option<u64>,
+    /// Longest accepted path and query string, in bytes; longer gets 414 [default: 8192]
+    #[arg(long, env = "TESSERA_MAX_URI_BYTES")]
+    pub max_uri_bytes: Option<usize>,
+    /// Most header fields in a request; more gets 431 [default: 100]
+    #[arg(long, env = "TESSERA_MAX_HEADERS")]
+    pub max_headers: Option<usize>,
+    /// Most bytes of header names and values in a request; more gets 431 [default: 32768]
+    #[arg(long, env = "TESSERA_MAX_HEADER_BYTES")]
+    pub max_header_bytes: Option<usize>,
     /// Seconds requests in flight get to finish after SIGTERM or SIGINT [default: 30]
     #[arg(long, env = "TESSERA_SHUTDOWN_TIMEOUT_SECS")]
     pub shutdown_timeout_secs: Option<u64>,
@@ -168,6 +178,9 @@ struct FileConfig {
     max_connections: Option<usize>,
     header_timeout_secs: Option<u64>,
     shutdown_timeout_secs: Option<u64>,
+    max_uri_bytes: Option<usize>,
+    max_headers: Option<usize>,
+    max_header_bytes: Option<usize>,
     admin_email: Option<String>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
@@ -310,6 +323,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Connections served at once, the header deadline and the shutdown deadline.
     pub connections: crate::connections::ConnectionLimits,
+    /// Limits on the URI and the headers.
+    pub head_limits: HeadLimits,
     pub admin_email: String,
     /// From `TESSERA_ADMIN_PASSWORD` only: never a flag, which other users could see in `ps`.
     pub admin_password: Option<Secret>,
@@ -336,6 +351,7 @@ impl Settings {
             log_format: LogFormat::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             connections: crate::connections::ConnectionLimits::default(),
+            head_limits: HeadLimits::default(),
             admin_email: DEFAULT_ADMIN_EMAIL.to_owned(),
             admin_password: None,
             hash_cost: HashCost::default(),
@@ -378,6 +394,15 @@ impl Settings {
                 .shutdown_timeout_secs
                 .or(file.shutdown_timeout_secs)
                 .map_or(defaults.shutdown_timeout, std::time::Duration::from_secs),
+        };
+        let head = HeadLimits::default();
+        s.head_limits = HeadLimits {
+            max_uri_bytes: args.max_uri_bytes.or(file.max_uri_bytes).unwrap_or(head.max_uri_bytes),
+            max_headers: args.max_headers.or(file.max_headers).unwrap_or(head.max_headers).max(1),
+            max_header_bytes: args
+                .max_header_bytes
+                .or(file.max_header_bytes)
+                .unwrap_or(head.max_header_bytes),
         };
         if let Some(email) = args.admin_email.or(file.admin_email) {
             s.admin_email = email;

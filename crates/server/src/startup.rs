@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
 use crate::connections::{ConnectionLimits, LimitAcceptor};
+use crate::http::common::edge::HeadLimits;
 use serde_json::Value;
 use tessera_domain::role::CONSUMER;
 use tessera_store::Store;
@@ -77,6 +78,7 @@ pub struct Application {
     /// HTTPS when set.
     tls: Option<RustlsConfig>,
     connections: ConnectionLimits,
+    head_limits: HeadLimits,
     store: Arc<dyn Store>,
     /// Where the data lives, for the start line.
     store_location: String,
@@ -111,6 +113,7 @@ impl Application {
             passwords,
             default_role,
             max_body_bytes: settings.max_body_bytes,
+            head_limits: settings.head_limits,
             throttle: LoginThrottle::new(settings.login_limits),
             trusted_proxies: settings.trusted_proxies.clone(),
             https: settings.tls.is_some(),
@@ -146,6 +149,7 @@ impl Application {
             tls,
             store,
             connections: settings.connections,
+            head_limits: settings.head_limits,
             store_location: settings.data_dir.display().to_string(),
             _lock: lock,
         })
@@ -188,6 +192,7 @@ impl Application {
         // The peer address feeds login throttling.
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let limits = self.connections;
+        let head = self.head_limits;
         let handle = axum_server::Handle::new();
         let stopper = handle.clone();
         let (stopping, mut stop) = tokio::sync::watch::channel(false);
@@ -218,18 +223,32 @@ impl Application {
         match self.tls {
             None => {
                 let mut server = server.acceptor(limit);
-                server.http_builder().http1().header_read_timeout(limits.header_timeout);
+                protocol_limits(server.http_builder(), &limits, &head);
                 server.serve(service).await.map_err(StartupError::Serve)?;
             }
             Some(config) => {
                 let mut server = server.acceptor(RustlsAcceptor::new(config).acceptor(limit));
-                server.http_builder().http1().header_read_timeout(limits.header_timeout);
+                protocol_limits(server.http_builder(), &limits, &head);
                 server.serve(service).await.map_err(StartupError::Serve)?;
             }
         }
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// hyper's own limits: the header deadline, and head limits above the application's (which
+/// answers in the envelope; see `http::common::edge`).
+fn protocol_limits(
+    http: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    limits: &ConnectionLimits, head: &HeadLimits,
+) {
+    http.http1()
+        .header_read_timeout(limits.header_timeout)
+        .max_headers(head.protocol_max_headers())
+        .max_buf_size(head.protocol_buffer_bytes());
+    let list = head.protocol_buffer_bytes();
+    http.http2().max_header_list_size(u32::try_from(list).unwrap_or(u32::MAX));
 }
 
 async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {

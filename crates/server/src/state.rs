@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tessera_domain::ObjectId;
 use tessera_store::Store;
 
+use crate::http::common::edge::HeadLimits;
 use crate::meters::Meters;
 use crate::password::Passwords;
 use crate::throttle::LoginThrottle;
@@ -22,6 +23,8 @@ pub struct Shared {
     /// The role a user gets when a document names none (the built-in `consumer`, Viewer).
     pub default_role: ObjectId,
     pub max_body_bytes: usize,
+    /// Limits on the URI and the headers.
+    pub head_limits: HeadLimits,
     pub throttle: LoginThrottle,
     /// Proxies whose forwarding headers name the client (`--trusted-proxies`).
     pub trusted_proxies: Vec<ipnet::IpNet>,

@@ -164,6 +164,10 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
             max_body,
             common::extract::refuse_declared_oversize,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.head_limits,
+            common::edge::refuse_oversized_head,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -155,3 +155,57 @@ async fn a_declared_oversize_body_is_refused_before_it_is_sent() {
     assert!(response.contains("\"code\":1004"), "{response}");
     assert!(!response.contains("100 Continue"), "{response}");
 }
+
+/// A URI or headers over the application's limits get the envelope (414, 431), whatever the
+/// route, before authentication; the server stays healthy after a head far over every limit.
+#[tokio::test]
+async fn an_oversized_head_is_refused_in_the_envelope() {
+    use tessera_server::http::common::edge::HeadLimits;
+    let app = spawn_app().await;
+    let limits = HeadLimits::default();
+    let long = format!("/api/v1/users?fields={}", "a".repeat(limits.max_uri_bytes));
+    app.get(&long, &app.admin).await.assert_error(414, 1016);
+    let just_fits = format!("/api/v1/users?x={}", "a".repeat(limits.max_uri_bytes - 20));
+    assert_eq!(app.get(&just_fits, &app.admin).await.status, 200);
+
+    let mut many = app.request(Method::GET, "/api/v1/users").bearer_auth(&app.admin);
+    for i in 0..limits.max_headers {
+        many = many.header(format!("x-filler-{i}"), "1");
+    }
+    app.send(many).await.assert_error(431, 1017);
+
+    let big = app
+        .request(Method::GET, "/api/v1/users")
+        .bearer_auth(&app.admin)
+        .header("x-filler", "b".repeat(limits.max_header_bytes));
+    app.send(big).await.assert_error(431, 1017);
+    // Without a token too: the head is refused before anything reads it.
+    let big = app.request(Method::GET, "/api/v1/users").header("x-filler", "b".repeat(40_000));
+    app.send(big).await.assert_error(431, 1017);
+
+    // Far beyond every limit, the protocol library refuses on its own; the server carries on.
+    let huge = app.request(Method::GET, "/api/v1/users").header("x-filler", "c".repeat(2_000_000));
+    if let Ok(resp) = huge.send().await {
+        assert_eq!(resp.status(), 431);
+    }
+    assert_eq!(app.get("/api/v1/users", &app.admin).await.status, 200);
+}
+
+/// The limits are the operator's to set.
+#[tokio::test]
+async fn head_limits_are_configurable() {
+    let app = spawn_app_with(|s| {
+        s.head_limits.max_uri_bytes = 64;
+        s.head_limits.max_headers = 12;
+    })
+    .await;
+    app.get(&format!("/api/v1/users?x={}", "a".repeat(64)), &app.admin)
+        .await
+        .assert_error(414, 1016);
+    let mut many = app.request(Method::GET, "/api/v1/users").bearer_auth(&app.admin);
+    for i in 0..12 {
+        many = many.header(format!("x-filler-{i}"), "1");
+    }
+    app.send(many).await.assert_error(431, 1017);
+    assert_eq!(app.get("/api/v1/users", &app.admin).await.status, 200);
+}

@@ -5,6 +5,7 @@ pub mod acting;
 pub mod bodies;
 pub mod client;
 pub mod conditional;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod fallback;
