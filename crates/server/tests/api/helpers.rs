@@ -95,12 +95,18 @@ impl Client {
 
     /// Sends a request and reads the whole response; every response of the suite comes here.
     pub async fn send(&self, req: RequestBuilder) -> Resp {
-        let resp = req.send().await.expect("request failed");
+        self.try_send(req).await.expect("request failed")
+    }
+
+    /// As [`Client::send`], but a failed exchange (a server that died mid-request) is an error
+    /// for the caller to handle rather than a failed test.
+    pub async fn try_send(&self, req: RequestBuilder) -> Result<Resp, reqwest::Error> {
+        let resp = req.send().await?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let text = resp.text().await.expect("body");
+        let text = resp.text().await?;
         assert_no_secrets(&text);
-        Resp { status, headers, text }
+        Ok(Resp { status, headers, text })
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Resp {

@@ -28,6 +28,7 @@ mod platform;
 mod process;
 mod query;
 mod reference;
+mod reliability;
 mod roles;
 mod sessions;
 mod settings;

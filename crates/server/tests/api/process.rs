@@ -14,16 +14,17 @@ use crate::helpers::*;
 /// Upper bound on waiting for the server to say something; a bound, not a synchronisation.
 const PATIENCE: Duration = Duration::from_secs(60);
 
-struct Server {
+/// The `tessera` binary running as a child process.
+pub struct Server {
     child: Child,
     lines: mpsc::Receiver<String>,
     /// Everything the process printed so far, stdout and stderr.
     seen: Vec<String>,
-    client: Client,
+    pub client: Client,
 }
 
 impl Server {
-    fn start(data_dir: &Path, env: &[(&str, &str)], extra_args: &[&str]) -> Server {
+    pub fn start(data_dir: &Path, env: &[(&str, &str)], extra_args: &[&str]) -> Server {
         Self::start_logging(data_dir, env, extra_args, "json")
     }
 
@@ -88,8 +89,14 @@ impl Server {
         self.child.id().to_string()
     }
 
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
     /// SIGTERM, then the exit status.
-    fn terminate(mut self) -> (ExitStatus, Vec<String>) {
+    pub fn terminate(mut self) -> (ExitStatus, Vec<String>) {
         let status = Command::new("kill").args(["-TERM", &self.pid()]).status().unwrap();
         assert!(status.success());
         let exit = self.child.wait().unwrap();
