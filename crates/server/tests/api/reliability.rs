@@ -117,7 +117,6 @@ fn integrity_check(dir: &std::path::Path) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[expect(clippy::print_stderr, reason = "the run's figure, for docs/RELIABILITY.md")]
 async fn kill_9_at_a_random_moment_loses_no_acknowledged_write() {
     let rounds: usize =
         std::env::var("RELIABILITY_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
