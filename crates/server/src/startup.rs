@@ -219,7 +219,8 @@ impl Application {
         let server = axum_server::from_tcp(listener)
             .map_err(StartupError::Serve)?
             .handle(handle)
-            .first_request_timeout(limits.header_timeout);
+            .first_request_timeout(limits.header_timeout)
+            .accept_error_handler(log_accept_error);
         match self.tls {
             None => {
                 let mut server = server.acceptor(limit);
@@ -234,6 +235,33 @@ impl Application {
         }
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// A failing `accept` (out of file descriptors, say) is retried after 50 ms by axum-server, so it
+/// never spins; this says so in the log, once a minute at most, instead of once per retry. The
+/// errors of one connection (a TLS handshake, a refusal over the connection limit) are that
+/// connection's and not logged here.
+fn log_accept_error(peer: Option<&SocketAddr>, error: &std::io::Error) {
+    static LAST_LOGGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if peer.is_some() {
+        return;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let last = LAST_LOGGED.load(std::sync::atomic::Ordering::Relaxed);
+    if now >= last + 60
+        && LAST_LOGGED
+            .compare_exchange(
+                last,
+                now,
+                std::sync::atomic::Ordering::Relaxed,
+                std::sync::atomic::Ordering::Relaxed,
+            )
+            .is_ok()
+    {
+        tracing::warn!(%error, "cannot accept connections (retrying every 50 ms; logged once a minute)");
     }
 }
 

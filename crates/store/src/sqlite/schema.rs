@@ -144,6 +144,14 @@ pub(super) const VERSION: usize = MIGRATIONS.len();
 pub(super) fn migrate(tx: &Transaction<'_>) -> Result<()> {
     let applied: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let applied = usize::try_from(applied).unwrap_or(0);
+    // A newer Tessera wrote this database: this build cannot know what its schema means.
+    if applied > MIGRATIONS.len() {
+        return Err(crate::StoreError::Internal(format!(
+            "the database schema is at version {applied}, written by a newer Tessera; this build \
+             knows versions up to {}: run the newer binary, or restore a backup taken before the upgrade",
+            MIGRATIONS.len()
+        )));
+    }
     for step in MIGRATIONS.iter().skip(applied) {
         match step {
             Sql(sql) => tx.execute_batch(sql)?,
@@ -227,6 +235,17 @@ mod tests {
         }
         tx.pragma_update(None, "user_version", version as i64).unwrap();
         tx.commit().unwrap();
+    }
+
+    /// An older binary refuses a database a newer one migrated, rather than serve it.
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&mut conn, VERSION);
+        conn.pragma_update(None, "user_version", (VERSION + 1) as i64).unwrap();
+        let tx = conn.transaction().unwrap();
+        let err = migrate(&tx).unwrap_err().to_string();
+        assert!(err.contains("newer Tessera"), "{err}");
     }
 
     fn add_user(conn: &Connection, id: &str, name: &str, created: &str) {
