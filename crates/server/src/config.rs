@@ -115,6 +115,9 @@ pub struct ServeArgs {
     /// Most bytes of header names and values in a request; more gets 431 [default: 32768]
     #[arg(long, env = "TESSERA_MAX_HEADER_BYTES")]
     pub max_header_bytes: Option<usize>,
+    /// Seconds a client may pause while sending a request body; longer gets 408 [default: 30]
+    #[arg(long, env = "TESSERA_BODY_TIMEOUT_SECS")]
+    pub body_timeout_secs: Option<u64>,
     /// Seconds requests in flight get to finish after SIGTERM or SIGINT [default: 30]
     #[arg(long, env = "TESSERA_SHUTDOWN_TIMEOUT_SECS")]
     pub shutdown_timeout_secs: Option<u64>,
@@ -178,6 +181,7 @@ struct FileConfig {
     max_connections: Option<usize>,
     header_timeout_secs: Option<u64>,
     shutdown_timeout_secs: Option<u64>,
+    body_timeout_secs: Option<u64>,
     max_uri_bytes: Option<usize>,
     max_headers: Option<usize>,
     max_header_bytes: Option<usize>,
@@ -390,6 +394,10 @@ impl Settings {
                 .header_timeout_secs
                 .or(file.header_timeout_secs)
                 .map_or(defaults.header_timeout, std::time::Duration::from_secs),
+            body_timeout: args
+                .body_timeout_secs
+                .or(file.body_timeout_secs)
+                .map_or(defaults.body_timeout, std::time::Duration::from_secs),
             shutdown_timeout: args
                 .shutdown_timeout_secs
                 .or(file.shutdown_timeout_secs)

@@ -23,17 +23,21 @@ pub struct ConnectionLimits {
     /// Time to send a request's headers, and to start the next request on a kept-alive
     /// connection.
     pub header_timeout: Duration,
+    /// Time a client may pause while sending a request body (reset by each part that arrives).
+    pub body_timeout: Duration,
     /// Time requests in flight get to finish once the server is told to stop.
     pub shutdown_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
     /// 1,000 connections (under the common 1,024 file-descriptor limit, with room for the
-    /// database and the log), 30 s for headers, 30 s to finish when stopping.
+    /// database and the log), 30 s for headers, 30 s of silence in a body, 30 s to finish when
+    /// stopping.
     fn default() -> Self {
         ConnectionLimits {
             max_connections: 1000,
             header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(30),
         }
     }

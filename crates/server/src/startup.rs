@@ -114,6 +114,7 @@ impl Application {
             default_role,
             max_body_bytes: settings.max_body_bytes,
             head_limits: settings.head_limits,
+            body_timeout: settings.connections.body_timeout,
             throttle: LoginThrottle::new(settings.login_limits),
             trusted_proxies: settings.trusted_proxies.clone(),
             https: settings.tls.is_some(),

@@ -25,6 +25,8 @@ pub struct Shared {
     pub max_body_bytes: usize,
     /// Limits on the URI and the headers.
     pub head_limits: HeadLimits,
+    /// How long a client may pause while sending a body.
+    pub body_timeout: std::time::Duration,
     pub throttle: LoginThrottle,
     /// Proxies whose forwarding headers name the client (`--trusted-proxies`).
     pub trusted_proxies: Vec<ipnet::IpNet>,

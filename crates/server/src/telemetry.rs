@@ -28,6 +28,12 @@ pub fn init(format: LogFormat) {
         .with_target(false);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).try_init(),
+        // The request's span once (`span`), not also as a one-element `spans` list.
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
     };
 }

@@ -160,6 +160,7 @@ pub fn router(state: AppState, cors_origins: Option<&CorsOrigins>) -> Router {
         .fallback(fallback::not_found)
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(state.body_timeout))
         .layer(axum::middleware::from_fn_with_state(
             max_body,
             common::extract::refuse_declared_oversize,

@@ -209,3 +209,30 @@ async fn head_limits_are_configurable() {
     app.send(many).await.assert_error(431, 1017);
     assert_eq!(app.get("/api/v1/users", &app.admin).await.status, 200);
 }
+
+/// A client that stops sending its body mid-way gets 408 in the envelope after
+/// `--body-timeout-secs`, and nothing is stored.
+#[tokio::test]
+async fn a_stalled_body_is_a_408_envelope() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app =
+        spawn_app_with(|s| s.connections.body_timeout = std::time::Duration::from_secs(1)).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "POST /api/v1/groups HTTP/1.1\r\nHost: tessera\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n\
+         {{\"name\": \"Stal",
+        app.admin
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    // A bound on a server that would wait for ever, not a synchronisation.
+    tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_string(&mut response))
+        .await
+        .expect("the server gives up on the body")
+        .unwrap();
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(response.contains("\"code\":1018"), "{response}");
+    let groups = app.get("/api/v1/groups?name=Stal", &app.admin).await.json();
+    assert_eq!(groups.as_array().unwrap().len(), 0, "{groups}");
+}

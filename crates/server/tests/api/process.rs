@@ -249,6 +249,7 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     assert_eq!(entry["span"]["route"], "/api/v1/users", "{line}");
     assert!(entry["span"]["client"].as_str().unwrap().starts_with("127."), "{line}");
     assert!(entry.get("code").is_none(), "{line}");
+    assert!(entry.get("spans").is_none(), "the request span once, not twice: {line}");
 
     // An error's access line carries its Sisense code and the route template, not the id.
     let missing = server.client.get("/api/v1/users/nobody", &token).await;

@@ -14,7 +14,9 @@ use tessera_store::Rehash;
 use crate::http::auth::session;
 use crate::http::common::client::client_address;
 use crate::http::common::error::{ApiError, ApiResult, Code};
-use crate::http::common::extract::{JsonBody, content_type, is_json, too_large};
+use crate::http::common::extract::{
+    JsonBody, body_timeout, content_type, is_json, timed_out, too_large,
+};
 use crate::http::doc::responses::LoginErrors;
 use crate::http::doc::schemas::{Credentials as CredentialsDoc, LoginAnswer};
 use crate::meters::LoginOutcome;
@@ -119,6 +121,8 @@ async fn credentials(req: Request, state: &AppState) -> ApiResult<Credentials> {
         let Form(creds) = Form::<Credentials>::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 too_large()
+            } else if timed_out(&e) {
+                body_timeout()
             } else {
                 ApiError::new(
                     Code::MalformedJson,

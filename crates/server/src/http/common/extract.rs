@@ -58,9 +58,28 @@ pub async fn read_body(req: Request, state: &AppState) -> Result<Bytes, ApiError
 fn body_rejection(r: BytesRejection) -> ApiError {
     if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large()
+    } else if timed_out(&r) {
+        body_timeout()
     } else {
         ApiError::new(Code::MalformedJson, format!("Cannot read request body: {r}"))
     }
+}
+
+/// Whether reading a body failed because the client paused longer than `--body-timeout-secs`.
+pub fn timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// The answer to a body the client stopped sending.
+pub fn body_timeout() -> ApiError {
+    ApiError::new(Code::BodyTimeout, "The request body stopped arriving; send it again")
 }
 
 /// The answer to a body over the configured limit.
