@@ -119,6 +119,15 @@ def open_count(socks):
     return len(socks) - closed
 
 
+def seconds_until_served(server, since):
+    """Seconds from `since` until the server answers /healthz again (None: not within 20 s)."""
+    while time.monotonic() - since < 20:
+        if server.healthy():
+            return time.monotonic() - since
+        time.sleep(0.05)
+    return None
+
+
 def slow_clients(binary):
     """1,200 clients that send half a header and stall, against --max-connections 1000 and a
     2 s header deadline: the server holds at most its limit, closes the stalled ones at the
@@ -129,12 +138,7 @@ def slow_clients(binary):
     flooded = time.monotonic() - started
     cpu = server.cpu_seconds()
     held = open_count(socks)
-    served_at = None
-    while time.monotonic() - started < 20:
-        if server.healthy():
-            served_at = time.monotonic() - started
-            break
-        time.sleep(0.05)
+    served_at = seconds_until_served(server, started)
     # A second past the deadline of the last connection accepted: every stalled one is closed.
     time.sleep(max(0.0, started + flooded + 2.0 + 1.0 - time.monotonic()))
     still_open = open_count(socks)
@@ -162,13 +166,7 @@ def descriptor_limit(binary):
     cpu_used = server.cpu_seconds() - cpu
     for s in socks:
         s.close()
-    started = time.monotonic()
-    served_at = None
-    while time.monotonic() - started < 20:
-        if server.healthy():
-            served_at = time.monotonic() - started
-            break
-        time.sleep(0.05)
+    served_at = seconds_until_served(server, time.monotonic())
     print(f"     descriptor limit: {len(socks)} sockets against 256 descriptors; server CPU over "
           f"2 s at the limit: {cpu_used:.2f} s; served {served_at:.2f} s after they closed"
           if served_at is not None else "     never served again")

@@ -135,22 +135,14 @@ fn the_error_code_table_in_the_docs_matches_the_code() {
 /// envelope at once, without being invited to send the body.
 #[tokio::test]
 async fn a_declared_oversize_body_is_refused_before_it_is_sent() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app_with(|s| s.max_body_bytes = 4096).await;
-    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let request = format!(
         "POST /api/v1/users HTTP/1.1\r\nHost: tessera\r\nAuthorization: Bearer {}\r\n\
          Content-Type: application/json\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\
          Connection: close\r\n\r\n",
         app.admin
     );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    // A bound on a server that would wait for the body, not a synchronisation.
-    tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_string(&mut response))
-        .await
-        .expect("the server answers without waiting for the body")
-        .unwrap();
+    let response = exchange(app.addr, &request).await;
     assert!(response.starts_with("HTTP/1.1 413"), "{response}");
     assert!(response.contains("\"code\":1004"), "{response}");
     assert!(!response.contains("100 Continue"), "{response}");
@@ -224,15 +216,24 @@ async fn a_stalled_body_is_a_408_envelope() {
          {{\"name\": \"Stal",
         app.admin
     );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    // A bound on a server that would wait for ever, not a synchronisation.
-    tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_string(&mut response))
-        .await
-        .expect("the server gives up on the body")
-        .unwrap();
+    let response = exchange(app.addr, &request).await;
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     assert!(response.contains("\"code\":1018"), "{response}");
     let groups = app.get("/api/v1/groups?name=Stal", &app.admin).await.json();
     assert_eq!(groups.as_array().unwrap().len(), 0, "{groups}");
+}
+
+/// Writes `request` as raw bytes (headers and as much body as it holds) and reads the answer
+/// until the server closes the connection.
+async fn exchange(addr: std::net::SocketAddr, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    // A bound on a server that would wait for the rest of the body, not a synchronisation.
+    tokio::time::timeout(std::time::Duration::from_secs(20), stream.read_to_string(&mut response))
+        .await
+        .expect("the server answers without the rest of the body")
+        .unwrap();
+    response
 }
