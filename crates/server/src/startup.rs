@@ -234,6 +234,11 @@ impl Application {
                 server.serve(service).await.map_err(StartupError::Serve)?;
             }
         }
+        // Every request is answered or cut off: fold the store's side files in, so that the data
+        // directory's database alone is the data.
+        if let Err(e) = self.store.close().await {
+            tracing::warn!(error = %e, "the store did not close cleanly");
+        }
         tracing::info!("stopped");
         Ok(())
     }

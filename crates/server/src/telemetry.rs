@@ -14,11 +14,8 @@ use crate::config::LogFormat;
 /// Installs the global subscriber. Calling it again (as tests do) changes nothing.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let span_events = if filter.max_level_hint().is_some_and(|level| level >= LevelFilter::DEBUG) {
-        FmtSpan::CLOSE
-    } else {
-        FmtSpan::NONE
-    };
+    let debug = filter.max_level_hint().is_some_and(|level| level >= LevelFilter::DEBUG);
+    let span_events = if debug { FmtSpan::CLOSE } else { FmtSpan::NONE };
     // Colour codes only for a person at a terminal, never in a file or a log collector.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let builder = tracing_subscriber::fmt()
@@ -28,12 +25,15 @@ pub fn init(format: LogFormat) {
         .with_target(false);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
-        // The request's span once (`span`), not also as a one-element `spans` list.
+        // `span` is the span an event happened in: at `info` always the request's (its id,
+        // client, route), so the list of enclosing spans would only repeat it. At `debug` the
+        // handler and store spans nest inside it, and the list carries the request's id to
+        // their lines.
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(debug)
             .try_init(),
     };
 }

@@ -52,6 +52,9 @@ pub trait SettingsStore: Send + Sync {
     /// Whether the store can serve: reachable, its schema at the version this build expects,
     /// initialised. `Err` says what is wrong.
     async fn check_ready(&self) -> Result<()>;
+    /// Ends the store after the server's last request: whatever the engine keeps beside its
+    /// data (SQLite's WAL) is folded in, so a stopped server's data is complete on its own.
+    async fn close(&self) -> Result<()>;
     /// Feature Management's switches: the defaults (all off) until an administrator changes one.
     async fn features(&self) -> Result<Features>;
     /// Changes the switches, read and written in one transaction; answers the new ones.

@@ -206,10 +206,8 @@ async fn head_limits_are_configurable() {
 /// `--body-timeout-secs`, and nothing is stored.
 #[tokio::test]
 async fn a_stalled_body_is_a_408_envelope() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app =
         spawn_app_with(|s| s.connections.body_timeout = std::time::Duration::from_secs(1)).await;
-    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let request = format!(
         "POST /api/v1/groups HTTP/1.1\r\nHost: tessera\r\nAuthorization: Bearer {}\r\n\
          Content-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n\

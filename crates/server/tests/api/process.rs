@@ -218,7 +218,13 @@ async fn sigterm_lets_in_flight_requests_finish_and_loses_nothing() {
     assert!(exit.success(), "clean exit on SIGTERM: {exit:?}");
     assert!(output.iter().any(|l| l.contains("shutdown signal received")));
 
-    let server = Server::start(dir.path(), &env, &[]);
+    // A clean stop folds the WAL in and removes it: the database file alone is the data.
+    let wal = dir.path().join(format!("{}-wal", tessera_store::sqlite::DATABASE_FILE));
+    assert!(!wal.exists(), "a clean stop leaves no WAL");
+    let alone = tempfile::tempdir().unwrap();
+    let database = tessera_store::sqlite::DATABASE_FILE;
+    std::fs::copy(dir.path().join(database), alone.path().join(database)).unwrap();
+    let server = Server::start(alone.path(), &env, &[]);
     let token = server.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     assert_eq!(count(&server.client.get("/api/v1/users?email=late", &token).await.json()), 8);
 }

@@ -14,7 +14,7 @@ use crate::{Result, StoreError};
 const MAX_CONNECTIONS: usize = 8;
 
 /// How long a writer waits for the write lock before giving up.
-const BUSY_TIMEOUT_MS: u32 = 10_000;
+pub(super) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub(super) type Pool = managed::Pool<Manager>;
 
@@ -44,11 +44,13 @@ impl managed::Manager for Manager {
 
 fn open(path: PathBuf) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_millis(u64::from(BUSY_TIMEOUT_MS)))?;
-    // WAL: readers never block the writer. FULL: a commit is on disk before it returns, so an
-    // acknowledged write survives a crash of the process and of the machine.
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL: readers never block the writer; when SQLite restarts the WAL it cuts the file back
+    // to 64 MiB (engine.rs truncates it past that). FULL: a commit is on disk before it returns,
+    // so an acknowledged write survives a crash of the process and of the machine.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
+         PRAGMA journal_size_limit = 67108864;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;",
     )?;

@@ -2,7 +2,9 @@
 //! write goes through (counted for `Store::stats`). Each resource's file implements its trait on
 //! `SqliteStore` with these.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use rusqlite::{Connection, Transaction};
 use tessera_domain::lazy::RawDoc;
@@ -32,13 +34,29 @@ pub struct SqliteStore {
     pub(super) revoked: Revocations,
     reads: AtomicU64,
     writes: AtomicU64,
+    /// The WAL file beside the database, and the size past which a write checkpoints it.
+    wal: PathBuf,
+    wal_limit: AtomicU64,
 }
+
+/// The WAL's ceiling: past it, the write that notices checkpoints the WAL into the database and
+/// truncates it. SQLite's own automatic checkpoints cannot shrink the file, and cannot even reuse
+/// it while readers keep overlapping, so without this it grows for as long as the load lasts.
+pub const WAL_LIMIT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How long a checkpoint waits for readers to leave the WAL before trying again later: it holds
+/// the write lock meanwhile.
+const CHECKPOINT_PATIENCE: Duration = Duration::from_millis(250);
 
 impl SqliteStore {
     /// A store over `pool`, with empty caches and no revocations loaded yet.
-    pub(super) fn new(pool: Pool) -> Self {
+    pub(super) fn new(pool: Pool, database: &Path) -> Self {
+        let mut wal = database.as_os_str().to_owned();
+        wal.push("-wal");
         SqliteStore {
             pool,
+            wal: PathBuf::from(wal),
+            wal_limit: AtomicU64::new(WAL_LIMIT_BYTES),
             auth: Cache::new("auth"),
             docs: Cache::new("groups_and_roles"),
             users: Cache::new("users"),
@@ -107,12 +125,63 @@ impl SqliteStore {
         T: Send + 'static,
     {
         self.writes.fetch_add(1, Ordering::Relaxed);
+        let (wal, limit) = (self.wal.clone(), self.wal_limit.load(Ordering::Relaxed));
         conn::interact(&self.pool, move |c| {
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let out = f(&tx)?;
             tx.commit()?;
+            if std::fs::metadata(&wal).is_ok_and(|m| m.len() > limit) {
+                checkpoint(c);
+            }
             Ok(out)
         })
         .await
+    }
+
+    /// Sets the WAL's ceiling (tests use a small one).
+    pub fn set_wal_limit(&self, bytes: u64) {
+        self.wal_limit.store(bytes, Ordering::Relaxed);
+    }
+
+    /// The WAL file's size now (0 when there is none).
+    pub fn wal_bytes(&self) -> u64 {
+        std::fs::metadata(&self.wal).map_or(0, |m| m.len())
+    }
+
+    /// A final checkpoint, then every connection closed: SQLite removes the WAL with the last
+    /// one, and the database file alone holds everything.
+    pub(super) async fn close_pool(&self) -> Result<()> {
+        conn::interact(&self.pool, |c| {
+            checkpoint(c);
+            Ok(())
+        })
+        .await?;
+        self.pool.close();
+        // The pool hands each connection to a blocking task to close; SQLite removes the WAL
+        // when the last one has. The database is already complete: this only tidies up.
+        for _ in 0..200 {
+            if !self.wal.exists() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tracing::debug!("the WAL file is still there (empty) after closing");
+        Ok(())
+    }
+}
+
+/// Copies the WAL into the database and truncates it, waiting a little for readers to leave it.
+/// The write before it is committed whatever happens here, so a failure is logged, not returned.
+fn checkpoint(conn: &Connection) {
+    let result = conn.busy_timeout(CHECKPOINT_PATIENCE).and_then(|()| {
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0))
+    });
+    match result {
+        Ok(0) => tracing::debug!("WAL checkpointed and truncated"),
+        Ok(_) => tracing::debug!("WAL checkpoint deferred: readers still in the WAL"),
+        Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+    }
+    if let Err(e) = conn.busy_timeout(conn::BUSY_TIMEOUT) {
+        tracing::warn!(error = %e, "cannot restore the busy timeout");
     }
 }

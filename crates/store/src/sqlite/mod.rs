@@ -41,8 +41,8 @@ impl SqliteStore {
         private_files(data_dir, &file).map_err(|e| {
             StoreError::Internal(format!("cannot create data dir {}: {e}", data_dir.display()))
         })?;
-        let pool = conn::pool(file)?;
-        let store = SqliteStore::new(pool);
+        let pool = conn::pool(file.clone())?;
+        let store = SqliteStore::new(pool, &file);
         store.write(schema::migrate).await?;
         let now = tokens::now();
         let revoked = store.write(move |tx| tokens::live_revocations(tx, now)).await?;
@@ -103,6 +103,36 @@ mod tests {
         assert_eq!(mode(&dir), 0o700);
         for name in [DATABASE_FILE, "tessera.sqlite3-wal", "tessera.sqlite3-shm"] {
             assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
+    }
+
+    /// Past its ceiling the WAL is checkpointed and truncated by the write that notices, so a
+    /// long load does not grow it without bound; a closed store leaves no WAL, and its database
+    /// file alone holds every write.
+    #[tokio::test]
+    async fn the_wal_stays_under_its_ceiling_and_a_closed_store_leaves_none() {
+        use crate::SettingsStore;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let limit = 256 * 1024;
+        store.set_wal_limit(limit);
+        let mut largest = 0;
+        for i in 0..400 {
+            store.revoke_token(format!("token-{i}"), None).await.unwrap();
+            largest = largest.max(store.wal_bytes());
+        }
+        // One write's pages may land on top of the ceiling before that write truncates.
+        assert!(largest <= limit + 64 * 1024, "the WAL reached {largest} bytes");
+        assert!(largest > limit / 2, "the load was meant to reach the ceiling: {largest}");
+
+        store.close().await.unwrap();
+        drop(store);
+        assert!(!dir.path().join("tessera.sqlite3-wal").exists(), "a WAL is left behind");
+        let alone = tempfile::tempdir().unwrap();
+        std::fs::copy(dir.path().join(DATABASE_FILE), alone.path().join(DATABASE_FILE)).unwrap();
+        let copy = SqliteStore::open(alone.path()).await.unwrap();
+        for i in [0, 199, 399] {
+            assert!(copy.is_token_revoked(&format!("token-{i}")).await.unwrap(), "token-{i}");
         }
     }
 }

@@ -110,6 +110,10 @@ impl SettingsStore for SqliteStore {
         self.read(check_ready).await
     }
 
+    async fn close(&self) -> Result<()> {
+        self.close_pool().await
+    }
+
     #[tracing::instrument(level = "debug", skip_all)]
     async fn features(&self) -> Result<Features> {
         self.read(features).await
