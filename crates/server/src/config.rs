@@ -19,6 +19,9 @@ pub const DEFAULT_DATA_DIR: &str = "./tessera-data";
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@example.com";
 /// Default token lifetime: 30 days.
 pub const DEFAULT_TOKEN_LIFETIME_SECS: u64 = 30 * 24 * 3600;
+/// Default tokens one user may be issued per minute: far above a person's or a script's sign-ins,
+/// far below what would fill the revocation list.
+pub const DEFAULT_TOKEN_MINT_PER_MINUTE: u32 = 120;
 /// Default largest request body: ample for bulk creates, small enough to bound memory.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -133,6 +136,10 @@ pub struct ServeArgs {
     /// Seconds a token lives; 0 = until renewed, revoked or logged out [default: 2592000, 30 days]
     #[arg(long, env = "TESSERA_TOKEN_LIFETIME_SECS")]
     pub token_lifetime_secs: Option<u64>,
+    /// Tokens one user may be issued per minute (sign-ins, API tokens, renewals); more get 429;
+    /// 0: no limit [default: 120]
+    #[arg(long, env = "TESSERA_TOKEN_MINT_PER_MINUTE")]
+    pub token_mint_per_minute: Option<u32>,
     /// Failed logins for one user name before its logins are refused for the window [default: 5]
     #[arg(long, env = "TESSERA_LOGIN_MAX_FAILURES")]
     pub login_max_failures: Option<u32>,
@@ -189,6 +196,7 @@ struct FileConfig {
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
     token_lifetime_secs: Option<u64>,
+    token_mint_per_minute: Option<u32>,
     login_max_failures: Option<u32>,
     login_max_failures_per_address: Option<u32>,
     login_window_secs: Option<u64>,
@@ -335,6 +343,8 @@ pub struct Settings {
     pub hash_cost: HashCost,
     /// Seconds a token lives; 0: no expiry.
     pub token_lifetime_secs: u64,
+    /// Tokens one user may be issued per minute; 0: no limit.
+    pub token_mint_per_minute: u32,
     pub login_limits: Limits,
     /// Browser origins allowed to call the API; `None`: no CORS headers at all.
     pub cors_origins: Option<CorsOrigins>,
@@ -360,6 +370,7 @@ impl Settings {
             admin_password: None,
             hash_cost: HashCost::default(),
             token_lifetime_secs: DEFAULT_TOKEN_LIFETIME_SECS,
+            token_mint_per_minute: DEFAULT_TOKEN_MINT_PER_MINUTE,
             login_limits: Limits::default(),
             cors_origins: None,
             trusted_proxies: Vec::new(),
@@ -432,6 +443,10 @@ impl Settings {
             .token_lifetime_secs
             .or(file.token_lifetime_secs)
             .unwrap_or(DEFAULT_TOKEN_LIFETIME_SECS);
+        s.token_mint_per_minute = args
+            .token_mint_per_minute
+            .or(file.token_mint_per_minute)
+            .unwrap_or(DEFAULT_TOKEN_MINT_PER_MINUTE);
         let limits = Limits::default();
         s.login_limits = Limits {
             per_user: args

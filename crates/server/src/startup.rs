@@ -19,7 +19,7 @@ use crate::error::StartupError;
 use crate::meters::Meters;
 use crate::password::Passwords;
 use crate::state::{AppState, Shared};
-use crate::throttle::LoginThrottle;
+use crate::throttle::{LoginThrottle, MintLimit};
 use crate::token::Tokens;
 
 /// Where a generated administrator password is written when no one is at a terminal to read it.
@@ -116,6 +116,7 @@ impl Application {
             head_limits: settings.head_limits,
             body_timeout: settings.connections.body_timeout,
             throttle: LoginThrottle::new(settings.login_limits),
+            minting: MintLimit::new(settings.token_mint_per_minute),
             trusted_proxies: settings.trusted_proxies.clone(),
             https: settings.tls.is_some(),
             meters: Meters::new(acceptor.clone()),

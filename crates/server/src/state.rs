@@ -7,9 +7,10 @@ use tessera_domain::ObjectId;
 use tessera_store::Store;
 
 use crate::http::common::edge::HeadLimits;
+use crate::http::common::error::{ApiError, ApiResult};
 use crate::meters::Meters;
 use crate::password::Passwords;
-use crate::throttle::LoginThrottle;
+use crate::throttle::{LoginThrottle, MintLimit};
 use crate::token::Tokens;
 
 /// Shared by every request. Cloned once per extractor, so it is one `Arc` inside.
@@ -28,6 +29,8 @@ pub struct Shared {
     /// How long a client may pause while sending a body.
     pub body_timeout: std::time::Duration,
     pub throttle: LoginThrottle,
+    /// Tokens one user is issued per minute.
+    pub minting: MintLimit,
     /// Proxies whose forwarding headers name the client (`--trusted-proxies`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// This server serves HTTPS itself: session cookies are `Secure`.
@@ -39,6 +42,20 @@ pub struct Shared {
 impl AppState {
     pub fn new(shared: Shared) -> Self {
         AppState(Arc::new(shared))
+    }
+}
+
+impl Shared {
+    /// A token for `user` under `secret`, within the user's tokens per minute (429 past them).
+    pub fn mint(&self, user: ObjectId, secret: &str) -> ApiResult<String> {
+        self.minting.take(user).map_err(ApiError::too_many_tokens)?;
+        self.tokens.issue(user, secret).map_err(ApiError::internal)
+    }
+
+    /// Refuses (429) a user who may not be issued a token now, before anything is changed for
+    /// one (a renewed secret).
+    pub fn check_mint(&self, user: ObjectId) -> ApiResult<()> {
+        self.minting.check(user).map_err(ApiError::too_many_tokens)
     }
 }
 

@@ -1,11 +1,15 @@
 //! Login throttling: after too many failed logins for one user name, or from one client address,
 //! within a window, further logins for it are refused (429) until the window ends. Only failures
 //! count, and only logins are throttled: other users and other requests are never slowed.
+//!
+//! Also the bound on how many tokens one user is issued per minute ([`MintLimit`]).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tessera_domain::ObjectId;
 
 /// Keys kept at most per map; past it, windows that have ended are dropped.
 const MAX_KEYS: usize = 100_000;
@@ -87,6 +91,52 @@ impl LoginThrottle {
     }
 }
 
+/// Tokens issued to one user per minute (sign-ins, API tokens, renewals), at most. A token costs
+/// nothing until it is logged out, but a logout is kept until the token would have expired:
+/// without a bound, any user could grow the server's revocation list in a loop.
+#[derive(Clone)]
+pub struct MintLimit {
+    per_minute: u32,
+    clock: Clock,
+    users: Arc<Mutex<HashMap<ObjectId, Window>>>,
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+impl MintLimit {
+    /// `per_minute` 0: no limit.
+    pub fn new(per_minute: u32) -> Self {
+        Self::with_clock(per_minute, Arc::new(Instant::now))
+    }
+
+    fn with_clock(per_minute: u32, clock: Clock) -> Self {
+        MintLimit { per_minute, clock, users: Default::default() }
+    }
+
+    /// Whether `user` may be issued a token now; `Err(wait)` when not.
+    pub fn check(&self, user: ObjectId) -> Result<(), Duration> {
+        let Ok(users) = self.users.lock() else { return Ok(()) };
+        match blocked(&users, &user, self.per_minute, MINUTE, (self.clock)()) {
+            Some(wait) if self.per_minute > 0 => Err(wait),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one token for `user`, checked and counted under one lock.
+    pub fn take(&self, user: ObjectId) -> Result<(), Duration> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let now = (self.clock)();
+        let Ok(mut users) = self.users.lock() else { return Ok(()) };
+        if let Some(wait) = blocked(&users, &user, self.per_minute, MINUTE, now) {
+            return Err(wait);
+        }
+        count(&mut users, user, MINUTE, now);
+        Ok(())
+    }
+}
+
 fn blocked<K: std::hash::Hash + Eq + ?Sized, Q>(
     map: &HashMap<Q, Window>, key: &K, limit: u32, window: Duration, now: Instant,
 ) -> Option<Duration>
@@ -165,6 +215,30 @@ mod tests {
         }
         assert!(t.reserve("fresh", Some(addr)).is_err());
         assert_eq!(t.reserve("fresh", Some("10.9.9.9".parse().unwrap())), Ok(()));
+    }
+
+    #[test]
+    fn tokens_are_limited_per_user_and_minute() {
+        let start = Instant::now();
+        let elapsed = Arc::new(AtomicU64::new(0));
+        let e = elapsed.clone();
+        let clock: Clock = Arc::new(move || start + Duration::from_secs(e.load(Ordering::SeqCst)));
+        let limit = MintLimit::with_clock(3, clock);
+        let (ann, bob) = (ObjectId::generate(), ObjectId::generate());
+        for _ in 0..3 {
+            assert_eq!(limit.check(ann), Ok(()));
+            assert_eq!(limit.take(ann), Ok(()));
+        }
+        elapsed.store(20, Ordering::SeqCst);
+        assert_eq!(limit.check(ann), Err(Duration::from_secs(40)));
+        assert_eq!(limit.take(ann), Err(Duration::from_secs(40)));
+        assert_eq!(limit.take(bob), Ok(()), "another user has a limit of their own");
+        elapsed.store(60, Ordering::SeqCst);
+        assert_eq!(limit.take(ann), Ok(()), "a new minute");
+        let unlimited = MintLimit::new(0);
+        for _ in 0..1000 {
+            assert_eq!(unlimited.take(ann), Ok(()));
+        }
     }
 
     #[test]

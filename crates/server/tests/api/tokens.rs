@@ -269,3 +269,26 @@ async fn every_route_but_login_and_isauth_needs_a_token() {
         }
     }
 }
+
+/// One user is issued at most `--token-mint-per-minute` tokens a minute, by sign-ins, API tokens
+/// and renewals together; past it 429 with `Retry-After`, a renewal changes nothing, and other
+/// users are not affected.
+#[tokio::test]
+async fn tokens_issued_per_user_and_minute_are_limited() {
+    let app = spawn_app_with(|s| s.token_mint_per_minute = 3).await;
+    app.create_user(json!({"email": "other@corp.example", "password": "other-passw0rd"})).await;
+    // The test server's sign-in was the first; an API token and a sign-in make three.
+    assert_eq!(app.get("/api/v1/authentication/tokens/api", &app.admin).await.status, 200);
+    assert_eq!(app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.status, 200);
+
+    let refused = app.get("/api/v1/authentication/tokens/api", &app.admin).await;
+    refused.assert_error(429, 1103);
+    let wait: u64 = refused.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await.assert_error(429, 1103);
+    let renew = app.post("/api/v1/authentication/tokens/api/renew", &app.admin, &json!({})).await;
+    renew.assert_error(429, 1103);
+    assert_eq!(app.get("/api/v1/users", &app.admin).await.status, 200, "nothing was renewed");
+
+    assert_eq!(app.login("other@corp.example", "other-passw0rd").await.status, 200);
+}

@@ -104,8 +104,8 @@ pub async fn sign_in(
         },
         None => None,
     };
+    let token = state.mint(record.id, &record.api_secret)?;
     state.store.record_login(record.id, rehash).await?;
-    let token = state.tokens.issue(record.id, &record.api_secret).map_err(ApiError::internal)?;
     tracing::info!(user = %record.id, "login");
     state.meters.login(LoginOutcome::Success);
     Ok(token)

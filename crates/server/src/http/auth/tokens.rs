@@ -15,12 +15,12 @@ use utoipa::IntoParams;
 use crate::http::auth::caller::{authenticate, bearer_token};
 use crate::http::auth::session;
 use crate::http::common::acting::Ctx;
-use crate::http::common::error::{ApiError, ApiResult, Found};
+use crate::http::common::error::{ApiResult, Found};
 use crate::http::common::extract::Query;
 use crate::http::common::params::bulk_ids;
 use crate::http::common::shape::{Special, shape_one};
 use crate::http::doc::params::SpecialFields;
-use crate::http::doc::responses::{DeleteErrors, ListErrors, TokenErrors, Users};
+use crate::http::doc::responses::{DeleteErrors, ListErrors, MintErrors, TokenErrors, Users};
 use crate::http::doc::schemas::{Done, IsAuth, TokenAnswer, User};
 use crate::http::users::access::{WriteKind, authorize_user_write};
 use crate::state::AppState;
@@ -31,10 +31,10 @@ pub const LOGIN_URL: &str = "/app/account/login";
 /// Get the caller's API token
 ///
 /// A token for the caller under their current secret: what "My Profile → API token" shows.
-#[utoipa::path(get, operation_id = "getApiToken", path = "/api/v1/authentication/tokens/api", tag = "authentication", responses((status = 200, description = "A token for the caller", body = TokenAnswer), TokenErrors))]
+#[utoipa::path(get, operation_id = "getApiToken", path = "/api/v1/authentication/tokens/api", tag = "authentication", responses((status = 200, description = "A token for the caller", body = TokenAnswer), MintErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn api_token(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
-    let token = state.tokens.issue(caller.id, &caller.api_secret).map_err(ApiError::internal)?;
+    let token = state.mint(caller.id, &caller.api_secret)?;
     Ok(Json(json!({ "token": token })))
 }
 
@@ -42,11 +42,12 @@ pub async fn api_token(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
 ///
 /// A new secret for the caller, and a token under it. Every token issued to the caller before,
 /// this one included, stops working.
-#[utoipa::path(post, operation_id = "renewApiToken", path = "/api/v1/authentication/tokens/api/renew", tag = "authentication", responses((status = 200, description = "A new token; the earlier ones stop working", body = TokenAnswer), TokenErrors))]
+#[utoipa::path(post, operation_id = "renewApiToken", path = "/api/v1/authentication/tokens/api/renew", tag = "authentication", responses((status = 200, description = "A new token; the earlier ones stop working", body = TokenAnswer), MintErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn renew(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
+    state.check_mint(caller.id)?;
     let secret = state.store.renew_secrets(vec![caller.id]).await?.remove(0);
-    let token = state.tokens.issue(caller.id, &secret).map_err(ApiError::internal)?;
+    let token = state.mint(caller.id, &secret)?;
     tracing::info!(user = %caller.id, "API token renewed");
     Ok(Json(json!({ "token": token })))
 }

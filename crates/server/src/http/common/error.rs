@@ -40,6 +40,7 @@ pub enum Code {
     PreconditionFailed,
     InvalidCredentials,
     TooManyLogins,
+    TooManyTokens,
     XsrfMismatch,
     InvalidToken,
     Internal,
@@ -77,6 +78,7 @@ impl Code {
         Code::PreconditionFailed,
         Code::InvalidCredentials,
         Code::TooManyLogins,
+        Code::TooManyTokens,
         Code::XsrfMismatch,
         Code::InvalidToken,
         Code::Internal,
@@ -119,6 +121,7 @@ impl Code {
             Code::InvalidCredentials => 1100,
             Code::TooManyLogins => 1101,
             Code::XsrfMismatch => 1102,
+            Code::TooManyTokens => 1103,
             Code::Internal => 1500,
             Code::NotReady => 1501,
             Code::NotImplemented => 1502,
@@ -152,7 +155,7 @@ impl Code {
             Code::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Code::Forbidden | Code::BuiltinEntity | Code::XsrfMismatch => StatusCode::FORBIDDEN,
             Code::InvalidCredentials | Code::InvalidToken => StatusCode::UNAUTHORIZED,
-            Code::TooManyLogins => StatusCode::TOO_MANY_REQUESTS,
+            Code::TooManyLogins | Code::TooManyTokens => StatusCode::TOO_MANY_REQUESTS,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Code::NotReady => StatusCode::SERVICE_UNAVAILABLE,
             Code::NotImplemented => StatusCode::NOT_IMPLEMENTED,
@@ -217,6 +220,17 @@ impl ApiError {
         let mut e = ApiError::new(
             Code::TooManyLogins,
             format!("Too many failed logins; try again in {secs} seconds"),
+        );
+        e.retry_after = Some(secs);
+        e
+    }
+
+    /// Past the tokens one user may be issued per minute.
+    pub fn too_many_tokens(wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs().max(1);
+        let mut e = ApiError::new(
+            Code::TooManyTokens,
+            format!("Too many tokens issued to this user; try again in {secs} seconds"),
         );
         e.retry_after = Some(secs);
         e

@@ -252,6 +252,18 @@ error_set!(
     TokenErrors => vec![no_token()]
 );
 error_set!(
+    /// Being issued a token: any signed-in caller, within their tokens per minute.
+    MintErrors => vec![
+        no_token(),
+        Documented {
+            status: 429,
+            description: "Too many tokens issued to the caller this minute: wait the seconds \
+                          `Retry-After` says",
+            example: ApiError::too_many_tokens(std::time::Duration::from_secs(42)),
+        },
+    ]
+);
+error_set!(
     /// Signing in.
     LoginErrors => vec![
         Documented {
@@ -268,8 +280,8 @@ error_set!(
         too_large(),
         Documented {
             status: 429,
-            description: "Too many failed logins for this user name or address: wait the \
-                          seconds `Retry-After` says",
+            description: "Too many failed logins for this user name or address, or too many \
+                          tokens issued to the user this minute: wait the seconds `Retry-After` says",
             example: ApiError::too_many_logins(900),
         },
     ]
