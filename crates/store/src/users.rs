@@ -86,7 +86,7 @@ pub struct AuthRecord {
 }
 
 /// Filters of `GET /api/v1/users`; every one that is set must hold.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserFilter {
     /// Part of the user name, case-insensitive.
     pub user_name: Option<String>,

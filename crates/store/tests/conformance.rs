@@ -412,6 +412,56 @@ async fn server_settings_start_at_their_defaults_and_keep_what_was_set(engine: E
     assert_eq!(admins["tenantId"], json!(tenant));
 }
 
+/// A count (`Prefer: count=exact`) is the number of users the same filter lists, after every
+/// kind of write: single and bulk creates, a bulk create refused whole, a change of role, single
+/// and bulk deletes, a bulk delete refused whole. Engines may keep counts rather than count rows;
+/// this is what keeps them honest.
+async fn counts_equal_the_rows_after_every_kind_of_write(engine: Engine) {
+    let store = engine.store.as_ref();
+    let (viewer, designer) =
+        (role_id(store, "consumer").await, role_id(store, "dataDesigner").await);
+    let check = |when: &'static str| async move {
+        for role in [None, Some(viewer), Some(designer)] {
+            let filter = || UserFilter { role_id: role, ..UserFilter::default() };
+            let all = store.list_users(ListRequest::all(filter())).await.unwrap().items.len();
+            let page = ListRequest {
+                page: Page { skip: 0, limit: Some(1) },
+                count: true,
+                ..ListRequest::all(filter())
+            };
+            let total = store.list_users(page).await.unwrap().total;
+            assert_eq!(total, Some(all as u64), "{when}, role {role:?}");
+        }
+    };
+    check("at the start").await;
+    let one = store.create_users(vec![user(json!({"email": "c1@x.io"}), viewer)]).await.unwrap();
+    check("after a create").await;
+    let bulk: Vec<UserRecord> =
+        (0..5).map(|i| user(json!({"email": format!("b{i}@x.io")}), designer)).collect();
+    let bulk = store.create_users(bulk).await.unwrap();
+    check("after a bulk create").await;
+    let refused =
+        vec![user(json!({"email": "new@x.io"}), viewer), user(json!({"email": "c1@x.io"}), viewer)];
+    assert!(store.create_users(refused).await.is_err());
+    check("after a refused bulk create").await;
+    let id_of = |d: &Document| d["_id"].as_str().unwrap().parse::<ObjectId>().unwrap();
+    let moved = id_of(&bulk[0]);
+    let edit: UserEdit = Box::new(move |doc| {
+        let mut doc = doc;
+        doc.insert("roleId".into(), json!(viewer.to_string()));
+        Ok(user(Value::Object(doc), viewer))
+    });
+    store.update_user(moved, edit).await.unwrap();
+    check("after a change of role").await;
+    store.delete_users(vec![id_of(&one[0])], None).await.unwrap();
+    check("after a delete").await;
+    let refused = vec![id_of(&bulk[1]), ObjectId::generate()];
+    assert!(store.delete_users(refused, None).await.is_err());
+    check("after a refused bulk delete").await;
+    store.delete_users(bulk[1..].iter().map(id_of).collect(), None).await.unwrap();
+    check("after a bulk delete").await;
+}
+
 /// Runs the whole suite against each engine: `name => async fn opening a fresh Engine`.
 macro_rules! engines {
     ($($name:ident => $open:path),* $(,)?) => {$(
@@ -452,6 +502,11 @@ macro_rules! engines {
             #[tokio::test]
             async fn the_first_start_writes_its_plan_once() {
                 super::the_first_start_writes_its_plan_once($open().await).await;
+            }
+
+            #[tokio::test]
+            async fn counts_equal_the_rows_after_every_kind_of_write() {
+                super::counts_equal_the_rows_after_every_kind_of_write($open().await).await;
             }
 
             #[tokio::test]

@@ -136,6 +136,29 @@ UPDATE groups SET doc = json_set(doc, '$.tenantId', (SELECT value FROM meta WHER
 "#),
     // Names are compared by their NFKC case-folded key instead of their lower case.
     Code(rekey_names),
+    // Users counted per role, kept by triggers in the transaction of every write (a write that
+    // rolls back takes its counting with it), so that `Prefer: count=exact` on all users or on
+    // one role reads a row instead of counting a million.
+    Sql(r#"
+CREATE TABLE user_counts (
+    role_id TEXT PRIMARY KEY,
+    n       INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO user_counts (role_id, n) SELECT role_id, count(*) FROM users GROUP BY role_id;
+CREATE TRIGGER users_count_insert AFTER INSERT ON users BEGIN
+    INSERT INTO user_counts (role_id, n) VALUES (NEW.role_id, 1)
+        ON CONFLICT (role_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER users_count_delete AFTER DELETE ON users BEGIN
+    UPDATE user_counts SET n = n - 1 WHERE role_id = OLD.role_id;
+END;
+CREATE TRIGGER users_count_role AFTER UPDATE OF role_id ON users
+    WHEN OLD.role_id IS NOT NEW.role_id BEGIN
+    UPDATE user_counts SET n = n - 1 WHERE role_id = OLD.role_id;
+    INSERT INTO user_counts (role_id, n) VALUES (NEW.role_id, 1)
+        ON CONFLICT (role_id) DO UPDATE SET n = n + 1;
+END;
+"#),
 ];
 
 /// The schema version this build writes and needs (`PRAGMA user_version`).

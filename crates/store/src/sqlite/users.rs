@@ -136,7 +136,26 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Resu
     if let Some(ids) = &filter.ids {
         f.and("u.id IN (SELECT value FROM json_each(?))", id_array(ids));
     }
-    query::list(conn, "users", "u", f, sort, page, count)
+    // All users, or one role's: the count the triggers keep, not a scan of every row.
+    let kept = count && UserFilter { role_id: filter.role_id, ..UserFilter::default() } == *filter;
+    let mut listed = query::list(conn, "users", "u", f, sort, page, count && !kept)?;
+    if kept {
+        listed.total = Some(kept_count(conn, filter.role_id)?);
+    }
+    Ok(listed)
+}
+
+/// The number of users (of one role), as `user_counts` keeps it.
+fn kept_count(conn: &Connection, role: Option<ObjectId>) -> Result<u64> {
+    let n: i64 = match role {
+        None => conn
+            .prepare_cached("SELECT coalesce(sum(n), 0) FROM user_counts")?
+            .query_row([], |r| r.get(0))?,
+        Some(role) => conn
+            .prepare_cached("SELECT coalesce(sum(n), 0) FROM user_counts WHERE role_id = ?1")?
+            .query_row([role.to_string()], |r| r.get(0))?,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Members of each parent group, ordered and paged per group by a window function: one query
