@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+use axum::http::Method;
+
 use metrics::{Key, Label, Level, Metadata, Recorder, SharedString, Unit};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
@@ -48,6 +50,21 @@ impl LoginOutcome {
     }
 }
 
+/// The method as a label: the standard ones by name, any other as `other`, so that requests
+/// with made-up methods add no series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// The server's meters and the connections they report on.
 pub struct Meters {
     recorder: PrometheusRecorder,
@@ -73,9 +90,9 @@ impl Meters {
 
     /// One answered request: `route` is the matched template (`/api/v1/users/{id}`), never the
     /// path, so that the series stay few.
-    pub fn request(&self, method: &str, route: &str, status: u16, latency: Duration) {
-        let (method, route) = (method.to_owned(), route.to_owned());
-        let labels = vec![Label::new("method", method.clone()), Label::new("route", route.clone())];
+    pub fn request(&self, method: &Method, route: &str, status: u16, latency: Duration) {
+        let labels =
+            vec![Label::new("method", method_label(method)), Label::new("route", route.to_owned())];
         let mut with_status = labels.clone();
         with_status.push(Label::new("status", status.to_string()));
         self.recorder

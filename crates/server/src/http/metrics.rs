@@ -50,6 +50,6 @@ pub async fn measure(State(state): State<AppState>, req: Request, next: Next) ->
     let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
     let response = next.run(req).await;
     let route = route.as_deref().unwrap_or("unmatched");
-    state.meters.request(method.as_str(), route, response.status().as_u16(), started.elapsed());
+    state.meters.request(&method, route, response.status().as_u16(), started.elapsed());
     response
 }

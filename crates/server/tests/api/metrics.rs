@@ -59,6 +59,8 @@ async fn requests_are_counted_by_route_template_method_and_status() {
     }
     app.get("/api/v1/users/000000000000000000000000", &app.admin).await.assert_error(404, 202);
     app.get("/no/such/thing/at/all", &app.admin).await;
+    let made_up = reqwest::Method::from_bytes(b"BREW").unwrap();
+    app.send(app.request(made_up, "/api/v1/users").bearer_auth(&app.admin)).await;
 
     let text = scrape(&app).await;
     let by_id = [("method", "GET"), ("route", "/api/v1/users/{id}")];
@@ -72,6 +74,10 @@ async fn requests_are_counted_by_route_template_method_and_status() {
     assert!(!text.contains("/no/such/thing"), "{text}");
     let unmatched = [("route", "unmatched"), ("status", "404")];
     assert_eq!(sample(&text, "tessera_http_requests_total", &unmatched), Some(1.0));
+    // Nor does a made-up method.
+    assert!(!text.contains("BREW"), "{text}");
+    let other = [("method", "other"), ("route", "/api/v1/users"), ("status", "405")];
+    assert_eq!(sample(&text, "tessera_http_requests_total", &other), Some(1.0), "{text}");
     // Latency is a histogram: four requests to the route, all under ten seconds.
     let all = [by_id[0], by_id[1], ("le", "10")];
     assert_eq!(sample(&text, "tessera_http_request_duration_seconds_bucket", &all), Some(4.0));
