@@ -122,7 +122,9 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Resu
         f.and("json_extract(u.doc, '$.lastName') = ? COLLATE NOCASE", name.clone());
     }
     if let Some(role) = filter.role_id {
-        f.and("u.role_id = ?", role.to_string());
+        // `+` keeps SQLite from the role's index, so that it walks the sort's index instead.
+        let by_index = role_index_is_cheaper(conn, role, page)?;
+        f.and(if by_index { "u.role_id = ?" } else { "+u.role_id = ?" }, role.to_string());
     }
     if let Some(group) = filter.group_id {
         f.and(
@@ -143,6 +145,20 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Resu
         listed.total = Some(kept_count(conn, filter.role_id)?);
     }
     Ok(listed)
+}
+
+/// Whether to read a role's users through its index (and sort them all) rather than walk the
+/// sort's index and skip other roles' users until the page is full. SQLite cannot tell a role
+/// that holds nearly every user from one that holds three, and took the role's index for both: a
+/// sorted page of the role everyone has cost a sort of every user (126 ms at 100,000). The kept
+/// counts tell: the index costs the role's users, the walk about the page's end times the
+/// total over the role's users.
+fn role_index_is_cheaper(conn: &Connection, role: ObjectId, page: Page) -> Result<bool> {
+    let (in_role, total) = (kept_count(conn, Some(role))?, kept_count(conn, None)?);
+    let Some(limit) = page.limit else { return Ok(true) };
+    let page_end = page.skip.saturating_add(limit);
+    let walk = page_end.saturating_mul(total) / in_role.max(1);
+    Ok(in_role <= walk)
 }
 
 /// The number of users (of one role), as `user_counts` keeps it.
