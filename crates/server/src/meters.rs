@@ -5,11 +5,14 @@
 //! Each server owns its recorder rather than installing the process-wide one the `metrics`
 //! macros use, so that two servers in one process (as in the tests) count apart.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::http::Method;
 
-use metrics::{Key, Label, Level, Metadata, Recorder, SharedString, Unit};
+use metrics::{Counter, Histogram, Key, Label, Level, Metadata, Recorder, SharedString, Unit};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
 };
@@ -27,6 +30,11 @@ const LATENCY_BUCKETS: &[f64] =
     &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 const METADATA: Metadata<'static> = Metadata::new(module_path!(), Level::INFO, None);
+
+/// The recorder keeps every latency sample until an upkeep folds them into the histograms, and
+/// nothing else runs one unless `/metrics` is scraped: one is run every this many requests, so
+/// that an unscraped server's memory stays bounded.
+const UPKEEP_EVERY: u64 = 4096;
 
 /// How a sign-in ended, a label of `tessera_logins_total`.
 #[derive(Debug, Clone, Copy)]
@@ -65,11 +73,26 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
+/// The handles of one route's series: registering a series builds its key (label strings) and
+/// looks it up in the recorder's registry, too much to do on every request, so each is
+/// registered once and its handles kept.
+#[derive(Default)]
+struct RouteSeries {
+    /// By (method, status).
+    requests: HashMap<(&'static str, u16), Counter>,
+    /// By method.
+    seconds: HashMap<&'static str, Histogram>,
+}
+
 /// The server's meters and the connections they report on.
 pub struct Meters {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
     connections: LimitAcceptor,
+    /// Route template → its series.
+    routes: RwLock<HashMap<String, RouteSeries>>,
+    /// Requests metered, to pace the upkeep.
+    metered: AtomicU64,
 }
 
 impl Meters {
@@ -80,7 +103,13 @@ impl Meters {
             .unwrap_or_else(|_| PrometheusBuilder::new())
             .build_recorder();
         let handle = recorder.handle();
-        let meters = Meters { recorder, handle, connections };
+        let meters = Meters {
+            recorder,
+            handle,
+            connections,
+            routes: RwLock::default(),
+            metered: AtomicU64::new(0),
+        };
         meters.describe();
         let build =
             Key::from_parts("tessera_build_info", vec![Label::new("version", crate::VERSION)]);
@@ -91,16 +120,48 @@ impl Meters {
     /// One answered request: `route` is the matched template (`/api/v1/users/{id}`), never the
     /// path, so that the series stay few.
     pub fn request(&self, method: &Method, route: &str, status: u16, latency: Duration) {
-        let labels =
-            vec![Label::new("method", method_label(method)), Label::new("route", route.to_owned())];
-        let mut with_status = labels.clone();
-        with_status.push(Label::new("status", status.to_string()));
-        self.recorder
-            .register_counter(&Key::from_parts(REQUESTS, with_status), &METADATA)
+        let method = method_label(method);
+        let seconds = latency.as_secs_f64();
+        let recorded = {
+            let routes = self.routes.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            routes.get(route).and_then(|series| {
+                let counter = series.requests.get(&(method, status))?;
+                let histogram = series.seconds.get(method)?;
+                counter.increment(1);
+                histogram.record(seconds);
+                Some(())
+            })
+        };
+        if recorded.is_none() {
+            self.register_and_record(method, route, status, seconds);
+        }
+        if self.metered.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+            self.handle.run_upkeep();
+        }
+    }
+
+    /// The first request of a (method, route, status): registers its series, then records.
+    fn register_and_record(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
+        let mut routes = self.routes.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let series = routes.entry(route.to_owned()).or_default();
+        let labels = || vec![Label::new("method", method), Label::new("route", route.to_owned())];
+        series
+            .requests
+            .entry((method, status))
+            .or_insert_with(|| {
+                let mut with_status = labels();
+                with_status.push(Label::new("status", status.to_string()));
+                self.recorder.register_counter(&Key::from_parts(REQUESTS, with_status), &METADATA)
+            })
             .increment(1);
-        self.recorder
-            .register_histogram(&Key::from_parts(REQUEST_SECONDS, labels), &METADATA)
-            .record(latency.as_secs_f64());
+        series
+            .seconds
+            .entry(method)
+            .or_insert_with(|| {
+                self.recorder
+                    .register_histogram(&Key::from_parts(REQUEST_SECONDS, labels()), &METADATA)
+            })
+            .record(seconds);
     }
 
     pub fn login(&self, outcome: LoginOutcome) {

@@ -47,9 +47,10 @@ async fn exposition(State(state): State<AppState>) -> Response {
 pub async fn measure(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned());
+    // A cheap clone (the template is shared), taken before the request moves on.
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let response = next.run(req).await;
-    let route = route.as_deref().unwrap_or("unmatched");
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     state.meters.request(&method, route, response.status().as_u16(), started.elapsed());
     response
 }
