@@ -11,7 +11,7 @@ use crate::{Result, StoreError};
 
 /// Most connections open at once. SQLite serialises writers anyway; readers run in parallel
 /// under WAL, and this machine class has few cores.
-const MAX_CONNECTIONS: usize = 8;
+pub(super) const MAX_CONNECTIONS: usize = 8;
 
 /// How long a writer waits for the write lock before giving up.
 pub(super) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -56,6 +56,14 @@ fn open(path: PathBuf) -> rusqlite::Result<Connection> {
     )?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Opens the database, reads its schema (which joins the WAL) and closes it again: when no other
+/// connection is open, closing checkpoints and removes the WAL.
+pub(super) fn open_and_close(path: &std::path::Path) -> Result<()> {
+    let conn = Connection::open(path)?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    conn.close().map_err(|(_, e)| StoreError::from(e))
 }
 
 pub(super) fn pool(path: PathBuf) -> Result<Pool> {

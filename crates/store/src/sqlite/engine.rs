@@ -34,7 +34,9 @@ pub struct SqliteStore {
     pub(super) revoked: Revocations,
     reads: AtomicU64,
     writes: AtomicU64,
-    /// The WAL file beside the database, and the size past which a write checkpoints it.
+    /// The database file, the WAL file beside it, and the size past which a write checkpoints
+    /// the WAL.
+    database: PathBuf,
     wal: PathBuf,
     wal_limit: AtomicU64,
 }
@@ -55,6 +57,7 @@ impl SqliteStore {
         wal.push("-wal");
         SqliteStore {
             pool,
+            database: database.to_owned(),
             wal: PathBuf::from(wal),
             wal_limit: AtomicU64::new(WAL_LIMIT_BYTES),
             auth: Cache::new("auth"),
@@ -157,11 +160,18 @@ impl SqliteStore {
         })
         .await?;
         self.pool.close();
-        // The pool hands each connection to a blocking task to close; SQLite removes the WAL
-        // when the last one has. The database is already complete: this only tidies up.
+        // The pool closes its connections on blocking tasks, all at once; a connection removes
+        // the WAL only when it sees itself the last, and several closing together each see the
+        // others, so none may. A connection opened and closed once they are gone is the last.
+        // The database is already complete: this only tidies up.
         for _ in 0..200 {
             if !self.wal.exists() {
                 return Ok(());
+            }
+            let database = self.database.clone();
+            let closed = tokio::task::spawn_blocking(move || conn::open_and_close(&database)).await;
+            if let Ok(Err(e)) = closed {
+                tracing::debug!(error = %e, "cannot open the database to remove its WAL");
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }

@@ -135,4 +135,38 @@ mod tests {
             assert!(copy.is_token_revoked(&format!("token-{i}")).await.unwrap(), "token-{i}");
         }
     }
+
+    /// With the pool's every connection open (as under load), closing still removes the WAL:
+    /// the connections close together, and none of them alone sees itself the last.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_closed_store_leaves_no_wal_after_using_every_connection() {
+        use crate::SettingsStore;
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(SqliteStore::open(dir.path()).await.unwrap());
+        store.revoke_token("t".into(), None).await.unwrap();
+        let all = conn::MAX_CONNECTIONS;
+        let together = std::sync::Arc::new(std::sync::Barrier::new(all));
+        let readers: Vec<_> = (0..all)
+            .map(|_| {
+                let (store, together) = (store.clone(), together.clone());
+                tokio::spawn(async move {
+                    store
+                        .read_large(move |c| {
+                            // Each holds its connection until all of them hold one.
+                            together.wait();
+                            Ok(c.query_row("SELECT count(*) FROM revoked_tokens", [], |r| {
+                                r.get::<_, i64>(0)
+                            })?)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for reader in readers {
+            assert_eq!(reader.await.unwrap().unwrap(), 1);
+        }
+        assert_eq!(store.stats().pool.open, u64::try_from(all).unwrap());
+        store.close().await.unwrap();
+        assert!(!dir.path().join("tessera.sqlite3-wal").exists(), "a WAL is left behind");
+    }
 }
