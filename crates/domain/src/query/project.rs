@@ -1,9 +1,14 @@
 //! `fields`: keep or drop paths of a document. Nested paths reach into objects, and into the
 //! objects of arrays (an expanded `groups` array, say).
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{Deserializer, Error as _, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::ast::{FieldPath, Projection};
 use crate::Document;
@@ -79,6 +84,131 @@ pub fn project_lazy(doc: LazyDoc, projection: &Projection) -> LazyDoc {
             }
             doc
         }
+    }
+}
+
+/// Projects a document's stored JSON text straight into the answer's JSON text: the paths are
+/// read once per page (not once per document), and a field kept or dropped whole is copied or
+/// skipped as text, without an allocation of its own; only a field that a nested path reaches
+/// into is parsed. A page with `fields` costs less than the whole page, not more.
+pub fn project_text(raw: &str, projection: &Projector) -> Result<String, serde_json::Error> {
+    let mut out = String::with_capacity(256);
+    let finished_early = Cell::new(false);
+    let mut de = serde_json::Deserializer::from_str(raw);
+    match de.deserialize_map(Emit { projection, out: &mut out, finished_early: &finished_early }) {
+        Ok(()) => de.end()?,
+        // Every included field was found: the rest of the text is not read (stored documents
+        // are valid JSON with unique names), and the error only stopped the deserializer.
+        Err(_) if finished_early.get() => {}
+        Err(e) => return Err(e),
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// A projection with its paths as a tree, made once and applied to many documents.
+pub struct Projector {
+    include: bool,
+    tree: Tree,
+}
+
+impl Projector {
+    pub fn new(projection: &Projection) -> Self {
+        match projection {
+            Projection::Include(paths) => Projector { include: true, tree: Tree::of(paths) },
+            Projection::Exclude(paths) => Projector { include: false, tree: Tree::of(paths) },
+        }
+    }
+}
+
+/// Writes the kept fields of the map it visits into `out` as JSON text (without the closing
+/// brace). When it has found every field an inclusion names, it sets `finished_early` and stops
+/// the deserializer with an error, so that the rest of the document is not scanned.
+struct Emit<'a> {
+    projection: &'a Projector,
+    out: &'a mut String,
+    finished_early: &'a Cell<bool>,
+}
+
+impl<'de> Visitor<'de> for Emit<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Projector { include, tree } = self.projection;
+        let out = self.out;
+        out.push('{');
+        let mut unseen = tree.0.len();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            let raw: &'de RawValue = map.next_value()?;
+            let named = tree.0.get(key.as_ref());
+            let kept: Option<Cow<'de, str>> = match (include, named) {
+                (true, None) | (false, Some(None)) => None,
+                (true, Some(None)) | (false, None) => Some(Cow::Borrowed(raw.get())),
+                (true, Some(Some(sub))) => {
+                    let value: Value = serde_json::from_str(raw.get()).map_err(A::Error::custom)?;
+                    include_value(value, sub).map(|v| Cow::Owned(to_json(&v)))
+                }
+                (false, Some(Some(sub))) => {
+                    let mut value: Value =
+                        serde_json::from_str(raw.get()).map_err(A::Error::custom)?;
+                    exclude_value(&mut value, sub);
+                    Some(Cow::Owned(to_json(&value)))
+                }
+            };
+            if let Some(value) = kept {
+                if out.len() > 1 {
+                    out.push(',');
+                }
+                match key {
+                    // Borrowed: the name has no escapes, so its text is its JSON.
+                    Cow::Borrowed(name) => {
+                        out.push('"');
+                        out.push_str(name);
+                        out.push('"');
+                    }
+                    Cow::Owned(name) => out.push_str(&to_json(&Value::String(name))),
+                }
+                out.push(':');
+                out.push_str(&value);
+            }
+            if named.is_some() {
+                unseen -= 1;
+                if *include && unseen == 0 {
+                    self.finished_early.set(true);
+                    return Err(A::Error::custom("every included field found"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An object's key, borrowed from the text unless it holds escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl<'de> Visitor<'de> for Name {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+
+            fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(name)))
+            }
+
+            fn visit_str<E>(self, name: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(name.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(Name)
     }
 }
 
@@ -178,6 +308,20 @@ mod tests {
             json!({"hash": "h", "preferences": {"localeId": "en-US"}})
         );
         assert_eq!(apply(doc.clone(), "-missing"), doc);
+    }
+
+    /// Straight from text: the fields in their stored order, names with escapes written back as
+    /// JSON, nested paths parsed, the rest copied as they were.
+    #[test]
+    fn text_projection_keeps_order_and_escapes() {
+        let raw = r#"{"b":1,"a\"q":"x","\u00e9t\u00e9":[1, 2],"p":{"k":1,"j":2},"z":null}"#;
+        let text = |fields: &str| {
+            let projection = parse_fields("fields", fields).unwrap().unwrap();
+            project_text(raw, &Projector::new(&projection)).unwrap()
+        };
+        assert_eq!(text("z,b,p.k"), r#"{"b":1,"p":{"k":1},"z":null}"#);
+        assert_eq!(text("-b,-p.j,-z"), r#"{"a\"q":"x","été":[1, 2],"p":{"k":1}}"#);
+        assert!(project_text("[1]", &Projector::new(&Projection::Include(vec![]))).is_err());
     }
 
     #[test]

@@ -149,14 +149,18 @@ proptest! {
         }
     }
 
-    /// Projecting a document parsed one level deep gives what projecting the whole does.
+    /// Projecting a document parsed one level deep, or its text, gives what projecting the whole
+    /// does.
     #[test]
     fn lazy_projection_equals_full_projection(doc in document(), paths in small_paths(), exclude in any::<bool>()) {
         let projection = if exclude { Projection::Exclude(paths) } else { Projection::Include(paths) };
         let raw = serde_json::value::to_raw_value(&doc).unwrap();
         let lazy = crate::lazy::LazyDoc::parse(&raw).unwrap();
         let via_lazy: Value = serde_json::from_str(&super::project_lazy(lazy, &projection).to_json()).unwrap();
-        prop_assert_eq!(via_lazy, Value::Object(project(doc, &projection)));
+        let text = super::project_text(raw.get(), &super::Projector::new(&projection)).unwrap();
+        let via_text: Value = serde_json::from_str(&text).unwrap();
+        prop_assert_eq!(&via_lazy, &Value::Object(project(doc, &projection)));
+        prop_assert_eq!(via_text, via_lazy);
     }
 
     #[test]

@@ -369,17 +369,17 @@ pub(super) fn export(conn: &Connection, actor: &Actor, ids: &[ObjectId]) -> Resu
 const MANY_VISIBLE: i64 = 1000;
 
 /// Whether the parties own or are shared at least `n` dashboards (counted on indexes, and
-/// stopping at `n`).
+/// stopping at `n`; a literal, as in `query::limit_value`).
 fn visible_at_least(conn: &Connection, parties: &str, n: i64) -> Result<bool> {
     let found: i64 = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT count(*) FROM (
                SELECT 1 FROM dashboards WHERE owner IN (SELECT value FROM json_each(?1))
                UNION ALL
                SELECT 1 FROM dashboard_shares WHERE party_id IN (SELECT value FROM json_each(?1))
-               LIMIT ?2)",
-        )?
-        .query_row(params![parties, n], |r| r.get(0))?;
+               LIMIT {n})"
+        ))?
+        .query_row(params![parties], |r| r.get(0))?;
     Ok(found >= n)
 }
 

@@ -54,6 +54,9 @@ pub(super) fn order_by(alias: &str, sort: &[SortKey]) -> String {
 }
 
 /// SQLite's `LIMIT -1` is "no limit".
+/// The page's `LIMIT`, written into the SQL as a literal, never bound: SQLite plans with a bound
+/// `LIMIT`'s value and so marks the statement to be prepared again whenever it is bound anew,
+/// which made every cached list statement compile again on every request.
 pub(super) fn limit_value(page: Page) -> i64 {
     page.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX))
 }
@@ -79,15 +82,42 @@ pub(super) fn list(
     };
     let n = args.len();
     let sql = format!(
-        "SELECT {alias}.doc FROM {table} {alias} WHERE 1 = 1{clauses}{} LIMIT ?{} OFFSET ?{}",
+        "SELECT {alias}.doc FROM {table} {alias} WHERE 1 = 1{clauses}{} LIMIT {} OFFSET ?{}",
         order_by(alias, sort),
-        n + 1,
-        n + 2
+        limit_value(page),
+        n + 1
     );
-    args.push(limit_value(page).into());
     args.push(offset_value(page).into());
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
     let items = rows.map(|text| raw_doc(text?)).collect::<Result<Vec<_>>>()?;
     Ok(ListPage { items, total })
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    use super::*;
+
+    /// A list statement, once cached, runs again without being compiled again, whatever page
+    /// it is asked for (a bound `LIMIT` made SQLite compile it anew on every run).
+    #[test]
+    fn a_cached_list_statement_is_not_compiled_again() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+             INSERT INTO t VALUES ('a', '{\"n\":1}'), ('b', '{\"n\":2}'), ('c', '{\"n\":3}');",
+        )
+        .unwrap();
+        for skip in [0, 1, 2, 0, 1] {
+            let page = Page { skip, limit: Some(1) };
+            let listed = list(&conn, "t", "t", Filter::default(), &[], page, false).unwrap();
+            assert_eq!(listed.items.len(), 1);
+        }
+        let sql = "SELECT t.doc FROM t t WHERE 1 = 1 ORDER BY t.rowid LIMIT 1 OFFSET ?1";
+        let stmt = conn.prepare_cached(sql).unwrap();
+        assert_eq!(stmt.get_status(StatementStatus::RePrepare), 0);
+        assert_eq!(stmt.get_status(StatementStatus::Run), 5, "the cached statement ran");
+    }
 }

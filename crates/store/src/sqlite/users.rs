@@ -180,7 +180,8 @@ pub(super) fn members(
     conn: &Connection, groups: &[ObjectId], sort: &[SortKey], page: Page, max_rows: usize,
 ) -> Result<Vec<Referencing>> {
     // Numbering the members needs only the membership and the users' id index (unless the
-    // sort reads fields); the documents are read for the rows kept, not for every member.
+    // sort reads fields); the documents are read for the rows kept, not for every member. The
+    // row limit is a literal, as in `query::limit_value`.
     let sql = format!(
         "SELECT sel.parent, u.id, u.doc FROM (
            SELECT m.group_id AS parent, u.rowid AS rid,
@@ -190,13 +191,12 @@ pub(super) fn members(
          JOIN users u ON u.rowid = sel.rid
          WHERE sel.n > ?2 AND (?3 < 0 OR sel.n <= ?2 + ?3)
          ORDER BY sel.parent, sel.n
-         LIMIT ?4",
+         LIMIT {max_rows}",
         query::order_by("u", sort)
     );
-    let max_rows = i64::try_from(max_rows).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
-        params![id_array(groups), query::offset_value(page), query::limit_value(page), max_rows],
+        params![id_array(groups), query::offset_value(page), query::limit_value(page)],
         |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
     )?;
     rows.map(|row| {

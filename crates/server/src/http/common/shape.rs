@@ -7,7 +7,9 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use tessera_domain::ResourceKind;
 use tessera_domain::lazy::{LazyDoc, RawDoc, json_array};
-use tessera_domain::query::{ListParams, QueryError, parse_list_params, project_lazy};
+use tessera_domain::query::{
+    ListParams, Projector, QueryError, parse_list_params, project_lazy, project_text,
+};
 use tessera_store::{ListPage, ListRequest};
 
 use crate::http::common::error::{ApiError, ApiResult, Code};
@@ -72,8 +74,19 @@ impl From<QueryError> for ApiError {
 pub async fn shape(
     state: &AppState, resource: ResourceKind, raws: Vec<RawDoc>, params: &ListParams,
 ) -> ApiResult<Vec<String>> {
-    if params.expand.is_empty() && params.fields.is_none() {
-        return Ok(raws.into_iter().map(|r| String::from(Box::<str>::from(r))).collect());
+    match (&params.fields, params.expand.is_empty()) {
+        (None, true) => {
+            return Ok(raws.into_iter().map(|r| String::from(Box::<str>::from(r))).collect());
+        }
+        (Some(projection), true) => {
+            let projector = Projector::new(projection);
+            return raws
+                .iter()
+                .map(|r| project_text(r.get(), &projector))
+                .collect::<Result<_, _>>()
+                .map_err(|e| ApiError::internal(format!("stored document is not an object: {e}")));
+        }
+        _ => {}
     }
     let mut docs = raws
         .iter()
