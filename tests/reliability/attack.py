@@ -119,6 +119,20 @@ def open_count(socks):
     return len(socks) - closed
 
 
+def settled_open_count(socks):
+    """How many of the sockets the server holds once it has taken every one off its accept queue:
+    a connection still queued in the kernel looks open until the server accepts (and refuses)
+    it, so the count is read again until two readings 100 ms apart agree. A server that held
+    every connection would settle at all of them."""
+    held = open_count(socks)
+    while True:
+        time.sleep(0.1)
+        again = open_count(socks)
+        if again == held:
+            return held
+        held = again
+
+
 def seconds_until_served(server, since):
     """Seconds from `since` until the server answers /healthz again (None: not within 20 s)."""
     while time.monotonic() - since < 20:
@@ -137,7 +151,7 @@ def slow_clients(binary):
     socks = half_header_sockets(server.addr, 1200)
     flooded = time.monotonic() - started
     cpu = server.cpu_seconds()
-    held = open_count(socks)
+    held = settled_open_count(socks)
     served_at = seconds_until_served(server, started)
     # A second past the deadline of the last connection accepted: every stalled one is closed.
     time.sleep(max(0.0, started + flooded + 2.0 + 1.0 - time.monotonic()))
