@@ -169,4 +169,22 @@ mod tests {
         store.close().await.unwrap();
         assert!(!dir.path().join("tessera.sqlite3-wal").exists(), "a WAL is left behind");
     }
+
+    /// A large write keeps its pages in memory: statement journals (opened for each insert
+    /// that fires a trigger) stay off the disk, and the page cache holds a bulk insert's
+    /// dirty pages instead of spilling them to the WAL mid-transaction.
+    #[tokio::test]
+    async fn connections_keep_statement_journals_and_a_large_cache_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let (temp_store, cache_size) = store
+            .read_large(|c| {
+                let get = |p: &str| c.query_row(&format!("PRAGMA {p}"), [], |r| r.get::<_, i64>(0));
+                Ok((get("temp_store")?, get("cache_size")?))
+            })
+            .await
+            .unwrap();
+        assert_eq!(temp_store, 2, "temp_store = MEMORY");
+        assert_eq!(cache_size, -16384, "a 16 MiB page cache");
+    }
 }
