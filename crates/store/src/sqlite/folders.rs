@@ -120,6 +120,8 @@ pub(super) fn get(conn: &Connection, actor: &Actor, id: ObjectId) -> Result<Opti
     }
 }
 
+const FOLDERS: query::Table = query::Table { name: "folders", alias: "f", columns: &[] };
+
 pub(super) fn list(
     conn: &Connection, actor: &Actor, request: &ListRequest<FolderFilter>,
 ) -> Result<ListPage> {
@@ -137,7 +139,7 @@ pub(super) fn list(
         Some(None) => f.and_plain("f.parent_id IS NULL"),
         None => {}
     }
-    query::list(conn, "folders", "f", f, sort, page, count)
+    query::list(conn, &FOLDERS, f, sort, page, count)
 }
 
 /// Every folder's parent, for the tree rules.

@@ -54,6 +54,8 @@ pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
     optional_doc(conn, "SELECT doc FROM groups WHERE id = ?1", &id.to_string())
 }
 
+const GROUPS: query::Table = query::Table { name: "groups", alias: "g", columns: &[] };
+
 pub(super) fn list(conn: &Connection, request: &ListRequest<GroupFilter>) -> Result<ListPage> {
     let ListRequest { filter, sort, page, count } = request;
     let (page, count) = (*page, *count);
@@ -73,7 +75,7 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<GroupFilter>) -> Res
     if let Some(part) = &filter.search {
         f.and("instr(g.name_key, ?) > 0", lookup_key(part));
     }
-    query::list(conn, "groups", "g", f, sort, page, count)
+    query::list(conn, &GROUPS, f, sort, page, count)
 }
 
 pub(super) fn update(

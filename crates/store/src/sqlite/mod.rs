@@ -187,4 +187,37 @@ mod tests {
         assert_eq!(temp_store, 2, "temp_store = MEMORY");
         assert_eq!(cache_size, -16384, "a 16 MiB page cache");
     }
+
+    /// The title column follows the document through inserts and every update of it, whoever
+    /// writes them (the triggers of schema.rs), and the title index sorts on it.
+    #[tokio::test]
+    async fn a_dashboards_title_column_follows_its_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let titles = store
+            .write(|tx| {
+                tx.execute_batch(
+                    r#"INSERT INTO dashboards (id, owner, doc) VALUES
+                         ('a', 'o', '{"title": "Zeta"}'), ('b', 'o', '{"title": "Alpha"}');
+                       UPDATE dashboards SET doc = json_set(doc, '$.title', 'Beta') WHERE id = 'b';
+                       UPDATE dashboards SET doc = json_set(doc, '$.other', 1) WHERE id = 'a';"#,
+                )?;
+                let mut stmt = tx.prepare("SELECT id, title FROM dashboards ORDER BY title, id")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<(String, String)>>>()?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(titles, [("b".into(), "Beta".into()), ("a".into(), "Zeta".into())]);
+        let plan = store
+            .read_large(|c| {
+                let sql = "EXPLAIN QUERY PLAN SELECT doc FROM dashboards ORDER BY title, id LIMIT 5";
+                let mut stmt = c.prepare(sql)?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("; "))
+            })
+            .await
+            .unwrap();
+        assert!(plan.contains("dashboards_by_title"), "{plan}");
+    }
 }

@@ -38,16 +38,26 @@ pub(super) fn json_field(alias: &str, path: &tessera_domain::query::FieldPath) -
     format!("json_extract({alias}.doc, '$.{path}')")
 }
 
+/// A sort key as SQL: the column of that name where the table keeps the field as a column of
+/// its own (`columns`, top-level fields only), else the field read from the document.
+fn sort_field(alias: &str, columns: &[&str], path: &tessera_domain::query::FieldPath) -> String {
+    let text = path.to_string();
+    match columns.iter().find(|c| **c == text) {
+        Some(column) => format!("{alias}.{column}"),
+        None => json_field(alias, path),
+    }
+}
+
 /// `ORDER BY` for `sort`, ties broken by id in the direction of the last key (so that one index
 /// on `(field, id)` serves both directions); insertion order when there is no sort.
-pub(super) fn order_by(alias: &str, sort: &[SortKey]) -> String {
+pub(super) fn order_by(alias: &str, columns: &[&str], sort: &[SortKey]) -> String {
     let Some(last) = sort.last() else {
         return format!(" ORDER BY {alias}.rowid");
     };
     let dir = |descending: bool| if descending { "DESC" } else { "ASC" };
     let mut keys: Vec<String> = sort
         .iter()
-        .map(|k| format!("{} {}", json_field(alias, &k.path), dir(k.descending)))
+        .map(|k| format!("{} {}", sort_field(alias, columns, &k.path), dir(k.descending)))
         .collect();
     keys.push(format!("{alias}.id {}", dir(last.descending)));
     format!(" ORDER BY {}", keys.join(", "))
@@ -65,12 +75,20 @@ pub(super) fn offset_value(page: Page) -> i64 {
     i64::try_from(page.skip).unwrap_or(i64::MAX)
 }
 
-/// Runs a list query on `table` (aliased `alias`): the page of documents, and the count of all
-/// matches when `count` is set.
+/// A table's name, its alias in the SQL, and the fields it keeps as columns of their own.
+#[derive(Clone, Copy)]
+pub(super) struct Table {
+    pub name: &'static str,
+    pub alias: &'static str,
+    pub columns: &'static [&'static str],
+}
+
+/// Runs a list query on `table`: the page of documents, and the count of all matches when
+/// `count` is set.
 pub(super) fn list(
-    conn: &Connection, table: &str, alias: &str, filter: Filter, sort: &[SortKey], page: Page,
-    count: bool,
+    conn: &Connection, table: &Table, filter: Filter, sort: &[SortKey], page: Page, count: bool,
 ) -> Result<ListPage> {
+    let Table { name: table, alias, columns } = *table;
     let Filter { clauses, mut args } = filter;
     let total = if count {
         let sql = format!("SELECT count(*) FROM {table} {alias} WHERE 1 = 1{clauses}");
@@ -83,7 +101,7 @@ pub(super) fn list(
     let n = args.len();
     let sql = format!(
         "SELECT {alias}.doc FROM {table} {alias} WHERE 1 = 1{clauses}{} LIMIT {} OFFSET ?{}",
-        order_by(alias, sort),
+        order_by(alias, columns, sort),
         limit_value(page),
         n + 1
     );
@@ -112,7 +130,8 @@ mod tests {
         .unwrap();
         for skip in [0, 1, 2, 0, 1] {
             let page = Page { skip, limit: Some(1) };
-            let listed = list(&conn, "t", "t", Filter::default(), &[], page, false).unwrap();
+            let table = Table { name: "t", alias: "t", columns: &[] };
+            let listed = list(&conn, &table, Filter::default(), &[], page, false).unwrap();
             assert_eq!(listed.items.len(), 1);
         }
         let sql = "SELECT t.doc FROM t t WHERE 1 = 1 ORDER BY t.rowid LIMIT 1 OFFSET ?1";

@@ -96,6 +96,8 @@ pub(super) fn get(conn: &Connection, id: ObjectId) -> Result<Option<Document>> {
     optional_doc(conn, "SELECT doc FROM users WHERE id = ?1", &id.to_string())
 }
 
+const USERS: query::Table = query::Table { name: "users", alias: "u", columns: &[] };
+
 pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Result<ListPage> {
     let ListRequest { filter, sort, page, count } = request;
     let (page, count) = (*page, *count);
@@ -140,7 +142,7 @@ pub(super) fn list(conn: &Connection, request: &ListRequest<UserFilter>) -> Resu
     }
     // All users, or one role's: the count the triggers keep, not a scan of every row.
     let kept = count && UserFilter { role_id: filter.role_id, ..UserFilter::default() } == *filter;
-    let mut listed = query::list(conn, "users", "u", f, sort, page, count && !kept)?;
+    let mut listed = query::list(conn, &USERS, f, sort, page, count && !kept)?;
     if kept {
         listed.total = Some(kept_count(conn, filter.role_id)?);
     }
@@ -192,7 +194,7 @@ pub(super) fn members(
          WHERE sel.n > ?2 AND (?3 < 0 OR sel.n <= ?2 + ?3)
          ORDER BY sel.parent, sel.n
          LIMIT {max_rows}",
-        query::order_by("u", sort)
+        query::order_by("u", USERS.columns, sort)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
