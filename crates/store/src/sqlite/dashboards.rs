@@ -24,7 +24,7 @@ use crate::{
 /// The groups a user is in for sharing: their own, plus the two every user is in.
 pub(super) fn member_of(conn: &Connection, user: ObjectId) -> Result<Vec<ObjectId>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT group_id FROM user_groups WHERE user_id = ?1
+        "SELECT value FROM json_each((SELECT doc FROM users WHERE id = ?1), '$.groups')
          UNION SELECT id FROM groups WHERE builtin AND name_key IN ('everyone', 'all users in system')",
     )?;
     let rows = stmt.query_map([user.to_string()], |r| r.get::<_, String>(0))?;

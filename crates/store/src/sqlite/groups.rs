@@ -125,10 +125,10 @@ pub(super) fn delete(tx: &Transaction<'_>, ids: &[ObjectId]) -> Result<()> {
     tx.prepare_cached(
         "UPDATE users SET
            doc = json_set(doc,
-             '$.groups', (SELECT json_group_array(m.group_id) FROM
-                            (SELECT group_id FROM user_groups
-                              WHERE user_id = users.id AND group_id NOT IN (SELECT value FROM json_each(?1))
-                              ORDER BY position) m),
+             '$.groups', (SELECT json_group_array(m.value) FROM
+                            (SELECT g.value FROM json_each(users.doc, '$.groups') g
+                              WHERE g.value NOT IN (SELECT value FROM json_each(?1))
+                              ORDER BY g.key) m),
              '$.lastUpdated', ?2)
          WHERE id IN (SELECT user_id FROM user_groups WHERE group_id IN (SELECT value FROM json_each(?1)))",
     )?

@@ -211,7 +211,8 @@ mod tests {
         assert_eq!(titles, [("b".into(), "Beta".into()), ("a".into(), "Zeta".into())]);
         let plan = store
             .read_large(|c| {
-                let sql = "EXPLAIN QUERY PLAN SELECT doc FROM dashboards ORDER BY title, id LIMIT 5";
+                let sql =
+                    "EXPLAIN QUERY PLAN SELECT doc FROM dashboards ORDER BY title, id LIMIT 5";
                 let mut stmt = c.prepare(sql)?;
                 let rows = stmt.query_map([], |r| r.get::<_, String>(3))?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("; "))
@@ -219,5 +220,75 @@ mod tests {
             .await
             .unwrap();
         assert!(plan.contains("dashboards_by_title"), "{plan}");
+    }
+
+    /// The membership table holds exactly the pairs the users' `groups` arrays name, after
+    /// every kind of write: create, replace, membership changes, group and user deletion.
+    #[tokio::test]
+    async fn memberships_follow_the_users_groups_arrays() {
+        use crate::{GroupStore, UserRecord, UserStore};
+        use serde_json::json;
+        use tessera_domain::group::parse_group;
+        use tessera_domain::user::parse_user;
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let drafts = (0..3).map(|i| parse_group(json!({"name": format!("g{i}")})).unwrap());
+        let groups: Vec<String> = store
+            .create_groups(drafts.collect())
+            .await
+            .unwrap()
+            .iter()
+            .map(|g| g["_id"].as_str().unwrap().to_owned())
+            .collect();
+        let role = tessera_domain::ObjectId::generate();
+        let row = role.to_string();
+        store
+            .write(move |tx| {
+                tx.execute("INSERT INTO roles (id, name_key, doc) VALUES (?1, 'r', '{}')", [row])?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let user = |email: &str, groups: &[&String]| {
+            let doc = json!({"email": email, "groups": groups});
+            UserRecord::from_draft(parse_user(doc, role).unwrap(), None)
+        };
+        let users = store
+            .create_users(vec![
+                user("a@x.example", &[&groups[0], &groups[1]]),
+                user("b@x.example", &[&groups[1]]),
+            ])
+            .await
+            .unwrap();
+        let ids: Vec<tessera_domain::ObjectId> =
+            users.iter().map(|u| u["_id"].as_str().unwrap().parse().unwrap()).collect();
+        let pairs = || async {
+            let sql = "SELECT count(*) FROM user_groups";
+            let mismatched = "(SELECT count(*) FROM (
+                 SELECT g.value, u.id FROM users u, json_each(u.doc, '$.groups') g
+                 EXCEPT SELECT group_id, user_id FROM user_groups))
+               + (SELECT count(*) FROM (SELECT group_id, user_id FROM user_groups
+                 EXCEPT SELECT g.value, u.id FROM users u, json_each(u.doc, '$.groups') g))";
+            store
+                .read_large(move |c| {
+                    let n: i64 = c.query_row(sql, [], |r| r.get(0))?;
+                    let off: i64 =
+                        c.query_row(&format!("SELECT {mismatched}"), [], |r| r.get(0))?;
+                    Ok((n, off))
+                })
+                .await
+                .unwrap()
+        };
+        assert_eq!(pairs().await, (3, 0));
+        let replaced = user("b@x.example", &[&groups[2], &groups[0]]);
+        store.update_user(ids[1], Box::new(move |_| Ok(replaced))).await.unwrap();
+        assert_eq!(pairs().await, (4, 0));
+        store.change_membership(groups[2].parse().unwrap(), vec![ids[0]], true).await.unwrap();
+        assert_eq!(pairs().await, (5, 0));
+        store.delete_groups(vec![groups[0].parse().unwrap()], None).await.unwrap();
+        assert_eq!(pairs().await, (3, 0));
+        store.delete_users(vec![ids[0]], None).await.unwrap();
+        assert_eq!(pairs().await, (1, 0));
     }
 }

@@ -175,6 +175,35 @@ END;
 DROP INDEX dashboards_by_title;
 CREATE INDEX dashboards_by_title ON dashboards(title, id);
 "#),
+    // Memberships kept in one direction only, group to user, and by triggers from each user's
+    // `groups` array (the user-to-groups direction is that array): the second index, the
+    // position and the foreign key to users were an index entry and 60 bytes per membership
+    // on every user write, and a write path could forget them. Deleting a group still cascades.
+    Sql(r#"
+CREATE TABLE memberships (
+    group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    user_id  TEXT NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+) WITHOUT ROWID;
+INSERT INTO memberships (group_id, user_id) SELECT group_id, user_id FROM user_groups;
+DROP TABLE user_groups;
+ALTER TABLE memberships RENAME TO user_groups;
+CREATE TRIGGER users_groups_insert AFTER INSERT ON users BEGIN
+    INSERT INTO user_groups (group_id, user_id)
+        SELECT value, NEW.id FROM json_each(NEW.doc, '$.groups');
+END;
+CREATE TRIGGER users_groups_update AFTER UPDATE OF doc ON users
+    WHEN json_extract(OLD.doc, '$.groups') IS NOT json_extract(NEW.doc, '$.groups') BEGIN
+    DELETE FROM user_groups WHERE user_id = OLD.id
+        AND group_id IN (SELECT value FROM json_each(OLD.doc, '$.groups'));
+    INSERT INTO user_groups (group_id, user_id)
+        SELECT value, NEW.id FROM json_each(NEW.doc, '$.groups');
+END;
+CREATE TRIGGER users_groups_delete AFTER DELETE ON users BEGIN
+    DELETE FROM user_groups WHERE user_id = OLD.id
+        AND group_id IN (SELECT value FROM json_each(OLD.doc, '$.groups'));
+END;
+"#),
 ];
 
 /// The schema version this build writes and needs (`PRAGMA user_version`).

@@ -42,7 +42,6 @@ pub(super) fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document>
         serde_json::to_string(&doc)?,
     ])
     .map_err(|e| unique_conflict(e, &user.user_name, &user.email))?;
-    write_memberships(tx, id, &user.groups)?;
     Ok(doc)
 }
 
@@ -77,17 +76,6 @@ fn check_references(tx: &Transaction<'_>, user: &UserRecord) -> Result<()> {
                 id: id.to_string(),
             });
         }
-    }
-    Ok(())
-}
-
-fn write_memberships(tx: &Transaction<'_>, user: ObjectId, groups: &[ObjectId]) -> Result<()> {
-    tx.prepare_cached("DELETE FROM user_groups WHERE user_id = ?1")?.execute([user.to_string()])?;
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO user_groups (user_id, group_id, position) VALUES (?1, ?2, ?3)",
-    )?;
-    for (position, group) in groups.iter().enumerate() {
-        stmt.execute(params![user.to_string(), group.to_string(), position as i64])?;
     }
     Ok(())
 }
@@ -239,7 +227,6 @@ pub(super) fn update(
             new_api_secret(),
         ]);
     result.map_err(|e| unique_conflict(e, &user.user_name, &user.email))?;
-    write_memberships(tx, id, &user.groups)?;
     Ok(Some(doc))
 }
 
@@ -362,7 +349,6 @@ pub(super) fn change_membership(
         doc.insert("lastUpdated".into(), Value::String(now.clone()));
         tx.prepare_cached("UPDATE users SET doc = ?2 WHERE id = ?1")?
             .execute(params![user.to_string(), serde_json::to_string(&doc)?])?;
-        write_memberships(tx, *user, &groups)?;
     }
     Ok(())
 }
