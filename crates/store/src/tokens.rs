@@ -13,6 +13,9 @@ pub trait TokenStore: Send + Sync {
     async fn renew_secrets(&self, ids: Vec<ObjectId>) -> Result<Vec<String>>;
     /// Logs one token out (by its `jti`), for as long as it would have been valid.
     async fn revoke_token(&self, jti: String, expires_at: Option<i64>) -> Result<()>;
+    /// Logs many tokens out in one transaction, all or none: what moving a store's logged-out
+    /// tokens carries, and how the benchmarks make a million of them.
+    async fn revoke_tokens(&self, tokens: Vec<(String, Option<i64>)>) -> Result<()>;
     /// Whether a token was logged out.
     async fn is_token_revoked(&self, jti: &str) -> Result<bool>;
 }

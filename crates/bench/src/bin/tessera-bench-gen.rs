@@ -3,7 +3,8 @@
 //! and `--users` users, each in 1 to 5 random groups, with names drawn from a fixed seed. With
 //! `--dashboards N`, also N dashboards owned by the administrator, each shared (view) with 1 to 3
 //! random groups, and a viewer `viewer@bench.example` (the administrator's password) in 5 random
-//! groups, who therefore sees a few hundred of them.
+//! groups, who therefore sees a few hundred of them. With `--revoked-tokens N`, N logged-out
+//! tokens that expire in 30 days, as N logouts would leave them.
 
 #![allow(
     clippy::print_stdout,
@@ -25,7 +26,7 @@ use tessera_domain::user::parse_user;
 use tessera_server::config::{HashCost, Secret, Settings};
 use tessera_server::password::Passwords;
 use tessera_store::sqlite::SqliteStore;
-use tessera_store::{DashboardStore, GroupStore, RoleStore, UserRecord, UserStore};
+use tessera_store::{DashboardStore, GroupStore, RoleStore, TokenStore, UserRecord, UserStore};
 
 #[derive(Parser)]
 struct Args {
@@ -41,6 +42,8 @@ struct Args {
     seed: u64,
     #[arg(long, default_value_t = 0)]
     dashboards: usize,
+    #[arg(long, default_value_t = 0)]
+    revoked_tokens: usize,
 }
 
 /// Users written per transaction.
@@ -136,6 +139,29 @@ async fn main() -> Result<(), String> {
     if args.dashboards > 0 {
         dashboards(&store, &passwords, &args, &group_ids, role, &mut rng).await?;
     }
+    if args.revoked_tokens > 0 {
+        revoked_tokens(&store, args.revoked_tokens, &mut rng).await?;
+    }
+    Ok(())
+}
+
+/// `n` logged-out tokens: random `jti`s (as the server makes them), 30 days to expiry.
+async fn revoked_tokens(store: &SqliteStore, n: usize, rng: &mut StdRng) -> Result<(), String> {
+    let expires = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs()
+        + 30 * 24 * 3600;
+    let mut done = 0;
+    while done < n {
+        let batch: Vec<(String, Option<i64>)> = (0..100_000.min(n - done))
+            .map(|_| (format!("{:032x}", rng.random::<u128>()), Some(expires as i64)))
+            .collect();
+        done += batch.len();
+        store.revoke_tokens(batch).await.map_err(|e| e.to_string())?;
+        eprint!("\r{done}/{n} revoked tokens");
+    }
+    eprintln!();
     Ok(())
 }
 

@@ -291,4 +291,44 @@ mod tests {
         store.delete_users(vec![ids[0]], None).await.unwrap();
         assert_eq!(pairs().await, (1, 0));
     }
+
+    /// Writers commit in the order they asked: while one holds the write lock, the others
+    /// queue behind it instead of racing for SQLite's lock with its busy sleeps (one thread of
+    /// tasks, so each reaches its turn in the order spawned).
+    #[tokio::test(flavor = "current_thread")]
+    async fn writers_commit_in_arrival_order() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(dir.path()).await.unwrap());
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let asked = Arc::new(AtomicUsize::new(0));
+        const WRITERS: usize = 20;
+        let tasks: Vec<_> = (0..WRITERS)
+            .map(|i| {
+                let (store, order, asked) = (store.clone(), order.clone(), asked.clone());
+                tokio::spawn(async move {
+                    asked.fetch_add(1, Ordering::SeqCst);
+                    store
+                        .write(move |tx| {
+                            // The first holds its turn until every other writer has asked.
+                            while i == 0 && asked.load(Ordering::SeqCst) < WRITERS {
+                                std::thread::yield_now();
+                            }
+                            tx.execute(
+                                "INSERT INTO meta (key, value) VALUES (?1, 'x')",
+                                [format!("writer-{i}")],
+                            )?;
+                            order.lock().unwrap().push(i);
+                            Ok(())
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), (0..WRITERS).collect::<Vec<_>>());
+    }
 }

@@ -22,15 +22,19 @@ fn forget_expired(tx: &Transaction<'_>, now: i64) -> Result<()> {
     Ok(())
 }
 
-/// Records a logged-out token; with `sweep`, forgets those that have expired first.
+/// Records logged-out tokens; with `sweep`, forgets those that have expired first.
 fn revoke(
-    tx: &Transaction<'_>, jti: &str, expires_at: Option<i64>, sweep: Option<i64>,
+    tx: &Transaction<'_>, tokens: &[(String, Option<i64>)], sweep: Option<i64>,
 ) -> Result<()> {
     if let Some(now) = sweep {
         forget_expired(tx, now)?;
     }
-    tx.prepare_cached("INSERT OR REPLACE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)")?
-        .execute(params![jti, expires_at])?;
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)",
+    )?;
+    for (jti, expires_at) in tokens {
+        stmt.execute(params![jti, expires_at])?;
+    }
     Ok(())
 }
 
@@ -54,13 +58,19 @@ impl TokenStore for SqliteStore {
         result
     }
 
-    #[tracing::instrument(level = "debug", skip_all)]
     async fn revoke_token(&self, jti: String, expires_at: Option<i64>) -> Result<()> {
+        self.revoke_tokens(vec![(jti, expires_at)]).await
+    }
+
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn revoke_tokens(&self, tokens: Vec<(String, Option<i64>)>) -> Result<()> {
         let now = now();
         let sweep = self.revoked.sweep_due(now).then_some(now);
-        let id = jti.clone();
-        self.write(move |tx| revoke(tx, &id, expires_at, sweep)).await?;
-        self.revoked.insert(jti, expires_at, now);
+        let rows = tokens.clone();
+        self.write(move |tx| revoke(tx, &rows, sweep)).await?;
+        for (jti, expires_at) in tokens {
+            self.revoked.insert(jti, expires_at, now);
+        }
         Ok(())
     }
 
@@ -107,5 +117,22 @@ mod tests {
             )
             .unwrap();
         assert!(plan.contains("revoked_tokens_expiry"), "{plan}");
+    }
+
+    /// Many tokens logged out at once are each refused at once and after a restart.
+    #[tokio::test]
+    async fn tokens_revoked_together_stay_revoked() {
+        let dir = tempfile::tempdir().unwrap();
+        let later = Some(now() + 3600);
+        let tokens: Vec<_> = (0..1000).map(|i| (format!("t{i}"), later)).collect();
+        {
+            let store = SqliteStore::open(dir.path()).await.unwrap();
+            store.revoke_tokens(tokens).await.unwrap();
+            assert!(store.is_token_revoked("t999").await.unwrap());
+        }
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        assert!(store.is_token_revoked("t0").await.unwrap());
+        assert!(!store.is_token_revoked("t1000").await.unwrap());
+        assert_eq!(store.revoked.len(), 1000);
     }
 }
