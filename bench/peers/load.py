@@ -4,8 +4,9 @@
 
 Every request body is built and serialised before the clock starts, so that the figure is the
 server's, not this client's. Batches of BATCH records, CONC requests in flight, keep-alive
-connections. While Tessera loads, READERS threads read sorted pages with their total count and a
-sampler records the size of Tessera's write-ahead log (the WAL target holds "with readers").
+connections. While either server loads, READERS threads read sorted pages with their total
+count (the same work beside both loads), and while Tessera loads a sampler records the size of
+its write-ahead log (the WAL target holds "with readers").
 
 Usage: load.py pocketbase URL TOKEN IDS_OUT
        load.py tessera URL TOKEN IDS_OUT DATA_DIR
@@ -88,6 +89,32 @@ def timed_batches(client, path, bodies):
     return time.perf_counter() - started, out
 
 
+class Readers:
+    """READERS threads reading `path` (a sorted page with its total) until stopped."""
+
+    def __init__(self, url, auth, path, headers=None):
+        self.stop = threading.Event()
+        self.reads = 0
+
+        def read():
+            reader = Client(url, auth)
+            while not self.stop.is_set():
+                reader.send("GET", path, headers=headers)
+                self.reads += 1
+
+        self.threads = [threading.Thread(target=read) for _ in range(READERS)]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+
+
 def chunks(items):
     return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
 
@@ -130,8 +157,9 @@ def pocketbase(url, token):
     rows = people(rnd)
     bodies = [batch("people", c) for c in chunks(
         [dict(p, groups=[gids[g] for g in p["groups"]]) for p in rows])]
-    people_s, answers = timed_batches(client, "/api/batch", bodies)
-    return gids, ids(answers), group_s, people_s, {}
+    with Readers(url, token, "/api/collections/people/records?perPage=50&sort=lastName") as readers:
+        people_s, answers = timed_batches(client, "/api/batch", bodies)
+    return gids, ids(answers), group_s, people_s, {"reads_during_load": readers.reads}
 
 
 def tessera(url, token, data_dir):
@@ -147,7 +175,7 @@ def tessera(url, token, data_dir):
 
     wal = os.path.join(data_dir, "tessera.sqlite3-wal")
     stop = threading.Event()
-    seen = {"wal_max": 0, "reads": 0}
+    seen = {"wal_max": 0}
 
     def sample():
         while not stop.wait(0.05):
@@ -156,29 +184,21 @@ def tessera(url, token, data_dir):
             except OSError:
                 pass
 
-    def read():
-        reader = Client(url, "Bearer " + token)
-        while not stop.is_set():
-            reader.send("GET", "/api/v1/users?limit=50&sort=lastName",
-                        headers={"Prefer": "count=exact"})
-            seen["reads"] += 1
-
-    helpers = [threading.Thread(target=sample)] + \
-        [threading.Thread(target=read) for _ in range(READERS)]
-    for t in helpers:
-        t.start()
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     try:
-        people_s, answers = timed_batches(client, "/api/v1/users/bulk", bodies)
+        with Readers(url, "Bearer " + token, "/api/v1/users?limit=50&sort=lastName",
+                     {"Prefer": "count=exact"}) as readers:
+            people_s, answers = timed_batches(client, "/api/v1/users/bulk", bodies)
     finally:
         stop.set()
-        for t in helpers:
-            t.join()
+        sampler.join()
     try:
         wal_after = os.path.getsize(wal)
     except OSError:
         wal_after = 0
     extra = {"wal_max_during_bytes": seen["wal_max"], "wal_after_bytes": wal_after,
-             "reads_during_load": seen["reads"]}
+             "reads_during_load": readers.reads}
     return gids, [u["_id"] for answer in answers for u in answer], group_s, people_s, extra
 
 

@@ -49,10 +49,11 @@ for name, server in order:
           f"{' / '.join(format(w['rps'], ',.0f') for w in runs_)} | {ratio} |")
 
 print()
-print("| load | people/s | seconds | groups s |")
-print("|---|---:|---:|---:|")
+print("| load | people/s | seconds | groups s | counted pages read meanwhile |")
+print("|---|---:|---:|---:|---:|")
 for s in ("tessera", "pocketbase"):
-    print(f"| {s} | {load[s]['people_per_s']:,.0f} | {load[s]['people_s']} | {load[s]['groups_s']} |")
+    print(f"| {s} | {load[s]['people_per_s']:,.0f} | {load[s]['people_s']} | {load[s]['groups_s']} | "
+          f"{load[s].get('reads_during_load', 0):,} |")
 
 mb = 1024 * 1024
 targets = []
