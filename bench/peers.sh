@@ -60,7 +60,9 @@ generate_once "$BIG" --users 1000000
 generate_once "$SMALL" --users 1000
 generate_once "$REVOKED" --users 1000 --revoked-tokens 1000000
 
-rm -rf "$WORK/pb_data" "$WORK/tessera" "$WORK/results"
+# PocketBase writes a migration for each collection made through its API, beside its data
+# directory, and applies them at the next start: both go, and it is told not to write them.
+rm -rf "$WORK/pb_data" "$WORK/pb_migrations" "$WORK/tessera" "$WORK/results"
 mkdir -p "$WORK/pb_data" "$WORK/tessera" "$WORK/results"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -68,7 +70,7 @@ trap cleanup EXIT
 wait_up() { for _ in $(seq 1 150); do curl -s -o /dev/null "$1" && return; sleep 0.2; done; echo "$1 did not start" >&2; exit 1; }
 
 "$PB" superuser upsert "$PB_EMAIL" "$PB_PASSWORD" --dir="$WORK/pb_data" >/dev/null
-"$PB" serve --http="${PB_URL#http://}" --dir="$WORK/pb_data" >"$WORK/pb.log" 2>&1 &
+"$PB" serve --http="${PB_URL#http://}" --dir="$WORK/pb_data" --automigrate=false >"$WORK/pb.log" 2>&1 &
 PB_PID=$!; pids+=("$PB_PID")
 RUST_LOG=warn "$BIN/tessera" serve --listen "${TS_URL#http://}" --data-dir "$WORK/tessera" >"$WORK/tessera.log" 2>&1 &
 TS_PID=$!; pids+=("$TS_PID")
