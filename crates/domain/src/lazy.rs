@@ -119,9 +119,12 @@ impl Serialize for LazyDoc {
     }
 }
 
-/// A JSON array of the given JSON texts.
+/// A JSON array of the given JSON texts, in a buffer sized for them at once (a page is tens of
+/// kilobytes: grown by doubling, it was copied a dozen times).
 pub fn json_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let mut out = String::from("[");
+    let items: Vec<&str> = items.into_iter().collect();
+    let mut out = String::with_capacity(2 + items.iter().map(|i| i.len() + 1).sum::<usize>());
+    out.push('[');
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

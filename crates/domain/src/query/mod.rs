@@ -25,7 +25,7 @@ mod render;
 pub use ast::{ExpandNode, ExpandOptions, FieldPath, ListParams, Page, Projection, SortKey};
 pub use order::{compare_by_keys, compare_values, sort_documents, value_at};
 pub use parse::{parse_expand, parse_fields, parse_list_params, parse_sort, parse_u64};
-pub use project::{Projector, project, project_lazy, project_text};
+pub use project::{Projector, project, project_lazy, project_text, project_text_into};
 pub use relations::{Link, Relation, relation};
 pub use render::{render_expand, render_fields, render_sort};
 

@@ -93,9 +93,19 @@ pub fn project_lazy(doc: LazyDoc, projection: &Projection) -> LazyDoc {
 /// into is parsed. A page with `fields` costs less than the whole page, not more.
 pub fn project_text(raw: &str, projection: &Projector) -> Result<String, serde_json::Error> {
     let mut out = String::with_capacity(256);
+    project_text_into(raw, projection, &mut out)?;
+    Ok(out)
+}
+
+/// `project_text`, appended to `out` (a page's array is written in one buffer). On an error,
+/// what was appended is not a whole object.
+pub fn project_text_into(
+    raw: &str, projection: &Projector, out: &mut String,
+) -> Result<(), serde_json::Error> {
     let finished_early = Cell::new(false);
     let mut de = serde_json::Deserializer::from_str(raw);
-    match de.deserialize_map(Emit { projection, out: &mut out, finished_early: &finished_early }) {
+    let start = out.len();
+    match de.deserialize_map(Emit { projection, out, start, finished_early: &finished_early }) {
         Ok(()) => de.end()?,
         // Every included field was found: the rest of the text is not read (stored documents
         // are valid JSON with unique names), and the error only stopped the deserializer.
@@ -103,7 +113,7 @@ pub fn project_text(raw: &str, projection: &Projector) -> Result<String, serde_j
         Err(e) => return Err(e),
     }
     out.push('}');
-    Ok(out)
+    Ok(())
 }
 
 /// A projection with its paths as a tree, made once and applied to many documents.
@@ -127,6 +137,8 @@ impl Projector {
 struct Emit<'a> {
     projection: &'a Projector,
     out: &'a mut String,
+    /// Where this object starts in `out`.
+    start: usize,
     finished_early: &'a Cell<bool>,
 }
 
@@ -160,7 +172,7 @@ impl<'de> Visitor<'de> for Emit<'_> {
                 }
             };
             if let Some(value) = kept {
-                if out.len() > 1 {
+                if out.len() > self.start + 1 {
                     out.push(',');
                 }
                 match key {
@@ -322,6 +334,17 @@ mod tests {
         assert_eq!(text("z,b,p.k"), r#"{"b":1,"p":{"k":1},"z":null}"#);
         assert_eq!(text("-b,-p.j,-z"), r#"{"a\"q":"x","été":[1, 2],"p":{"k":1}}"#);
         assert!(project_text("[1]", &Projector::new(&Projection::Include(vec![]))).is_err());
+    }
+
+    /// Appended to a buffer that already holds text (a page's array), an object's first field
+    /// still has no comma before it.
+    #[test]
+    fn text_projection_appends_after_what_is_there() {
+        let projection = parse_fields("fields", "b,c").unwrap().unwrap();
+        let mut out = String::from(r#"[{"a":1},"#);
+        project_text_into(r#"{"b":1,"x":0,"c":2}"#, &Projector::new(&projection), &mut out)
+            .unwrap();
+        assert_eq!(out, r#"[{"a":1},{"b":1,"c":2}"#);
     }
 
     #[test]

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use tessera_domain::ResourceKind;
 use tessera_domain::lazy::{LazyDoc, RawDoc, json_array};
 use tessera_domain::query::{
-    ListParams, Projector, QueryError, parse_list_params, project_lazy, project_text,
+    ListParams, Projection, Projector, QueryError, parse_list_params, project_lazy, project_text,
+    project_text_into,
 };
 use tessera_store::{ListPage, ListRequest};
 
@@ -118,12 +119,33 @@ pub async fn shape_one(
     Ok(json_text(docs.remove(0)))
 }
 
+/// The array of the documents' projections, each written straight into it from the stored text.
+fn projected_array(raws: &[RawDoc], projection: &Projection) -> ApiResult<String> {
+    let projector = Projector::new(projection);
+    let mut out = String::with_capacity(raws.iter().map(|r| r.get().len()).sum::<usize>() / 2 + 2);
+    out.push('[');
+    for (i, raw) in raws.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        project_text_into(raw.get(), &projector, &mut out)
+            .map_err(|e| ApiError::internal(format!("stored document is not an object: {e}")))?;
+    }
+    out.push(']');
+    Ok(out)
+}
+
 /// A list response: the JSON array, and `X-Total-Count` when the count was asked for.
 pub async fn list_response(
     state: &AppState, resource: ResourceKind, page: ListPage, params: &ListParams,
 ) -> ApiResult<Response> {
-    let items = shape(state, resource, page.items, params).await?;
-    let mut response = json_text(json_array(items.iter().map(String::as_str)));
+    let body = match (&params.fields, params.expand.is_empty()) {
+        (Some(projection), true) => projected_array(&page.items, projection)?,
+        _ => {
+            json_array(shape(state, resource, page.items, params).await?.iter().map(String::as_str))
+        }
+    };
+    let mut response = json_text(body);
     if let Some(total) = page.total {
         let headers = response.headers_mut();
         headers.insert("x-total-count", HeaderValue::from(total));
