@@ -85,7 +85,7 @@ pub async fn shape(
                 .iter()
                 .map(|r| project_text(r.get(), &projector))
                 .collect::<Result<_, _>>()
-                .map_err(|e| ApiError::internal(format!("stored document is not an object: {e}")));
+                .map_err(not_an_object);
         }
         _ => {}
     }
@@ -93,7 +93,7 @@ pub async fn shape(
         .iter()
         .map(|r| LazyDoc::parse(r))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ApiError::internal(format!("stored document is not an object: {e}")))?;
+        .map_err(not_an_object)?;
     if !params.expand.is_empty() {
         tessera_store::expand(state.store.as_ref(), resource, &mut docs, &params.expand).await?;
     }
@@ -119,6 +119,11 @@ pub async fn shape_one(
     Ok(json_text(docs.remove(0)))
 }
 
+/// A stored document that does not parse as an object: the store's fault, not the caller's.
+fn not_an_object(e: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(format!("stored document is not an object: {e}"))
+}
+
 /// The array of the documents' projections, each written straight into it from the stored text.
 fn projected_array(raws: &[RawDoc], projection: &Projection) -> ApiResult<String> {
     let projector = Projector::new(projection);
@@ -128,8 +133,7 @@ fn projected_array(raws: &[RawDoc], projection: &Projection) -> ApiResult<String
         if i > 0 {
             out.push(',');
         }
-        project_text_into(raw.get(), &projector, &mut out)
-            .map_err(|e| ApiError::internal(format!("stored document is not an object: {e}")))?;
+        project_text_into(raw.get(), &projector, &mut out).map_err(not_an_object)?;
     }
     out.push(']');
     Ok(out)
