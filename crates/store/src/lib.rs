@@ -12,6 +12,8 @@ mod expand;
 mod folders;
 mod groups;
 mod list;
+pub mod postgres;
+mod record;
 mod relations;
 mod roles;
 mod settings;

@@ -25,6 +25,8 @@ use tessera_domain::lazy::{LazyDoc, RawDoc};
 use tessera_domain::query::{Page, SortKey, parse_expand, parse_sort, sort_documents};
 use tessera_domain::user::parse_user;
 use tessera_domain::{Document, ObjectId};
+use tessera_store::postgres::PostgresStore;
+use tessera_store::postgres::scratch::ScratchDatabase;
 use tessera_store::sqlite::SqliteStore;
 use tessera_store::*;
 
@@ -44,6 +46,14 @@ async fn sqlite() -> Engine {
     let store = SqliteStore::open(dir.path()).await.unwrap();
     assert!(store.initialize(first_start()).await.unwrap());
     Engine { store: Arc::new(store), _keep: Box::new(dir) }
+}
+
+/// PostgreSQL, in a database of its own on the local server, dropped after the test.
+async fn postgres() -> Engine {
+    let db = ScratchDatabase::create().await.unwrap();
+    let store = PostgresStore::open(db.url()).await.unwrap();
+    assert!(store.initialize(first_start()).await.unwrap());
+    Engine { store: Arc::new(store), _keep: Box::new(db) }
 }
 
 async fn role_id(store: &dyn Store, name: &str) -> ObjectId {
@@ -526,4 +536,4 @@ macro_rules! engines {
     )*};
 }
 
-engines!(sqlite => super::sqlite);
+engines!(sqlite => super::sqlite, postgres => super::postgres);

@@ -14,7 +14,10 @@ use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
-use super::rows::{created_of, id_array, missing_ids, parse_doc, raw_doc};
+use super::rows::{
+    created_of, dashboard_stamp as stamp, id_array, missing_ids, parse_doc, raw_doc,
+    widget_stamp as stamp_widget,
+};
 use super::{SqliteStore, folders};
 use crate::{
     DashboardEdit, DashboardFilter, DashboardStore, ImportAction, ImportItem, ImportReport,
@@ -100,19 +103,6 @@ pub(super) fn get(
     Ok(Some((raw_doc(serde_json::to_string(&doc)?)?, access)))
 }
 
-/// The stored form: `oid` first, the client's fields, then the server's.
-fn stamp(
-    id: ObjectId, body: Document, owner: Option<ObjectId>, created: &str, updated: &str,
-) -> Document {
-    let mut out = Document::with_capacity(body.len() + 4);
-    out.insert("oid".into(), Value::String(id.to_string()));
-    out.extend(body);
-    out.insert("owner".into(), owner.map_or(Value::Null, |o| Value::String(o.to_string())));
-    out.insert("created".into(), Value::String(created.to_owned()));
-    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
-    out
-}
-
 /// The users and groups the shares name must exist.
 fn check_parties(conn: &Connection, shares: &[Share]) -> Result<()> {
     for (kind, table, resource) in [
@@ -176,18 +166,6 @@ fn write_shares(tx: &Transaction<'_>, id: ObjectId, shares: &[Share]) -> Result<
         insert.execute(params![id.to_string(), s.party.to_string(), s.rule.as_str()])?;
     }
     Ok(())
-}
-
-pub(super) fn stamp_widget(
-    dashboard: ObjectId, id: ObjectId, body: Document, created: &str, updated: &str,
-) -> Document {
-    let mut out = Document::with_capacity(body.len() + 4);
-    out.insert("oid".into(), Value::String(id.to_string()));
-    out.extend(body);
-    out.insert("dashboardid".into(), Value::String(dashboard.to_string()));
-    out.insert("created".into(), Value::String(created.to_owned()));
-    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
-    out
 }
 
 /// Replaces all the widgets of a dashboard; answers them as stored.

@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde_json::Value;
 use tessera_domain::dashboard::Actor;
 use tessera_domain::etag::IfMatch;
 use tessera_domain::folder::{FolderDraft, descendants, would_cycle};
@@ -15,7 +14,7 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::SqliteStore;
 use super::query::{self, Filter};
-use super::rows::{created_of, id_array, parse_doc, raw_doc};
+use super::rows::{created_of, folder_stamp as stamp, id_array, parse_doc, raw_doc};
 use crate::{FolderEdit, FolderFilter, FolderStore, ListPage, ListRequest, Result, StoreError};
 
 fn load(conn: &Connection, id: ObjectId) -> Result<Option<(String, Document)>> {
@@ -48,17 +47,6 @@ fn require(conn: &Connection, actor: &Actor, id: ObjectId) -> Result<(String, Do
         Some((owner, doc)) if visible(actor, &owner) => Ok((owner, doc)),
         _ => Err(not_found(id)),
     }
-}
-
-fn stamp(id: ObjectId, mut body: Document, owner: &str, created: &str, updated: &str) -> Document {
-    body.shift_remove("owner");
-    let mut out = Document::with_capacity(body.len() + 4);
-    out.insert("oid".into(), Value::String(id.to_string()));
-    out.extend(body);
-    out.insert("owner".into(), Value::String(owner.to_owned()));
-    out.insert("created".into(), Value::String(created.to_owned()));
-    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
-    out
 }
 
 fn check_owner(conn: &Connection, owner: ObjectId) -> Result<()> {

@@ -7,6 +7,7 @@ use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
+pub(super) use crate::record::{created_of, dashboard_stamp, folder_stamp, stamp, widget_stamp};
 use crate::{Result, StoreError};
 
 impl From<rusqlite::Error> for StoreError {
@@ -38,21 +39,6 @@ pub(super) fn conflict_or(
     err.into()
 }
 
-/// The stored form of a document: `_id` first, the client's fields, then the server's.
-pub(super) fn stamp(
-    id: ObjectId, body: Document, created: &str, updated: &str, last_login: Option<Value>,
-) -> Document {
-    let mut out = Document::with_capacity(body.len() + 4);
-    out.insert("_id".into(), Value::String(id.to_string()));
-    out.extend(body);
-    out.insert("created".into(), Value::String(created.to_owned()));
-    out.insert("lastUpdated".into(), Value::String(updated.to_owned()));
-    if let Some(at) = last_login {
-        out.insert("lastLogin".into(), at);
-    }
-    out
-}
-
 /// The id of the one tenant, `system`, that every user and group belongs to.
 pub(super) fn system_tenant(conn: &rusqlite::Connection) -> Result<String> {
     Ok(conn
@@ -64,11 +50,6 @@ pub(super) fn system_tenant(conn: &rusqlite::Connection) -> Result<String> {
 pub(super) fn in_tenant(conn: &rusqlite::Connection, mut doc: Document) -> Result<Document> {
     doc.insert("tenantId".into(), Value::String(system_tenant(conn)?));
     Ok(doc)
-}
-
-/// A stored document's `created`, which every rewrite keeps.
-pub(super) fn created_of(doc: &Document) -> String {
-    doc.get("created").and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
 pub(super) fn parse_doc(text: &str) -> Result<Document> {

@@ -9,8 +9,8 @@ use tessera_domain::time::now_iso;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::SqliteStore;
-use super::dashboards::{require, stamp_widget, widget_docs};
-use super::rows::{created_of, parse_doc, raw_doc};
+use super::dashboards::{require, widget_docs};
+use super::rows::{created_of, parse_doc, raw_doc, widget_stamp as stamp_widget};
 use crate::{Result, StoreError, WidgetEdit, WidgetStore};
 
 fn list_widgets(conn: &Connection, actor: &Actor, dashboard: ObjectId) -> Result<Vec<RawDoc>> {

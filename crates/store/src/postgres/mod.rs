@@ -1,0 +1,59 @@
+//! The scale-out engine: one PostgreSQL database behind any number of stateless Tessera nodes.
+//!
+//! Each entity is a row holding its JSON document (as text, exactly as written) plus the columns
+//! it is looked up by, as on SQLite; each resource's SQL and its trait's implementation live in
+//! the file named after it. Every write is one transaction; uniqueness is the database's
+//! constraints, so two nodes cannot both create one name. The engine keeps nothing in memory
+//! between requests, so a write answered by one node is what the next read on any node sees.
+
+mod dashboards;
+mod engine;
+mod folders;
+mod groups;
+mod query;
+mod relations;
+mod roles;
+mod rows;
+mod schema;
+pub mod scratch;
+mod settings;
+mod tokens;
+mod users;
+mod widgets;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+
+pub use engine::PostgresStore;
+
+use crate::{Result, StoreError};
+
+/// Most connections a node opens at once.
+const MAX_CONNECTIONS: usize = 16;
+
+impl PostgresStore {
+    /// Connects to the database `url` names (`postgres://user@host:port/db`) and brings its
+    /// schema up to date; nodes starting together take turns (schema.rs).
+    pub async fn open(url: &str) -> Result<Self> {
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e| StoreError::Internal(format!("invalid database URL: {e}")))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(MAX_CONNECTIONS)
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Internal(format!("cannot build the connection pool: {e}")))?;
+        let store = PostgresStore::new(pool);
+        store.write(|tx| Box::pin(schema::migrate(tx))).await?;
+        Ok(store)
+    }
+}
+
+impl crate::Store for PostgresStore {
+    fn stats(&self) -> crate::Stats {
+        self.counts()
+    }
+}
