@@ -93,6 +93,10 @@ pub struct ServeArgs {
     /// Directory holding the SQLite database [default: ./tessera-data]
     #[arg(long, env = "TESSERA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Store everything in this PostgreSQL database instead of SQLite, shared by any number of
+    /// nodes: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE [default: none, SQLite]
+    #[arg(long, env = "TESSERA_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// Optional TOML file with the same keys (listen, data_dir, log_format, ...)
     #[arg(long, env = "TESSERA_CONFIG")]
     pub config: Option<PathBuf>,
@@ -183,6 +187,7 @@ pub enum LogFormat {
 struct FileConfig {
     listen: Option<ListenAddr>,
     data_dir: Option<PathBuf>,
+    database_url: Option<String>,
     log_format: Option<LogFormat>,
     max_body_bytes: Option<usize>,
     max_connections: Option<usize>,
@@ -331,6 +336,8 @@ impl Default for HashCost {
 pub struct Settings {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// PostgreSQL instead of SQLite when set (it may hold a password).
+    pub database_url: Option<Secret>,
     pub log_format: LogFormat,
     pub max_body_bytes: usize,
     /// Connections served at once, the header deadline and the shutdown deadline.
@@ -362,6 +369,7 @@ impl Settings {
         Settings {
             listen,
             data_dir,
+            database_url: None,
             log_format: LogFormat::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             connections: crate::connections::ConnectionLimits::default(),
@@ -391,6 +399,8 @@ impl Settings {
             args.listen.or(file.listen).map_or(default_listen, |l| l.0),
             args.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
         );
+        s.database_url =
+            args.database_url.or(file.database_url).filter(|u| !u.is_empty()).map(Secret);
         s.log_format = args.log_format.or(file.log_format).unwrap_or_default();
         s.max_body_bytes =
             args.max_body_bytes.or(file.max_body_bytes).unwrap_or(DEFAULT_MAX_BODY_BYTES);
@@ -534,6 +544,32 @@ mod tests {
         let s = Settings::load(flags).unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:1");
         assert_eq!(s.data_dir, PathBuf::from("/var/tessera"));
+    }
+
+    /// The database URL comes from the file or the flag (the flag wins), and its password
+    /// never shows in the settings' debug output.
+    #[test]
+    fn a_database_url_selects_postgres_and_its_password_stays_hidden() {
+        assert_eq!(Settings::load(args(None)).unwrap().database_url, None, "SQLite by default");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tessera.toml");
+        std::fs::write(&path, "database_url = \"postgres://t:filepass@db/tessera\"\n").unwrap();
+        let s = Settings::load(args(Some(path.clone()))).unwrap();
+        assert_eq!(
+            s.database_url.as_ref().map(Secret::expose),
+            Some("postgres://t:filepass@db/tessera")
+        );
+        assert!(!format!("{s:?}").contains("filepass"));
+
+        let flag = ServeArgs {
+            database_url: Some("postgres://t:flagpass@other/tessera".into()),
+            ..args(Some(path))
+        };
+        let s = Settings::load(flag).unwrap();
+        assert_eq!(
+            s.database_url.as_ref().map(Secret::expose),
+            Some("postgres://t:flagpass@other/tessera")
+        );
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error("cannot open the store in {}: {source}", dir.display())]
     OpenStore { dir: PathBuf, source: StoreError },
+    #[error("cannot open the PostgreSQL database {location}: {source}")]
+    OpenDatabase { location: String, source: StoreError },
     #[error("the store failed: {0}")]
     Store(#[from] StoreError),
     #[error("invalid first administrator (TESSERA_ADMIN_EMAIL / TESSERA_ADMIN_PASSWORD): {0}")]

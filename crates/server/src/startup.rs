@@ -11,6 +11,7 @@ use crate::http::common::edge::HeadLimits;
 use serde_json::Value;
 use tessera_domain::role::CONSUMER;
 use tessera_store::Store;
+use tessera_store::postgres::PostgresStore;
 use tessera_store::sqlite::SqliteStore;
 use tokio::net::TcpListener;
 
@@ -40,6 +41,12 @@ fn hand_over_generated_password(
         );
         return Ok(());
     }
+    // On PostgreSQL the data directory holds nothing else, and may not exist yet.
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| StartupError::DataDir { dir: dir.to_owned(), source })?;
     let path = dir.join(PASSWORD_FILE);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -67,6 +74,26 @@ fn show_generated_password(email: &str, password: &str) {
     );
 }
 
+/// The store the settings name: PostgreSQL when there is a database URL (many nodes may share
+/// it, so the data directory is not locked), else SQLite in the data directory, locked for this
+/// process. Also answers where the data lives, for the start line (no password in it).
+async fn open_store(
+    settings: &Settings,
+) -> Result<(Arc<dyn Store>, String, Option<crate::datadir::DataDirLock>), StartupError> {
+    if let Some(url) = &settings.database_url {
+        let location = tessera_store::postgres::describe(url.expose());
+        let store = PostgresStore::open(url.expose())
+            .await
+            .map_err(|source| StartupError::OpenDatabase { location: location.clone(), source })?;
+        return Ok((Arc::new(store), location, None));
+    }
+    let lock = crate::datadir::lock(&settings.data_dir)?;
+    let store = SqliteStore::open(&settings.data_dir)
+        .await
+        .map_err(|source| StartupError::OpenStore { dir: settings.data_dir.clone(), source })?;
+    Ok((Arc::new(store), settings.data_dir.display().to_string(), Some(lock)))
+}
+
 /// A server bound to its address, not yet serving.
 pub struct Application {
     listener: TcpListener,
@@ -82,18 +109,14 @@ pub struct Application {
     store: Arc<dyn Store>,
     /// Where the data lives, for the start line.
     store_location: String,
-    /// This process's hold on the data directory, for as long as it serves.
-    _lock: crate::datadir::DataDirLock,
+    /// This process's hold on the data directory (SQLite), for as long as it serves.
+    _lock: Option<crate::datadir::DataDirLock>,
 }
 
 impl Application {
     /// Opens the store (running migrations and first-start setup) and binds the listener.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let lock = crate::datadir::lock(&settings.data_dir)?;
-        let store: Arc<dyn Store> =
-            Arc::new(SqliteStore::open(&settings.data_dir).await.map_err(|source| {
-                StartupError::OpenStore { dir: settings.data_dir.clone(), source }
-            })?);
+        let (store, store_location, lock) = open_store(&settings).await?;
         let passwords = Passwords::new(settings.hash_cost)?;
         if let Some(password) =
             crate::bootstrap::initialize(store.as_ref(), &settings, &passwords).await?
@@ -152,7 +175,7 @@ impl Application {
             store,
             connections: settings.connections,
             head_limits: settings.head_limits,
-            store_location: settings.data_dir.display().to_string(),
+            store_location,
             _lock: lock,
         })
     }

@@ -88,10 +88,8 @@ async fn a_body_over_the_limit_is_a_413_envelope_and_stores_nothing() {
 async fn an_internal_error_is_a_generic_500_envelope() {
     let app = spawn_app().await;
     let user = app.create_user(json!({"email": "broken@corp.example"})).await;
-    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
-        .unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-    db.execute("UPDATE users SET doc = '[]' WHERE id = ?1", [id_of(&user)]).unwrap();
+    app.sql(&format!("UPDATE users SET doc = '[]' WHERE id = '{}'", id_of(&user)), Column::Text)
+        .await;
 
     let resp = app.get(&format!("/api/v1/users/{}", id_of(&user)), &app.admin).await;
     let err = resp.assert_error(500, 1500);

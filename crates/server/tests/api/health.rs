@@ -19,10 +19,7 @@ async fn health_and_readiness_answer_without_a_token() {
 #[tokio::test]
 async fn a_store_at_another_schema_version_is_not_ready() {
     let app = spawn_app().await;
-    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
-        .unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
-    db.pragma_update(None, "user_version", 999).unwrap();
+    app.set_schema_version(999).await;
 
     let resp = app.send(app.request(Method::GET, "/readyz")).await;
     let err = resp.assert_error(503, 1501);

@@ -5,6 +5,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tessera_server::config::{HashCost, Secret, Settings};
 use tessera_server::startup::Application;
+use tessera_store::postgres::scratch::ScratchDatabase;
 use tokio::sync::oneshot;
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -155,6 +156,8 @@ pub struct TestApp {
     /// The `--metrics-listen` address, when the settings asked for one.
     pub metrics_addr: Option<std::net::SocketAddr>,
     dir: TempDir,
+    /// The database of its own, when the tests run on PostgreSQL.
+    _database: Option<ScratchDatabase>,
     _shutdown: oneshot::Sender<()>,
 }
 
@@ -180,9 +183,23 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Which engine the tests run on: SQLite, or PostgreSQL when `TESSERA_TEST_ENGINE=postgres`
+/// (CI runs the suite both ways; each test then gets a database of its own on the server
+/// `TESSERA_TEST_DATABASE_URL` names, dropped at its end).
+pub fn on_postgres() -> bool {
+    std::env::var("TESSERA_TEST_ENGINE").is_ok_and(|e| e == "postgres")
+}
+
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = test_settings(dir.path());
+    let database = if on_postgres() {
+        let database = ScratchDatabase::create().await.expect("a scratch PostgreSQL database");
+        settings.database_url = Some(Secret::new(database.url()));
+        Some(database)
+    } else {
+        None
+    };
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("server builds");
     let addr = app.local_addr();
@@ -194,12 +211,56 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }));
     let client = Client::new(format!("http://{addr}"));
     let admin = client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    TestApp { client, addr, admin, store, metrics_addr, dir, _shutdown: tx }
+    TestApp { client, addr, admin, store, metrics_addr, dir, _database: database, _shutdown: tx }
+}
+
+/// A value read straight from the server's database.
+pub enum Column {
+    Text,
+    Blob,
 }
 
 impl TestApp {
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Runs `sql` on the server's database directly, behind the server's back, as an operator
+    /// or an attacker with the database would: the SQLite file, or the PostgreSQL database.
+    /// Answers the first column of the first row, as text or bytes, when there is one. The SQL
+    /// must mean the same on both (ids written in as literals, no placeholders).
+    pub async fn sql(&self, sql: &str, column: Column) -> Option<Vec<u8>> {
+        if let Some(database) = &self._database {
+            let (client, connection) =
+                tokio_postgres::connect(database.url(), tokio_postgres::NoTls).await.unwrap();
+            tokio::spawn(connection);
+            let row = client.query(sql, &[]).await.unwrap().into_iter().next()?;
+            return Some(match column {
+                Column::Text => row.get::<_, String>(0).into_bytes(),
+                Column::Blob => row.get::<_, Vec<u8>>(0),
+            });
+        }
+        let db =
+            rusqlite::Connection::open(self.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
+                .unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+        let mut stmt = db.prepare(sql).unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        let row = rows.next().unwrap()?;
+        Some(match column {
+            Column::Text => row.get::<_, String>(0).unwrap().into_bytes(),
+            Column::Blob => row.get::<_, Vec<u8>>(0).unwrap(),
+        })
+    }
+
+    /// Sets the schema version the database says it is at, as a newer or older binary would.
+    pub async fn set_schema_version(&self, version: i64) {
+        let sql = if on_postgres() {
+            format!("UPDATE schema_version SET version = {version}")
+        } else {
+            format!("PRAGMA user_version = {version}")
+        };
+        self.sql(&sql, Column::Text).await;
     }
 
     /// Creates a user as the administrator and returns it.

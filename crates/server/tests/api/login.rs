@@ -334,27 +334,26 @@ async fn a_hash_of_an_earlier_cost_is_replaced_at_sign_in() {
         spawn_app_with(|s| s.hash_cost = HashCost { memory_kib: 512, iterations: 2 }).await;
     let user = json!({"email": "old@corp.example", "password": "old-passw0rd"});
     let id = id_of(&earlier.create_user(user.clone()).await);
-    let old_hash = hash_of(&earlier, &id);
+    let old_hash = hash_of(&earlier, &id).await;
     assert!(old_hash.contains("m=512,t=2"), "{old_hash}");
 
     let app = spawn_app().await;
     let id = id_of(
         &app.create_user(json!({"email": "old@corp.example", "password": "other-passw0rd"})).await,
     );
-    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
-        .unwrap();
-    db.execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", [&id, &old_hash]).unwrap();
+    // A PHC string holds no quote: it can be written into the SQL.
+    let sql = format!("UPDATE users SET password_hash = '{old_hash}' WHERE id = '{id}'");
+    app.sql(&sql, Column::Text).await;
 
     assert_eq!(app.login("old@corp.example", "old-passw0rd").await.status, 200);
-    let new_hash = hash_of(&app, &id);
+    let new_hash = hash_of(&app, &id).await;
     assert!(new_hash.contains("m=256,t=1"), "the configured cost: {new_hash}");
     assert_eq!(app.login("old@corp.example", "old-passw0rd").await.status, 200);
-    assert_eq!(hash_of(&app, &id), new_hash, "a current hash is not made again");
+    assert_eq!(hash_of(&app, &id).await, new_hash, "a current hash is not made again");
     app.login("old@corp.example", "other-passw0rd").await.assert_error(401, 1100);
 }
 
-fn hash_of(app: &TestApp, id: &str) -> String {
-    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
-        .unwrap();
-    db.query_row("SELECT password_hash FROM users WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+async fn hash_of(app: &TestApp, id: &str) -> String {
+    let sql = format!("SELECT password_hash FROM users WHERE id = '{id}'");
+    String::from_utf8(app.sql(&sql, Column::Text).await.unwrap()).unwrap()
 }

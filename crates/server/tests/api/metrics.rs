@@ -105,11 +105,15 @@ async fn sign_ins_caches_pool_and_revocations_are_reported() {
     assert_eq!(logins("wrong_password"), Some(1.0));
     assert_eq!(logins("unknown_user"), Some(1.0));
     assert_eq!(logins("inactive_user"), Some(1.0));
-    assert_eq!(sample(&text, "tessera_revoked_tokens", &[]), Some(1.0));
-    // Every request authenticates through the auth cache: the scrape itself was a hit.
-    let hits = sample(&text, "tessera_cache_hits_total", &[("cache", "auth")]).unwrap();
-    assert!(hits >= 1.0, "{text}");
-    assert!(sample(&text, "tessera_cache_misses_total", &[("cache", "auth")]).unwrap() >= 1.0);
+    // On SQLite the logged-out tokens are held in memory, and every request authenticates
+    // through the auth cache (the scrape itself was a hit); PostgreSQL's nodes hold neither
+    // (docs/scale-out.md), and report none.
+    let (held, hit) = if on_postgres() { (0.0, 0.0) } else { (1.0, 1.0) };
+    assert_eq!(sample(&text, "tessera_revoked_tokens", &[]), Some(held));
+    let hits = sample(&text, "tessera_cache_hits_total", &[("cache", "auth")]).unwrap_or(0.0);
+    assert!(hits >= hit, "{text}");
+    let misses = sample(&text, "tessera_cache_misses_total", &[("cache", "auth")]).unwrap_or(0.0);
+    assert!(misses >= hit);
     assert!(sample(&text, "tessera_store_pool_max_connections", &[]).unwrap() >= 1.0);
     assert!(sample(&text, "tessera_store_writes_total", &[]).unwrap() >= 2.0);
     assert_eq!(sample(&text, "tessera_http_connections_open", &[]).map(|n| n >= 1.0), Some(true));

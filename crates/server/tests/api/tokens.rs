@@ -8,18 +8,20 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// The server's signing key, read from its store as an attacker with the file would.
-fn signing_key(app: &TestApp) -> Vec<u8> {
-    let db = rusqlite::Connection::open(app.data_dir().join(tessera_store::sqlite::DATABASE_FILE))
-        .unwrap();
-    db.query_row("SELECT value FROM meta WHERE key = 'signing_key'", [], |r| r.get(0)).unwrap()
+async fn signing_key(app: &TestApp) -> Vec<u8> {
+    app.sql("SELECT value FROM meta WHERE key = 'signing_key'", Column::Blob).await.unwrap()
 }
 
-fn claims_of(app: &TestApp, token: &str) -> Value {
+async fn claims_of(app: &TestApp, token: &str) -> Value {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.required_spec_claims.clear();
-    jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(&signing_key(app)), &validation)
-        .unwrap()
-        .claims
+    jsonwebtoken::decode::<Value>(
+        token,
+        &DecodingKey::from_secret(&signing_key(app).await),
+        &validation,
+    )
+    .unwrap()
+    .claims
 }
 
 fn sign(key: &[u8], claims: &Value) -> String {
@@ -44,9 +46,9 @@ fn b64(bytes: &[u8]) -> String {
 async fn forged_and_expired_tokens_are_refused() {
     let app = spawn_app().await;
     let (user, token) = app.user_with_role("consumer", "forge@corp.example").await;
-    let claims = claims_of(&app, &token);
+    let claims = claims_of(&app, &token).await;
     assert_eq!(claims["user"], user["_id"]);
-    let key = signing_key(&app);
+    let key = signing_key(&app).await;
 
     // alg "none", with the user's real id and secret.
     let none = format!(
@@ -89,10 +91,10 @@ fn chrono_like_now() -> i64 {
 #[tokio::test]
 async fn tokens_expire_after_the_configured_lifetime() {
     let app = spawn_app_with(|s| s.token_lifetime_secs = 3600).await;
-    let claims = claims_of(&app, &app.admin);
+    let claims = claims_of(&app, &app.admin).await;
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 3600);
     let forever = spawn_app_with(|s| s.token_lifetime_secs = 0).await;
-    assert!(claims_of(&forever, &forever.admin).get("exp").is_none());
+    assert!(claims_of(&forever, &forever.admin).await.get("exp").is_none());
 }
 
 #[tokio::test]

@@ -41,7 +41,7 @@ impl PostgresStore {
         Stats {
             reads: self.reads.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
-            caches: Default::default(),
+            caches: Vec::new(),
             pool: PoolStats {
                 max_size: wide(pool.max_size),
                 open: wide(pool.size),

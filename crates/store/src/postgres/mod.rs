@@ -52,8 +52,43 @@ impl PostgresStore {
     }
 }
 
+/// Where a database URL points, without its password: `postgres://user@host:port/db`.
+pub fn describe(url: &str) -> String {
+    let Ok(config) = url.parse::<tokio_postgres::Config>() else {
+        return "(an invalid database URL)".into();
+    };
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .zip(config.get_ports().iter().chain(std::iter::repeat(&5432)))
+        .map(|(host, port)| match host {
+            tokio_postgres::config::Host::Tcp(name) => format!("{name}:{port}"),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .collect();
+    format!(
+        "postgres://{}@{}/{}",
+        config.get_user().unwrap_or(""),
+        hosts.join(","),
+        config.get_dbname().unwrap_or("")
+    )
+}
+
 impl crate::Store for PostgresStore {
     fn stats(&self) -> crate::Stats {
         self.counts()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The start line names the database without its password.
+    #[test]
+    fn a_described_url_keeps_no_password() {
+        let shown = describe("postgres://tessera:s3cret@db.internal:5433/prod");
+        assert_eq!(shown, "postgres://tessera@db.internal:5433/prod");
+        assert_eq!(describe("not a url"), "(an invalid database URL)");
     }
 }

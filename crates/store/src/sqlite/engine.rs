@@ -81,7 +81,7 @@ impl SqliteStore {
         Stats {
             reads: self.reads.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
-            caches: [self.auth.stats(), self.docs.stats(), self.users.stats()],
+            caches: vec![self.auth.stats(), self.docs.stats(), self.users.stats()],
             pool: PoolStats {
                 max_size: wide(pool.max_size),
                 open: wide(pool.size),
