@@ -33,6 +33,11 @@ pub enum StoreError {
     /// The query cannot be answered as asked (an unknown relation, too many expanded objects).
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// The database cannot be reached (down, restarting, refusing connections, the connection
+    /// cut): nothing was done, and the same call may succeed in a moment. The text is for the
+    /// log.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     /// The engine failed; the text is for the log, never for the client.
     #[error("storage failure: {0}")]
     Internal(String),

@@ -30,6 +30,7 @@ mod query;
 mod reference;
 mod reliability;
 mod roles;
+mod scale_out;
 mod sessions;
 mod settings;
 mod tokens;

@@ -30,6 +30,10 @@ use crate::{Result, StoreError};
 /// Most connections a node opens at once.
 const MAX_CONNECTIONS: usize = 16;
 
+/// How long a request waits for a connection (a free one from the pool, or a new one) before
+/// it is answered 503: a database that is away is reported, not waited on forever.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl PostgresStore {
     /// Connects to the database `url` names (`postgres://user@host:port/db`) and brings its
     /// schema up to date; nodes starting together take turns (schema.rs).
@@ -44,6 +48,9 @@ impl PostgresStore {
         let pool = Pool::builder(manager)
             .max_size(MAX_CONNECTIONS)
             .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(PATIENCE))
+            .create_timeout(Some(PATIENCE))
+            .recycle_timeout(Some(PATIENCE))
             .build()
             .map_err(|e| StoreError::Internal(format!("cannot build the connection pool: {e}")))?;
         let store = PostgresStore::new(pool);

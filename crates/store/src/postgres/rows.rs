@@ -17,13 +17,47 @@ pub(super) type Arg = Box<dyn ToSql + Sync + Send>;
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
-        StoreError::Internal(e.to_string())
+        if unavailable(&e) {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Internal(e.to_string())
+        }
+    }
+}
+
+/// Whether the error is the database being away rather than the statement failing: the
+/// connection is gone (closed, cut, never made), or the server refuses work while it shuts
+/// down, starts, or does not accept connections to this database.
+fn unavailable(e: &tokio_postgres::Error) -> bool {
+    match e.as_db_error() {
+        // The client's error kinds are private; their texts are fixed (tokio-postgres 0.7).
+        None => {
+            let text = e.to_string();
+            e.is_closed()
+                || [
+                    "error communicating with the server",
+                    "error connecting to server",
+                    "timeout waiting for server",
+                ]
+                .iter()
+                .any(|t| text.starts_with(t))
+        }
+        Some(db) => {
+            let code = db.code().code();
+            // Class 08: connection exceptions; 57P01-57P03: admin shutdown, crash shutdown,
+            // cannot connect now; 55000 is what a database closed to connections answers.
+            code.starts_with("08") || code.starts_with("57P") || code == "55000"
+        }
     }
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        StoreError::Internal(format!("no database connection: {e}"))
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => e.into(),
+            // No connection came in time, or none could be made: the database is away.
+            other => StoreError::Unavailable(format!("no database connection: {other}")),
+        }
     }
 }
 

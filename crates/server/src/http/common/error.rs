@@ -46,6 +46,7 @@ pub enum Code {
     Internal,
     NotReady,
     NotImplemented,
+    StoreUnavailable,
 }
 
 impl Code {
@@ -84,6 +85,7 @@ impl Code {
         Code::Internal,
         Code::NotReady,
         Code::NotImplemented,
+        Code::StoreUnavailable,
     ];
 
     /// The number clients see in `error.code`.
@@ -125,6 +127,7 @@ impl Code {
             Code::Internal => 1500,
             Code::NotReady => 1501,
             Code::NotImplemented => 1502,
+            Code::StoreUnavailable => 1503,
         }
     }
 
@@ -157,7 +160,7 @@ impl Code {
             Code::InvalidCredentials | Code::InvalidToken => StatusCode::UNAUTHORIZED,
             Code::TooManyLogins | Code::TooManyTokens => StatusCode::TOO_MANY_REQUESTS,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Code::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Code::NotReady | Code::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Code::NotImplemented => StatusCode::NOT_IMPLEMENTED,
         }
     }
@@ -247,6 +250,18 @@ impl ApiError {
         ApiError::new(Code::Internal, "Internal server error")
     }
 
+    /// The database cannot be reached: the request may be sent again in a moment. The cause
+    /// goes to the log.
+    pub fn store_unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(%cause, "the database is unavailable");
+        let mut e = ApiError::new(
+            Code::StoreUnavailable,
+            "The database is unavailable; try again in a moment",
+        );
+        e.retry_after = Some(1);
+        e
+    }
+
     pub fn code(&self) -> Code {
         self.code
     }
@@ -317,6 +332,7 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(v) => v.into(),
             StoreError::Query(q) => q.into(),
             StoreError::Internal(cause) => ApiError::internal(cause),
+            StoreError::Unavailable(cause) => ApiError::store_unavailable(cause),
         }
     }
 }
