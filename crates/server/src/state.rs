@@ -47,15 +47,15 @@ impl AppState {
 
 impl Shared {
     /// A token for `user` under `secret`, within the user's tokens per minute (429 past them).
-    pub fn mint(&self, user: ObjectId, secret: &str) -> ApiResult<String> {
-        self.minting.take(user).map_err(ApiError::too_many_tokens)?;
+    pub async fn mint(&self, user: ObjectId, secret: &str) -> ApiResult<String> {
+        self.minting.take(user).await?.map_err(ApiError::too_many_tokens)?;
         self.tokens.issue(user, secret).map_err(ApiError::internal)
     }
 
     /// Refuses (429) a user who may not be issued a token now, before anything is changed for
     /// one (a renewed secret).
-    pub fn check_mint(&self, user: ObjectId) -> ApiResult<()> {
-        self.minting.check(user).map_err(ApiError::too_many_tokens)
+    pub async fn check_mint(&self, user: ObjectId) -> ApiResult<()> {
+        self.minting.check(user).await?.map_err(ApiError::too_many_tokens)
     }
 }
 

@@ -1,9 +1,10 @@
 //! Tessera's persistence.
 //!
 //! The server sees one [`Store`]: the narrow trait of each resource (users, groups, roles,
-//! tokens, dashboards, widgets, folders, settings, and the relations `expand` follows) together. Each
-//! trait and its records live in the file named after the resource; each engine (today SQLite,
-//! embedded, in `sqlite/`) implements every trait, one file per resource. All SQL lives in this
+//! tokens, dashboards, widgets, folders, settings, the relations `expand` follows, and the
+//! attempts counted in time windows) together. Each trait and its records live in the file
+//! named after the resource; each engine (SQLite, embedded, in `sqlite/`; PostgreSQL, for many
+//! nodes, in `postgres/`) implements every trait, one file per resource. All SQL lives in this
 //! crate.
 
 mod dashboards;
@@ -21,6 +22,7 @@ pub mod sqlite;
 mod tokens;
 mod users;
 mod widgets;
+mod windows;
 
 pub use dashboards::{
     DashboardEdit, DashboardFilter, DashboardStore, ImportAction, ImportItem, ImportReport,
@@ -36,6 +38,7 @@ pub use settings::{FeaturesEdit, Setting, SettingEdit, SettingsStore};
 pub use tokens::TokenStore;
 pub use users::{AuthRecord, LoginRecord, Rehash, UserEdit, UserFilter, UserRecord, UserStore};
 pub use widgets::{WidgetEdit, WidgetStore};
+pub use windows::{Clock, Counted, MemoryWindows, WindowStore};
 
 /// Everything the server needs from a storage engine: every resource's trait.
 pub trait Store:
@@ -48,6 +51,7 @@ pub trait Store:
     + WidgetStore
     + FolderStore
     + RelationStore
+    + WindowStore
     + 'static
 {
     /// What the engine has done since it opened.

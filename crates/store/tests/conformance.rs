@@ -390,6 +390,45 @@ async fn the_first_start_writes_its_plan_once(engine: Engine) {
 
 /// Feature switches start off, change inside one transaction, and a refused edit changes
 /// nothing; the other server-wide documents are absent until written.
+/// Attempts counted in windows: parallel attempts on one key pass exactly up to its limit (the
+/// check and the count are one step), a refused attempt says how long to wait, several keys
+/// are taken together or not at all, and forgetting or giving back frees attempts again.
+async fn attempts_are_counted_and_checked_together(engine: Engine) {
+    let store = engine.store.clone();
+    let window = std::time::Duration::from_secs(600);
+    let key = |name: &str, limit| Counted { key: name.into(), limit, window };
+    let tries: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, k) = (store.clone(), key("account", 5));
+            tokio::spawn(async move { store.take_attempts(vec![k]).await.unwrap() })
+        })
+        .collect();
+    let mut passed = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            Ok(()) => passed += 1,
+            Err(wait) => assert!(wait > window / 2 && wait <= window, "{wait:?}"),
+        }
+    }
+    assert_eq!(passed, 5);
+    assert!(store.attempts_blocked(key("account", 5)).await.unwrap().is_some());
+    assert!(store.attempts_blocked(key("account", 6)).await.unwrap().is_none());
+
+    // All or none: the full key refuses the pair, and the other key is not counted.
+    let pair = vec![key("address", 2), key("account", 5)];
+    assert!(store.take_attempts(pair).await.unwrap().is_err());
+    for _ in 0..2 {
+        assert_eq!(store.take_attempts(vec![key("address", 2)]).await.unwrap(), Ok(()));
+    }
+    assert!(store.take_attempts(vec![key("address", 2)]).await.unwrap().is_err());
+
+    store.give_back_attempt("address".into()).await.unwrap();
+    assert_eq!(store.take_attempts(vec![key("address", 2)]).await.unwrap(), Ok(()));
+    store.forget_attempts("account".into()).await.unwrap();
+    assert!(store.attempts_blocked(key("account", 5)).await.unwrap().is_none());
+    assert_eq!(store.take_attempts(vec![key("account", 1)]).await.unwrap(), Ok(()));
+}
+
 async fn server_settings_start_at_their_defaults_and_keep_what_was_set(engine: Engine) {
     use tessera_domain::features::Features;
     let store = engine.store.as_ref();
@@ -526,6 +565,11 @@ macro_rules! engines {
             #[tokio::test]
             async fn counts_equal_the_rows_after_every_kind_of_write() {
                 super::counts_equal_the_rows_after_every_kind_of_write($open().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn attempts_are_counted_and_checked_together() {
+                super::attempts_are_counted_and_checked_together($open().await).await;
             }
 
             #[tokio::test]

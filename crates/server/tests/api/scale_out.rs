@@ -213,3 +213,25 @@ async fn answers(tasks: Vec<tokio::task::JoinHandle<Resp>>) -> Vec<Resp> {
     }
     out
 }
+
+/// Failed sign-ins count across nodes: failures on one node and the other add up to the
+/// account's limit, and either node then refuses the account; a right password on one node
+/// clears the count on both.
+#[tokio::test]
+async fn failed_sign_ins_are_counted_across_nodes() {
+    let (_db, a, b) = two_nodes().await;
+    a.create_user(json!({"email": "guess@corp.example", "password": "right-passw0rd"})).await;
+    // The default limit: 5 failures per account in the window.
+    for node in [&a, &b, &a, &b] {
+        node.login("guess@corp.example", "wrong-passw0rd").await.assert_error(401, 1100);
+    }
+    assert_eq!(b.login("guess@corp.example", "right-passw0rd").await.status, 200);
+    for node in [&a, &b, &a, &b, &a] {
+        node.login("guess@corp.example", "wrong-passw0rd").await.assert_error(401, 1100);
+    }
+    for node in [&a, &b] {
+        let refused = node.login("guess@corp.example", "right-passw0rd").await;
+        refused.assert_error(429, 1101);
+        assert!(refused.headers.get("retry-after").is_some());
+    }
+}

@@ -20,6 +20,8 @@ pub struct PostgresStore {
     pub(super) pool: Pool,
     /// When this node next deletes expired revocations.
     pub(super) sweep: Sweep,
+    /// When this node next deletes attempt windows that have ended.
+    pub(super) window_sweep: Sweep,
     reads: AtomicU64,
     writes: AtomicU64,
 }
@@ -29,6 +31,7 @@ impl PostgresStore {
         PostgresStore {
             pool,
             sweep: Sweep::new(),
+            window_sweep: Sweep::new(),
             reads: AtomicU64::new(0),
             writes: AtomicU64::new(0),
         }

@@ -20,6 +20,7 @@ mod settings;
 mod tokens;
 mod users;
 mod widgets;
+mod windows;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 

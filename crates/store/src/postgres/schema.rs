@@ -15,7 +15,8 @@ const MIGRATION_LOCK: i64 = 0x0074_6573_7365_7261;
 
 /// Each entry is applied once, in one transaction with the version bump. Never edit an entry
 /// that has shipped: add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   text PRIMARY KEY,
     value bytea NOT NULL
@@ -169,7 +170,19 @@ CREATE FUNCTION tessera_text(v json) RETURNS text LANGUAGE sql IMMUTABLE PARALLE
     SELECT CASE json_typeof(v) WHEN 'string' THEN v #>> '{}'
                                WHEN 'array' THEN v::text WHEN 'object' THEN v::text END
 $$;
-"#];
+"#,
+    // Attempts counted per key in time windows (failed sign-ins per account and per address,
+    // tokens per user and minute), shared by every node; rows whose window has ended are
+    // deleted on the `ends_ms` index.
+    r#"
+CREATE TABLE attempt_windows (
+    key      text PRIMARY KEY,
+    ends_ms  bigint NOT NULL,
+    attempts integer NOT NULL
+);
+CREATE INDEX attempt_windows_ends ON attempt_windows(ends_ms);
+"#,
+];
 
 /// The schema version this build writes and needs.
 pub(super) const VERSION: usize = MIGRATIONS.len();

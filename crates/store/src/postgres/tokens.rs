@@ -22,12 +22,17 @@ fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// When this node next deletes expired revocations.
+/// When this node next deletes rows that have expired (revocations, attempt windows).
 pub(super) struct Sweep(AtomicI64);
 
 impl Sweep {
     pub(super) fn new() -> Self {
         Sweep(AtomicI64::new(0))
+    }
+
+    /// Whether a sweep is due now, by this node's clock.
+    pub(super) fn due_now(&self) -> bool {
+        self.due(now())
     }
 
     /// Whether a sweep is due now; if so, the next one is a minute away.

@@ -32,6 +32,8 @@ pub struct SqliteStore {
     /// The logged-out tokens that could still be presented (also in `revoked_tokens`): checked
     /// on every request, so kept in memory.
     pub(super) revoked: Revocations,
+    /// Failed sign-ins and tokens issued, counted per window: this process is the only one.
+    pub(super) windows: crate::MemoryWindows,
     reads: AtomicU64,
     writes: AtomicU64,
     /// Writers take turns here, in arrival order, before they ask SQLite for its write lock:
@@ -68,6 +70,7 @@ impl SqliteStore {
             docs: Cache::new("groups_and_roles"),
             users: Cache::new("users"),
             revoked: Revocations::new(),
+            windows: crate::MemoryWindows::default(),
             reads: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             writer: tokio::sync::Mutex::new(()),

@@ -26,6 +26,7 @@ mod settings;
 mod tokens;
 mod users;
 mod widgets;
+mod windows;
 
 use std::path::Path;
 

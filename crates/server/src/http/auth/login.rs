@@ -70,7 +70,7 @@ pub async fn sign_in(
     // all slip through before the first is counted.
     let record = state.store.login_record(&username).await?;
     let account = record.as_ref().map_or_else(|| lookup_key(&username), |r| r.id.to_string());
-    if let Err(wait) = state.throttle.reserve(&account, Some(client)) {
+    if let Err(wait) = state.throttle.reserve(&account, Some(client)).await? {
         tracing::warn!(user = %username, %client, wait_secs = wait.as_secs(), "login throttled");
         state.meters.login(LoginOutcome::Throttled);
         return Err(ApiError::too_many_logins(wait.as_secs().max(1)));
@@ -90,7 +90,7 @@ pub async fn sign_in(
         state.meters.login(outcome);
         return Err(ApiError::new(Code::InvalidCredentials, "Invalid username or password."));
     };
-    state.throttle.succeeded(&account, Some(client));
+    state.throttle.succeeded(&account, Some(client)).await?;
 
     // A hash of another cost is replaced now, while the password is at hand; failing to is no
     // reason to refuse a correct password.
@@ -104,7 +104,7 @@ pub async fn sign_in(
         },
         None => None,
     };
-    let token = state.mint(record.id, &record.api_secret)?;
+    let token = state.mint(record.id, &record.api_secret).await?;
     state.store.record_login(record.id, rehash).await?;
     tracing::info!(user = %record.id, "login");
     state.meters.login(LoginOutcome::Success);

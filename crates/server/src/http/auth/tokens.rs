@@ -34,7 +34,7 @@ pub const LOGIN_URL: &str = "/app/account/login";
 #[utoipa::path(get, operation_id = "getApiToken", path = "/api/v1/authentication/tokens/api", tag = "authentication", responses((status = 200, description = "A token for the caller", body = TokenAnswer), MintErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn api_token(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
-    let token = state.mint(caller.id, &caller.api_secret)?;
+    let token = state.mint(caller.id, &caller.api_secret).await?;
     Ok(Json(json!({ "token": token })))
 }
 
@@ -45,9 +45,9 @@ pub async fn api_token(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
 #[utoipa::path(post, operation_id = "renewApiToken", path = "/api/v1/authentication/tokens/api/renew", tag = "authentication", responses((status = 200, description = "A new token; the earlier ones stop working", body = TokenAnswer), MintErrors))]
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn renew(Ctx { state, caller }: Ctx) -> ApiResult<Json<Value>> {
-    state.check_mint(caller.id)?;
+    state.check_mint(caller.id).await?;
     let secret = state.store.renew_secrets(vec![caller.id]).await?.remove(0);
-    let token = state.mint(caller.id, &secret)?;
+    let token = state.mint(caller.id, &secret).await?;
     tracing::info!(user = %caller.id, "API token renewed");
     Ok(Json(json!({ "token": token })))
 }

@@ -149,7 +149,7 @@ async fn restart_session(
     let state = &visitor.state;
     let auth =
         state.store.auth_record(visitor.caller.id).await?.ok_or_else(PageError::not_found)?;
-    let token = state.mint(visitor.caller.id, &auth.api_secret)?;
+    let token = state.mint(visitor.caller.id, &auth.api_secret).await?;
     // The browser does not say whether its cookie was a remembered one: the new session ends
     // with the browser, the safer of the two.
     session::start(state, cookies, &token, false, https);
@@ -173,7 +173,7 @@ pub async fn api_token(
         .auth_record(visitor.caller.id)
         .await?
         .ok_or_else(PageError::not_found)?;
-    let token = visitor.state.mint(visitor.caller.id, &auth.api_secret)?;
+    let token = visitor.state.mint(visitor.caller.id, &auth.api_secret).await?;
     Ok(render(&token_tab(&visitor, token, q.confirm.unwrap_or(false), false)))
 }
 
@@ -197,9 +197,9 @@ pub async fn regenerate(posted: Posted<IgnoredAny>) -> Result<Response, PageErro
     if !visitor.features().await?.user_profile.api_token {
         return Err(PageError::not_found());
     }
-    state.check_mint(visitor.caller.id)?;
+    state.check_mint(visitor.caller.id).await?;
     let secret = state.store.renew_secrets(vec![visitor.caller.id]).await?.remove(0);
-    let token = state.mint(visitor.caller.id, &secret)?;
+    let token = state.mint(visitor.caller.id, &secret).await?;
     tracing::info!(user = %visitor.caller.id, "API token regenerated in the web app");
     let mut cookies = HeaderMap::new();
     restart_session(&visitor, &mut cookies, browser.https).await?;
