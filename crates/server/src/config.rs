@@ -44,6 +44,22 @@ pub enum Command {
     Admin(AdminArgs),
     /// Copy the database consistently, while the server serves or not.
     Backup(BackupArgs),
+    /// Write the whole store (either engine) to standard output as JSON lines, ids, hashes,
+    /// secrets, logged-out tokens and the signing key unchanged; a server may keep serving.
+    Export(TransferArgs),
+    /// Read an export from standard input into an empty store (either engine): tokens issued
+    /// before the move keep working after it.
+    Import(TransferArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TransferArgs {
+    /// Directory holding the SQLite database [default: ./tessera-data]
+    #[arg(long, env = "TESSERA_DATA_DIR", conflicts_with = "database_url")]
+    pub data_dir: Option<PathBuf>,
+    /// The PostgreSQL database instead: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+    #[arg(long, env = "TESSERA_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -17,6 +17,7 @@ pub mod state;
 pub mod telemetry;
 pub mod throttle;
 pub mod token;
+pub mod transfer;
 
 use config::{Cli, Command};
 
@@ -34,5 +35,7 @@ pub async fn run(cli: Cli) -> Result<(), error::StartupError> {
         }
         Command::Admin(args) => admin::run(args).await,
         Command::Backup(args) => admin::backup(args),
+        Command::Export(args) => transfer::run_export(args).await,
+        Command::Import(args) => transfer::run_import(args).await,
     }
 }

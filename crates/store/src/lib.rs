@@ -20,6 +20,7 @@ mod roles;
 mod settings;
 pub mod sqlite;
 mod tokens;
+pub mod transfer;
 mod users;
 mod widgets;
 mod windows;
@@ -52,6 +53,7 @@ pub trait Store:
     + FolderStore
     + RelationStore
     + WindowStore
+    + transfer::TransferStore
     + 'static
 {
     /// What the engine has done since it opened.

@@ -34,6 +34,7 @@ mod scale_out;
 mod sessions;
 mod settings;
 mod tokens;
+mod transfer;
 mod users;
 mod v09_users;
 mod v09_writes;

@@ -581,3 +581,53 @@ async fn a_backup_taken_under_write_load_restores_every_acknowledged_write() {
     let after = server.client.get("/api/v1/users?email=during&limit=1000", &token).await.json();
     assert!(count(&after) <= during, "nothing that was never written");
 }
+
+/// `tessera export` from a running server's data directory, piped into `tessera import` on an
+/// empty PostgreSQL database, then `tessera serve --database-url` on it: the token issued by
+/// the first server works on the second, and a second import into it is refused.
+#[tokio::test]
+async fn export_and_import_move_a_running_store_to_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("TESSERA_ADMIN_PASSWORD", ADMIN_PASSWORD)];
+    let source = Server::start(dir.path(), &env, &[]);
+    let token = source.client.token(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let group = source.client.post("/api/v1/groups", &token, &json!({"name": "Moved"})).await;
+    assert_eq!(group.status, 201, "{}", group.text);
+
+    let export = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["export", "--data-dir"])
+        .arg(dir.path())
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let dump = export.stdout;
+    assert!(String::from_utf8_lossy(&dump).starts_with("{\"tessera_export\":1}\n"));
+    source.terminate();
+
+    let db = tessera_store::postgres::scratch::ScratchDatabase::create().await.unwrap();
+    let import = || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(["import", "--database-url", db.url()])
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), &dump).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let imported = import();
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    assert!(String::from_utf8_lossy(&imported.stderr).contains("imported"));
+    let again = import();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
+
+    let empty = tempfile::tempdir().unwrap();
+    let target = Server::start(empty.path(), &[], &["--database-url", db.url()]);
+    let groups = target.client.get("/api/v1/groups?name=Moved", &token).await;
+    assert_eq!(groups.status, 200, "{}", groups.text);
+    assert_eq!(groups.json()[0]["_id"], group.json()["_id"]);
+    target.terminate();
+}

@@ -18,6 +18,7 @@ mod schema;
 pub mod scratch;
 mod settings;
 mod tokens;
+mod transfer;
 mod users;
 mod widgets;
 mod windows;

@@ -24,6 +24,7 @@ mod rows;
 mod schema;
 mod settings;
 mod tokens;
+mod transfer;
 mod users;
 mod widgets;
 mod windows;
