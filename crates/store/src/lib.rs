@@ -7,6 +7,7 @@
 //! nodes, in `postgres/`) implements every trait, one file per resource. All SQL lives in this
 //! crate.
 
+mod cache;
 mod dashboards;
 mod error;
 mod expand;

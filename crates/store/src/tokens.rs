@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use tessera_domain::ObjectId;
 
-use crate::Result;
+use crate::{AuthRecord, Result};
 
 #[async_trait]
 pub trait TokenStore: Send + Sync {
@@ -18,4 +18,7 @@ pub trait TokenStore: Send + Sync {
     async fn revoke_tokens(&self, tokens: Vec<(String, Option<i64>)>) -> Result<()>;
     /// Whether a token was logged out.
     async fn is_token_revoked(&self, jti: &str) -> Result<bool>;
+    /// What authenticating a request reads: the auth record of the token's user, `None` when
+    /// the token `jti` was logged out or the user is gone.
+    async fn token_holder(&self, user: ObjectId, jti: &str) -> Result<Option<AuthRecord>>;
 }

@@ -69,6 +69,11 @@ async fn a_write_on_one_node_is_read_on_the_other_at_once() {
     let user = a.create_user(json!({"email": "seen@corp.example", "firstName": "Before"})).await;
     let path = format!("/api/v1/users/{}", id_of(&user));
     assert_eq!(b.get(&path, &b.admin).await.json()["firstName"], "Before");
+    // Read again with no write between: node B answers from its cache.
+    let hits = |app: &TestApp| app.store.stats().caches.iter().map(|c| c.hits).sum::<u64>();
+    let before = hits(&b);
+    assert_eq!(b.get(&path, &b.admin).await.json()["firstName"], "Before");
+    assert!(hits(&b) > before, "the second read was a cache hit");
     let changed = a.patch(&path, &a.admin, &json!({"firstName": "After"})).await;
     assert_eq!(changed.status, 200, "{}", changed.text);
     assert_eq!(b.get(&path, &b.admin).await.json()["firstName"], "After");

@@ -4,20 +4,35 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use deadpool_postgres::{Client, Pool, Transaction};
 
+use tessera_domain::lazy::RawDoc;
+
 use super::tokens::Sweep;
+use crate::cache::Cache;
 use crate::{PoolStats, Result, Stats};
 
 /// A write's work inside its transaction.
 pub(super) type Work<'t, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 't>>;
 
-/// A Tessera store in one PostgreSQL database, shared by any number of nodes. It keeps no
-/// state between requests: everything it answers is read from the database.
+/// A Tessera store in one PostgreSQL database, shared by any number of nodes.
+///
+/// What authenticates a request (the user's secret, active flag and role, and whether the token
+/// was logged out) is read from the database on every request. User, group and role documents
+/// are cached, and the caches are only as old as the last authentication: its query also reads
+/// the database's write generation (schema.rs, moved in the transaction of every write to those
+/// tables, on any node), and a node that sees it move empties them. A write answered by any
+/// node has committed its generation, so the next request anywhere reads past the caches.
 pub struct PostgresStore {
     pub(super) pool: Pool,
+    /// User documents by id, for reads by id.
+    pub(super) users: Cache<RawDoc>,
+    /// Group and role documents by id (ids are unique across collections), for `expand`.
+    pub(super) docs: Cache<RawDoc>,
+    /// The write generation the caches hold values of.
+    generation: AtomicI64,
     /// When this node next deletes expired revocations.
     pub(super) sweep: Sweep,
     /// When this node next deletes attempt windows that have ended.
@@ -30,6 +45,9 @@ impl PostgresStore {
     pub(super) fn new(pool: Pool) -> Self {
         PostgresStore {
             pool,
+            users: Cache::new("users"),
+            docs: Cache::new("groups_and_roles"),
+            generation: AtomicI64::new(-1),
             sweep: Sweep::new(),
             window_sweep: Sweep::new(),
             reads: AtomicU64::new(0),
@@ -44,7 +62,7 @@ impl PostgresStore {
         Stats {
             reads: self.reads.load(Ordering::Relaxed),
             writes: self.writes.load(Ordering::Relaxed),
-            caches: Vec::new(),
+            caches: vec![self.users.stats(), self.docs.stats()],
             pool: PoolStats {
                 max_size: wide(pool.max_size),
                 open: wide(pool.size),
@@ -71,8 +89,27 @@ impl PostgresStore {
         self.writes.fetch_add(1, Ordering::Relaxed);
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let out = work(&tx).await?;
-        tx.commit().await?;
-        Ok(out)
+        let result = work(&tx).await;
+        let committed = match result {
+            Ok(out) => tx.commit().await.map(|()| out).map_err(Into::into),
+            Err(e) => Err(e),
+        };
+        // What this node wrote is not served from its caches again, whatever the outcome.
+        self.forget_cached();
+        committed
+    }
+
+    /// Empties the caches: a write, here or (as the generation says) on another node.
+    pub(super) fn forget_cached(&self) {
+        self.users.clear();
+        self.docs.clear();
+    }
+
+    /// Keeps the caches while the database's write generation is the one they were filled
+    /// under; empties them when it has moved.
+    pub(super) fn observe_generation(&self, current: i64) {
+        if self.generation.swap(current, Ordering::AcqRel) != current {
+            self.forget_cached();
+        }
     }
 }

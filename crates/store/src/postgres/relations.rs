@@ -33,12 +33,31 @@ impl RelationStore for PostgresStore {
                 return Err(StoreError::Internal(format!("{resource} is not fetched by id")));
             }
         };
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        // Groups and roles come from the cache when they can (engine.rs says why that is sound);
+        // the rest always from the database.
+        let cached = matches!(resource, ResourceKind::Group | ResourceKind::Role);
+        let generation = self.docs.generation();
+        let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) = if cached {
+            let (hits, misses): (Vec<_>, Vec<_>) =
+                ids.into_iter().map(|id| (id, self.docs.get(&id))).partition(|(_, d)| d.is_some());
+            (
+                hits.into_iter().filter_map(|(id, d)| Some((id, d?))).collect(),
+                misses.into_iter().map(|(id, _)| id).collect(),
+            )
+        } else {
+            (Vec::new(), ids)
+        };
+        if missing.is_empty() {
+            return Ok(found);
         }
         let db = self.reader().await?;
         let stmt = db.prepare_cached(sql).await?;
-        ids_and_docs(&db.query(&stmt, &[&id_texts(&ids)]).await?)
+        let rows = ids_and_docs(&db.query(&stmt, &[&id_texts(&missing)]).await?)?;
+        if cached {
+            self.docs.put(generation, rows.iter().map(|(id, doc)| (*id, doc.clone())));
+        }
+        found.extend(rows);
+        Ok(found)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

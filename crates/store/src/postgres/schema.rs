@@ -182,6 +182,24 @@ CREATE TABLE attempt_windows (
 );
 CREATE INDEX attempt_windows_ends ON attempt_windows(ends_ms);
 "#,
+    // The write generation: moved by every statement that writes users, groups or roles, in
+    // its transaction (so it moves exactly when the write becomes visible). Every request's
+    // authentication reads it; a node that sees it move empties its caches of those.
+    r#"
+CREATE TABLE cache_generation (n bigint NOT NULL);
+INSERT INTO cache_generation VALUES (0);
+CREATE FUNCTION tessera_cache_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE cache_generation SET n = n + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER users_generation AFTER INSERT OR UPDATE OR DELETE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION tessera_cache_generation();
+CREATE TRIGGER groups_generation AFTER INSERT OR UPDATE OR DELETE ON groups
+    FOR EACH STATEMENT EXECUTE FUNCTION tessera_cache_generation();
+CREATE TRIGGER roles_generation AFTER INSERT OR UPDATE OR DELETE ON roles
+    FOR EACH STATEMENT EXECUTE FUNCTION tessera_cache_generation();
+"#,
 ];
 
 /// The schema version this build writes and needs.

@@ -10,7 +10,7 @@ use deadpool_postgres::Transaction;
 use tessera_domain::ObjectId;
 
 use super::{PostgresStore, users};
-use crate::{Result, TokenStore};
+use crate::{AuthRecord, Result, TokenStore};
 
 /// How often, at most, a node deletes expired revocations (seconds).
 const SWEEP_INTERVAL_SECS: i64 = 60;
@@ -99,5 +99,32 @@ impl TokenStore for PostgresStore {
             )
             .await?;
         Ok(client.query_one(&stmt, &[&jti, &now()]).await?.get(0))
+    }
+
+    /// One read: the user's record, whether the token was logged out, and the write generation
+    /// (which keeps this node's caches honest, engine.rs).
+    #[tracing::instrument(level = "debug", skip_all)]
+    async fn token_holder(&self, user: ObjectId, jti: &str) -> Result<Option<AuthRecord>> {
+        let client = self.reader().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT u.api_secret, u.active, r.doc::json ->> 'name',
+                        EXISTS (SELECT 1 FROM revoked_tokens
+                                 WHERE jti = $2 AND (expires_at IS NULL OR expires_at > $3)),
+                        (SELECT n FROM cache_generation)
+                   FROM (SELECT 1) AS one
+                   LEFT JOIN users u ON u.id = $1
+                   LEFT JOIN roles r ON r.id = u.role_id",
+            )
+            .await?;
+        let row = client.query_one(&stmt, &[&user.to_string(), &jti, &now()]).await?;
+        self.observe_generation(row.get(4));
+        let (secret, revoked): (Option<String>, bool) = (row.get(0), row.get(3));
+        Ok(match secret {
+            Some(api_secret) if !revoked => {
+                Some(AuthRecord { api_secret, active: row.get(1), role_name: row.get(2) })
+            }
+            _ => None,
+        })
     }
 }

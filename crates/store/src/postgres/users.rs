@@ -400,8 +400,16 @@ impl UserStore for PostgresStore {
 
     #[tracing::instrument(level = "debug", skip_all)]
     async fn get_user(&self, id: ObjectId) -> Result<Option<RawDoc>> {
-        optional_raw(&self.reader().await?, "SELECT doc FROM users WHERE id = $1", &id.to_string())
-            .await
+        if let Some(doc) = self.users.get(&id) {
+            return Ok(Some(doc));
+        }
+        let generation = self.users.generation();
+        let sql = "SELECT doc FROM users WHERE id = $1";
+        let doc = optional_raw(&self.reader().await?, sql, &id.to_string()).await?;
+        if let Some(doc) = &doc {
+            self.users.put(generation, [(id, doc.clone())]);
+        }
+        Ok(doc)
     }
 
     #[tracing::instrument(level = "debug", skip_all)]

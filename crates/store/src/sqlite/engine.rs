@@ -9,9 +9,9 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction};
 use tessera_domain::lazy::RawDoc;
 
-use super::cache::Cache;
 use super::conn::{self, Pool};
 use super::revocations::Revocations;
+use crate::cache::Cache;
 use crate::{AuthRecord, PoolStats, Result, Stats};
 
 /// The name of the database file inside the data directory.

@@ -10,7 +10,6 @@
 //! all use in `rows.rs`. This file only opens a store: nothing imports it back.
 
 mod backup;
-mod cache;
 mod conn;
 mod dashboards;
 mod engine;

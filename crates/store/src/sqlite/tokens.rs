@@ -8,7 +8,7 @@ use rusqlite::{Transaction, params};
 use tessera_domain::ObjectId;
 
 use super::{SqliteStore, users};
-use crate::{Result, TokenStore};
+use crate::{AuthRecord, Result, TokenStore, UserStore};
 
 /// Unix seconds, as tokens' `exp` counts them.
 pub(super) fn now() -> i64 {
@@ -77,6 +77,14 @@ impl TokenStore for SqliteStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn is_token_revoked(&self, jti: &str) -> Result<bool> {
         Ok(self.revoked.contains(jti, now()))
+    }
+
+    /// Both from memory once the user's record is cached.
+    async fn token_holder(&self, user: ObjectId, jti: &str) -> Result<Option<AuthRecord>> {
+        if self.revoked.contains(jti, now()) {
+            return Ok(None);
+        }
+        self.auth_record(user).await
     }
 }
 

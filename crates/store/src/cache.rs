@@ -2,9 +2,11 @@
 //! each token's user (read by every request), user documents read by id, and group and role
 //! documents (read by every `expand`).
 //!
-//! Sound because this process makes every write to its SQLite file: each write that can change
-//! a cached value removes the entry after it commits, and a generation counter stops a read that
-//! started before that commit from putting the old value back.
+//! On SQLite sound because this process makes every write to its file: each write that can
+//! change a cached value removes the entry after it commits, and a generation counter stops a
+//! read that started before that commit from putting the old value back. On PostgreSQL, where
+//! other nodes write too, every request's authentication also reads the database's write
+//! generation, and a node that sees it move empties its caches (postgres/engine.rs).
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -17,7 +19,7 @@ use crate::CacheStats;
 /// Entries kept at most; past it the cache starts over (what is in use refills it at once).
 const MAX_ENTRIES: usize = 100_000;
 
-pub(super) struct Cache<V> {
+pub(crate) struct Cache<V> {
     name: &'static str,
     inner: RwLock<Inner<V>>,
     hits: AtomicU64,
@@ -30,7 +32,7 @@ struct Inner<V> {
 }
 
 impl<V: Clone> Cache<V> {
-    pub(super) fn new(name: &'static str) -> Self {
+    pub(crate) fn new(name: &'static str) -> Self {
         Cache {
             name,
             inner: RwLock::new(Inner { generation: 0, entries: HashMap::new() }),
@@ -39,14 +41,14 @@ impl<V: Clone> Cache<V> {
         }
     }
 
-    pub(super) fn get(&self, id: &ObjectId) -> Option<V> {
+    pub(crate) fn get(&self, id: &ObjectId) -> Option<V> {
         let found = self.inner.read().ok()?.entries.get(id).cloned();
         let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         found
     }
 
-    pub(super) fn stats(&self) -> CacheStats {
+    pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
             name: self.name,
             hits: self.hits.load(Ordering::Relaxed),
@@ -56,12 +58,12 @@ impl<V: Clone> Cache<V> {
     }
 
     /// The generation to pass to [`Cache::put`] for a read that starts now.
-    pub(super) fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.inner.read().map_or(u64::MAX, |i| i.generation)
     }
 
     /// Keeps values read from the database, unless a write committed since `generation`.
-    pub(super) fn put(&self, generation: u64, values: impl IntoIterator<Item = (ObjectId, V)>) {
+    pub(crate) fn put(&self, generation: u64, values: impl IntoIterator<Item = (ObjectId, V)>) {
         let Ok(mut inner) = self.inner.write() else {
             return;
         };
@@ -77,7 +79,7 @@ impl<V: Clone> Cache<V> {
     }
 
     /// After a committed write: forget these entries, and refuse values read before it.
-    pub(super) fn invalidate(&self, ids: &[ObjectId]) {
+    pub(crate) fn invalidate(&self, ids: &[ObjectId]) {
         if let Ok(mut inner) = self.inner.write() {
             inner.generation += 1;
             for id in ids {
@@ -89,7 +91,7 @@ impl<V: Clone> Cache<V> {
 
 impl<V> Cache<V> {
     /// After a committed write that touched entries it cannot name: forget them all.
-    pub(super) fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Ok(mut inner) = self.inner.write() {
             inner.generation += 1;
             inner.entries.clear();
