@@ -11,6 +11,11 @@
 # each and a bare axum route beside them, then runs wrk (-t2 -c64) round-robin over every scenario, so that each
 # round measures all of them under the same machine conditions. Prints a Markdown table of the
 # medians (req/s, p50, p99) and the ratios the targets are stated in.
+#
+# PostgreSQL (scale-out): the 100,000-user population moved into a database of the local server
+# (PG_SERVER, default postgres://postgres@127.0.0.1:5432; `tessera export | tessera import`,
+# once), served by one node and by two nodes on the same database; the two-node scenarios run
+# two wrk -t1 -c32 at once, one per node, and add their throughput. PG=0 leaves them out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +46,20 @@ if [ ! -f "$DATA/content/ready" ]; then
   touch "$DATA/content/ready"
 fi
 
+PG=${PG:-1}
+PG_SERVER=${PG_SERVER:-postgres://postgres@127.0.0.1:5432}
+PG_DB=tessera_bench_100k
+PG_URL="$PG_SERVER/$PG_DB"
+if [ "$PG" = 1 ]; then
+  exists=$(psql "$PG_SERVER/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")
+  if [ "$exists" != 1 ] || [ ! -f "$DATA/pg-100000.ready" ]; then
+    echo "moving 100,000 users into PostgreSQL ($PG_DB) ..." >&2
+    psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB"
+    "$BIN/tessera" export --data-dir "$DATA/100000" | "$BIN/tessera" import --database-url "$PG_URL"
+    touch "$DATA/pg-100000.ready"
+  fi
+fi
+
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -55,8 +74,16 @@ serve 18083 "$DATA/1000000"
 serve 18084 "$DATA/content"
 "$BIN/tessera-bench-baseline" 127.0.0.1:18090 &
 pids+=($!)
+ports="18081 18082 18083 18084 18090"
+if [ "$PG" = 1 ]; then
+  for port in 18085 18086; do
+    RUST_LOG=warn "$BIN/tessera" serve --listen "127.0.0.1:$port" --database-url "$PG_URL" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  ports="$ports 18085 18086"
+fi
 
-for port in 18081 18082 18083 18084 18090; do
+for port in $ports; do
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
 done
 
@@ -76,7 +103,9 @@ GROUP_ID=$(first_id "http://127.0.0.1:18081/api/v1/groups?name=group-00500&field
 
 LIST='/api/v1/users?limit=50&sort=lastName'
 DASH='/api/v1/dashboards?limit=50&sort=title'
-names=(${ONLY:-baseline by_id list list_fields list_expand group_members list_1k list_1m dash_owner dash_viewer})
+all="baseline by_id list list_fields list_expand group_members list_1k list_1m dash_owner dash_viewer count"
+[ "$PG" = 1 ] && all="$all pg_by_id pg_list pg_expand pg_count pg2_by_id pg2_list"
+names=(${ONLY:-$all})
 declare -A url tok
 url[baseline]="http://127.0.0.1:18090/";                                 tok[baseline]=$T
 url[by_id]="http://127.0.0.1:18081/api/v1/users/$USER_ID";               tok[by_id]=$T
@@ -88,6 +117,17 @@ url[list_1k]="http://127.0.0.1:18082$LIST";                              tok[lis
 url[list_1m]="http://127.0.0.1:18083$LIST";                              tok[list_1m]=$T1M
 url[dash_owner]="http://127.0.0.1:18084$DASH";                           tok[dash_owner]=$TC
 url[dash_viewer]="http://127.0.0.1:18084$DASH";                          tok[dash_viewer]=$TV
+url[count]="http://127.0.0.1:18081$LIST";                                tok[count]=$T
+declare -A header=([count]="Prefer: count=exact" [pg_count]="Prefer: count=exact")
+if [ "$PG" = 1 ]; then
+  # The same users, ids and token signing key: the SQLite server's token works here too.
+  url[pg_by_id]="http://127.0.0.1:18085/api/v1/users/$USER_ID";          tok[pg_by_id]=$T
+  url[pg_list]="http://127.0.0.1:18085$LIST";                            tok[pg_list]=$T
+  url[pg_expand]="http://127.0.0.1:18085$LIST&expand=groups";            tok[pg_expand]=$T
+  url[pg_count]="http://127.0.0.1:18085$LIST";                           tok[pg_count]=$T
+  url[pg2_by_id]="${url[pg_by_id]}";                                     tok[pg2_by_id]=$T
+  url[pg2_list]="${url[pg_list]}";                                       tok[pg2_list]=$T
+fi
 
 # Every URL must answer 200 before it is measured.
 for n in "${names[@]}"; do
@@ -99,13 +139,38 @@ to_ms() { # wrk latency like 1.23ms, 850.00us, 1.02s
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 declare -A rps p50 p99
+measure() { # threads connections url token [header] -> wrk's output
+  local args=(-t"$1" -c"$2" -d"${DURATION}s" --latency -H "Authorization: Bearer $4")
+  [ -n "${5:-}" ] && args+=(-H "$5")
+  wrk "${args[@]}" "$3"
+}
+field() { # wrk output, what -> a number
+  case $2 in
+    rps) awk '/^Requests\/sec/ { print $2 }' <<<"$1" ;;
+    p50) to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$1")" ;;
+    p99) to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$1")" ;;
+  esac
+}
 for round in $(seq 1 "$RUNS"); do
   for n in "${names[@]}"; do
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer ${tok[$n]}" "${url[$n]}")
-    rps[$n]+="$(awk '/^Requests\/sec/ { print $2 }' <<<"$out") "
-    p50[$n]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
-    p99[$n]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
-    echo "round $round $n: $(awk '/^Requests\/sec/ { print $2 }' <<<"$out") req/s" >&2
+    if [[ $n == pg2_* ]]; then
+      # Two nodes: half the connections on each, at once; throughput adds up, latency is the
+      # worse node's.
+      half=$((CONNECTIONS / 2))
+      measure 1 "$half" "${url[$n]}" "${tok[$n]}" >"$DATA/wrk-a" &
+      measure 1 "$half" "${url[$n]/18085/18086}" "${tok[$n]}" >"$DATA/wrk-b"
+      wait $!
+      a=$(cat "$DATA/wrk-a"); b=$(cat "$DATA/wrk-b")
+      rps[$n]+="$(awk -v x="$(field "$a" rps)" -v y="$(field "$b" rps)" 'BEGIN { print x + y }') "
+      p50[$n]+="$(awk -v x="$(field "$a" p50)" -v y="$(field "$b" p50)" 'BEGIN { print (x > y) ? x : y }') "
+      p99[$n]+="$(awk -v x="$(field "$a" p99)" -v y="$(field "$b" p99)" 'BEGIN { print (x > y) ? x : y }') "
+    else
+      out=$(measure 2 "$CONNECTIONS" "${url[$n]}" "${tok[$n]}" "${header[$n]:-}")
+      rps[$n]+="$(field "$out" rps) "
+      p50[$n]+="$(field "$out" p50) "
+      p99[$n]+="$(field "$out" p99) "
+    fi
+    echo "round $round $n: $(awk '{ print $NF }' <<<"${rps[$n]}") req/s" >&2
   done
 done
 
@@ -124,4 +189,8 @@ echo
 [ -n "${rps[list_1m]:-}" ] && [ -n "${rps[list_1k]:-}" ] && echo "- sorted 50-item page, p50 at 1,000,000 / at 1,000 users: $(ratio "$(median "${p50[list_1m]}")" "$(median "${p50[list_1k]}")") (target <= 1.5)"
 [ -n "${rps[list_expand]:-}" ] && [ -n "${rps[list]:-}" ] && echo "- expand=groups / same page without expand (throughput): $(ratio "$(median "${rps[list_expand]}")" "$(median "${rps[list]}")") (target >= 0.50)"
 [ -n "${rps[dash_viewer]:-}" ] && [ -n "${rps[dash_owner]:-}" ] && echo "- a viewer's page of shared dashboards / the owner's page of 20,000 (throughput): $(ratio "$(median "${rps[dash_viewer]}")" "$(median "${rps[dash_owner]}")") (target >= 0.50)"
+[ -n "${rps[pg_by_id]:-}" ] && [ -n "${rps[by_id]:-}" ] && echo "- PostgreSQL / SQLite, GET by id (throughput): $(ratio "$(median "${rps[pg_by_id]}")" "$(median "${rps[by_id]}")") (target >= 0.50)"
+[ -n "${rps[pg_list]:-}" ] && [ -n "${rps[list]:-}" ] && echo "- PostgreSQL / SQLite, sorted page (throughput): $(ratio "$(median "${rps[pg_list]}")" "$(median "${rps[list]}")") (target >= 0.50)"
+[ -n "${rps[pg2_by_id]:-}" ] && [ -n "${rps[pg_by_id]:-}" ] && echo "- two PostgreSQL nodes / one, GET by id (throughput): $(ratio "$(median "${rps[pg2_by_id]}")" "$(median "${rps[pg_by_id]}")") (target >= 1.0)"
+[ -n "${rps[pg2_list]:-}" ] && [ -n "${rps[pg_list]:-}" ] && echo "- two PostgreSQL nodes / one, sorted page (throughput): $(ratio "$(median "${rps[pg2_list]}")" "$(median "${rps[pg_list]}")") (target >= 1.0)"
 echo "- runs: $RUNS x ${DURATION}s per scenario, wrk -t2 -c$CONNECTIONS, $(nproc) cores, $(date -u +%Y-%m-%d)"

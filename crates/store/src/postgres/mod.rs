@@ -93,6 +93,29 @@ impl crate::Store for PostgresStore {
 mod tests {
     use super::*;
 
+    /// The sort the list query writes is the one the sort indexes hold: a sorted page reads
+    /// the index (in either direction) instead of sorting every row.
+    #[tokio::test]
+    async fn sorted_pages_read_the_sort_indexes() {
+        use tessera_domain::query::parse_sort;
+        let db = scratch::ScratchDatabase::create().await.unwrap();
+        let store = PostgresStore::open(db.url()).await.unwrap();
+        let client = store.reader().await.unwrap();
+        client.batch_execute("SET enable_seqscan = off").await.unwrap();
+        for (sort, index) in [("lastName", "users_by_last_name"), ("-created", "users_by_created")]
+        {
+            let order = query::order_by("u", &parse_sort("sort", sort).unwrap());
+            let plan: Vec<String> = client
+                .query(&format!("EXPLAIN SELECT u.doc FROM users u{order} LIMIT 50"), &[])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            assert!(plan.iter().any(|l| l.contains(index)), "{sort}: {plan:?}");
+        }
+    }
+
     /// The start line names the database without its password.
     #[test]
     fn a_described_url_keeps_no_password() {
