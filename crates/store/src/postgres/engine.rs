@@ -106,10 +106,52 @@ impl PostgresStore {
     }
 
     /// Keeps the caches while the database's write generation is the one they were filled
-    /// under; empties them when it has moved.
+    /// under; empties them when it has moved on. It only grows: a request that read an older
+    /// one (it started before another's newer read finished) changes nothing.
     pub(super) fn observe_generation(&self, current: i64) {
-        if self.generation.swap(current, Ordering::AcqRel) != current {
+        if self.generation.fetch_max(current, Ordering::AcqRel) < current {
             self.forget_cached();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod};
+    use tessera_domain::ObjectId;
+
+    use super::*;
+
+    /// A store whose pool never connects: the caches and the generation alone.
+    fn offline() -> PostgresStore {
+        let config: tokio_postgres::Config = "postgres://nobody@127.0.0.1:1/none".parse().unwrap();
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        PostgresStore::new(Pool::builder(manager).build().unwrap())
+    }
+
+    fn cached(store: &PostgresStore, id: ObjectId) -> bool {
+        let doc = serde_json::value::RawValue::from_string("{}".into()).unwrap();
+        store.users.put(store.users.generation(), [(id, doc)]);
+        store.users.get(&id).is_some()
+    }
+
+    /// The caches are emptied when the generation moves on, and only then: an older one, read
+    /// by a request that started earlier, leaves them alone.
+    #[test]
+    fn caches_follow_the_write_generation_forward_only() {
+        let store = offline();
+        let id = ObjectId::generate();
+        store.observe_generation(5);
+        assert!(cached(&store, id));
+        store.observe_generation(5);
+        assert!(store.users.get(&id).is_some(), "the same generation keeps them");
+        store.observe_generation(4);
+        assert!(store.users.get(&id).is_some(), "an older generation keeps them");
+        store.observe_generation(6);
+        assert!(store.users.get(&id).is_none(), "a newer one empties them");
     }
 }
