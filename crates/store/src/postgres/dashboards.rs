@@ -370,6 +370,17 @@ fn ascii_lower(expr: &str) -> String {
     format!("translate({expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
 }
 
+/// The dashboards table: its sort keys are stored for the fields the sort indexes cover.
+const DASHBOARDS: query::Table = query::Table {
+    name: "dashboards",
+    alias: "d",
+    sort_columns: &[
+        ("title", "sort_title"),
+        ("created", "sort_created"),
+        ("lastUpdated", "sort_updated"),
+    ],
+};
+
 async fn list(
     db: &impl GenericClient, actor: &Actor, request: &ListRequest<DashboardFilter>,
 ) -> Result<ListPage> {
@@ -423,7 +434,7 @@ async fn list(
     if let Some(ids) = &filter.ids {
         f.and("d.id = ANY(?)", id_texts(ids));
     }
-    query::list(db, "dashboards", "d", f, sort, *page, *count).await
+    query::list(db, &DASHBOARDS, f, sort, *page, *count).await
 }
 
 /// Imports the items one by one, each in a savepoint: a failed item leaves nothing behind.

@@ -104,6 +104,10 @@ async fn insert(tx: &Transaction<'_>, actor: &Actor, draft: FolderDraft) -> Resu
     Ok(doc)
 }
 
+/// The folders table: its sort keys are stored for the fields the sort indexes cover.
+const FOLDERS: query::Table =
+    query::Table { name: "folders", alias: "f", sort_columns: &[("name", "sort_name")] };
+
 async fn list(
     db: &impl GenericClient, actor: &Actor, request: &ListRequest<FolderFilter>,
 ) -> Result<ListPage> {
@@ -123,7 +127,7 @@ async fn list(
         Some(None) => f.and_plain("f.parent_id IS NULL"),
         None => {}
     }
-    query::list(db, "folders", "f", f, sort, *page, *count).await
+    query::list(db, &FOLDERS, f, sort, *page, *count).await
 }
 
 /// Every folder's parent, for the tree rules. Folder writes take turns (the table's lock in

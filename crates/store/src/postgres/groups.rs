@@ -60,6 +60,17 @@ async fn check_role(tx: &Transaction<'_>, role: Option<ObjectId>) -> Result<()> 
     }
 }
 
+/// The groups table: its sort keys are stored for the fields the sort indexes cover.
+const GROUPS: query::Table = query::Table {
+    name: "groups",
+    alias: "g",
+    sort_columns: &[
+        ("name", "sort_name"),
+        ("created", "sort_created"),
+        ("lastUpdated", "sort_updated"),
+    ],
+};
+
 async fn list(db: &impl GenericClient, request: &ListRequest<GroupFilter>) -> Result<ListPage> {
     let ListRequest { filter, sort, page, count } = request;
     let mut f = Filter::default();
@@ -83,7 +94,7 @@ async fn list(db: &impl GenericClient, request: &ListRequest<GroupFilter>) -> Re
     if let Some(part) = &filter.search {
         f.and("strpos(g.name_key, ?) > 0", lookup_key(part));
     }
-    query::list(db, "groups", "g", f, sort, *page, *count).await
+    query::list(db, &GROUPS, f, sort, *page, *count).await
 }
 
 async fn update(tx: &Transaction<'_>, id: ObjectId, edit: GroupEdit) -> Result<Option<Document>> {

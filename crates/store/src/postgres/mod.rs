@@ -104,7 +104,12 @@ mod tests {
         client.batch_execute("SET enable_seqscan = off").await.unwrap();
         for (sort, index) in [("lastName", "users_by_last_name"), ("-created", "users_by_created")]
         {
-            let order = query::order_by("u", &parse_sort("sort", sort).unwrap());
+            let users = query::Table {
+                name: "users",
+                alias: "u",
+                sort_columns: &[("lastName", "sort_last_name"), ("created", "sort_created")],
+            };
+            let order = query::order_by(&users, &parse_sort("sort", sort).unwrap());
             let plan: Vec<String> = client
                 .query(&format!("EXPLAIN SELECT u.doc FROM users u{order} LIMIT 50"), &[])
                 .await

@@ -41,9 +41,19 @@ pub(super) fn json_field(alias: &str, path: &FieldPath) -> String {
     format!("({alias}.doc::json #> '{{{}}}')", path.segments().join(","))
 }
 
-/// `ORDER BY` for `sort`, in the query language's order (schema.rs: rank, number, text), ties
-/// broken by id in the direction of the last key; insertion order when there is no sort.
-pub(super) fn order_by(alias: &str, sort: &[SortKey]) -> String {
+/// A table's name, its alias in the SQL, and its stored sort keys: field to column (schema.rs).
+#[derive(Clone, Copy)]
+pub(super) struct Table {
+    pub name: &'static str,
+    pub alias: &'static str,
+    pub sort_columns: &'static [(&'static str, &'static str)],
+}
+
+/// `ORDER BY` for `sort`, in the query language's order (schema.rs: the sort key's rank, number
+/// and text as one value, stored for the indexed fields), ties broken by id in the direction of
+/// the last key; insertion order when there is no sort.
+pub(super) fn order_by(table: &Table, sort: &[SortKey]) -> String {
+    let alias = table.alias;
     let Some(last) = sort.last() else {
         return format!(" ORDER BY {alias}.seq");
     };
@@ -51,10 +61,12 @@ pub(super) fn order_by(alias: &str, sort: &[SortKey]) -> String {
     let mut keys: Vec<String> = sort
         .iter()
         .map(|k| {
-            let (v, d) = (json_field(alias, &k.path), dir(k.descending));
-            format!(
-                "tessera_rank({v}) {d}, tessera_number({v}) {d}, tessera_text({v}) COLLATE \"C\" {d}"
-            )
+            let field = k.path.to_string();
+            let key = match table.sort_columns.iter().find(|(f, _)| *f == field) {
+                Some((_, column)) => format!("{alias}.{column}"),
+                None => format!("tessera_key({})", json_field(alias, &k.path)),
+            };
+            format!("{key} {}", dir(k.descending))
         })
         .collect();
     keys.push(format!("{alias}.id COLLATE \"C\" {}", dir(last.descending)));
@@ -70,15 +82,16 @@ pub(super) fn offset_value(page: Page) -> i64 {
     i64::try_from(page.skip).unwrap_or(i64::MAX)
 }
 
-/// Runs a list query on `table` (aliased `alias`): the page of documents, and the count of all
-/// matches when `count` is set.
+/// Runs a list query on `table`: the page of documents, and the count of all matches when
+/// `count` is set.
 pub(super) async fn list(
-    db: &impl GenericClient, table: &str, alias: &str, filter: Filter, sort: &[SortKey],
-    page: Page, count: bool,
+    db: &impl GenericClient, table: &Table, filter: Filter, sort: &[SortKey], page: Page,
+    count: bool,
 ) -> Result<ListPage> {
+    let Table { name: table_name, alias, .. } = *table;
     let Filter { clauses, mut args } = filter;
     let total = if count {
-        let sql = format!("SELECT count(*) FROM {table} {alias} WHERE true{clauses}");
+        let sql = format!("SELECT count(*) FROM {table_name} {alias} WHERE true{clauses}");
         let stmt = db.prepare_cached(&sql).await?;
         let n: i64 = db.query_one(&stmt, &Filter::params(&args)).await?.get(0);
         Some(u64::try_from(n).unwrap_or(0))
@@ -87,8 +100,8 @@ pub(super) async fn list(
     };
     let n = args.len();
     let sql = format!(
-        "SELECT {alias}.doc FROM {table} {alias} WHERE true{clauses}{} LIMIT ${} OFFSET ${}",
-        order_by(alias, sort),
+        "SELECT {alias}.doc FROM {table_name} {alias} WHERE true{clauses}{} LIMIT ${} OFFSET ${}",
+        order_by(table, sort),
         n + 1,
         n + 2
     );

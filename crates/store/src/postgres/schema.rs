@@ -219,6 +219,61 @@ CREATE INDEX dashboards_by_created ON dashboards (tessera_rank((doc::json #> '{c
 CREATE INDEX dashboards_by_updated ON dashboards (tessera_rank((doc::json #> '{lastUpdated}')), tessera_number((doc::json #> '{lastUpdated}')), (tessera_text((doc::json #> '{lastUpdated}')) COLLATE "C"), (id COLLATE "C"));
 CREATE INDEX folders_by_name ON folders (tessera_rank((doc::json #> '{name}')), tessera_number((doc::json #> '{name}')), (tessera_text((doc::json #> '{name}')) COLLATE "C"), (id COLLATE "C"));
 "#,
+    // The sort keys of the indexed fields, stored: a sorted page read its rows from the index
+    // but PostgreSQL still computed the key of every row it returned (parsing the document
+    // three times, about 12 us a row: 1.1 ms a page of 50 against 0.4 ms unsorted). Each key is
+    // one value of a row type that sorts part by part (rank, number, text), computed once when
+    // the row is written, and the sort indexes are remade on these columns; query.rs sorts on
+    // them, and on the expression for any other field.
+    r#"
+CREATE TYPE tessera_sort_key AS (rank int, num numeric, txt text COLLATE "C");
+CREATE FUNCTION tessera_key(v json) RETURNS tessera_sort_key LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ROW(tessera_rank(v), tessera_number(v), tessera_text(v))::tessera_sort_key
+$$;
+DROP INDEX users_by_user_name;
+DROP INDEX users_by_email;
+DROP INDEX users_by_first_name;
+DROP INDEX users_by_last_name;
+DROP INDEX users_by_created;
+DROP INDEX users_by_updated;
+DROP INDEX groups_by_name;
+DROP INDEX groups_by_created;
+DROP INDEX groups_by_updated;
+DROP INDEX dashboards_by_title;
+DROP INDEX dashboards_by_created;
+DROP INDEX dashboards_by_updated;
+DROP INDEX folders_by_name;
+ALTER TABLE users
+    ADD COLUMN sort_user_name tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{userName}')) STORED,
+    ADD COLUMN sort_email tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{email}')) STORED,
+    ADD COLUMN sort_first_name tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{firstName}')) STORED,
+    ADD COLUMN sort_last_name tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{lastName}')) STORED,
+    ADD COLUMN sort_created tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{created}')) STORED,
+    ADD COLUMN sort_updated tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{lastUpdated}')) STORED;
+ALTER TABLE groups
+    ADD COLUMN sort_name tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{name}')) STORED,
+    ADD COLUMN sort_created tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{created}')) STORED,
+    ADD COLUMN sort_updated tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{lastUpdated}')) STORED;
+ALTER TABLE dashboards
+    ADD COLUMN sort_title tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{title}')) STORED,
+    ADD COLUMN sort_created tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{created}')) STORED,
+    ADD COLUMN sort_updated tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{lastUpdated}')) STORED;
+ALTER TABLE folders
+    ADD COLUMN sort_name tessera_sort_key GENERATED ALWAYS AS (tessera_key(doc::json #> '{name}')) STORED;
+CREATE INDEX users_by_user_name ON users (sort_user_name, (id COLLATE "C"));
+CREATE INDEX users_by_email ON users (sort_email, (id COLLATE "C"));
+CREATE INDEX users_by_first_name ON users (sort_first_name, (id COLLATE "C"));
+CREATE INDEX users_by_last_name ON users (sort_last_name, (id COLLATE "C"));
+CREATE INDEX users_by_created ON users (sort_created, (id COLLATE "C"));
+CREATE INDEX users_by_updated ON users (sort_updated, (id COLLATE "C"));
+CREATE INDEX groups_by_name ON groups (sort_name, (id COLLATE "C"));
+CREATE INDEX groups_by_created ON groups (sort_created, (id COLLATE "C"));
+CREATE INDEX groups_by_updated ON groups (sort_updated, (id COLLATE "C"));
+CREATE INDEX dashboards_by_title ON dashboards (sort_title, (id COLLATE "C"));
+CREATE INDEX dashboards_by_created ON dashboards (sort_created, (id COLLATE "C"));
+CREATE INDEX dashboards_by_updated ON dashboards (sort_updated, (id COLLATE "C"));
+CREATE INDEX folders_by_name ON folders (sort_name, (id COLLATE "C"));
+"#,
 ];
 
 /// The schema version this build writes and needs.

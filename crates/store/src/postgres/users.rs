@@ -94,6 +94,20 @@ fn ascii_lower(expr: &str) -> String {
     ASCII_LOWER.replace("{}", expr)
 }
 
+/// The users table: its sort keys are stored for the fields the sort indexes cover.
+const USERS: query::Table = query::Table {
+    name: "users",
+    alias: "u",
+    sort_columns: &[
+        ("userName", "sort_user_name"),
+        ("email", "sort_email"),
+        ("firstName", "sort_first_name"),
+        ("lastName", "sort_last_name"),
+        ("created", "sort_created"),
+        ("lastUpdated", "sort_updated"),
+    ],
+};
+
 async fn list(db: &impl GenericClient, request: &ListRequest<UserFilter>) -> Result<ListPage> {
     let ListRequest { filter, sort, page, count } = request;
     let (page, count) = (*page, *count);
@@ -146,7 +160,7 @@ async fn list(db: &impl GenericClient, request: &ListRequest<UserFilter>) -> Res
     }
     // All users, or one role's: the count the trigger keeps, not a scan of every row.
     let kept = count && UserFilter { role_id: filter.role_id, ..UserFilter::default() } == *filter;
-    let mut listed = query::list(db, "users", "u", f, sort, page, count && !kept).await?;
+    let mut listed = query::list(db, &USERS, f, sort, page, count && !kept).await?;
     if kept {
         listed.total = Some(kept_count(db, filter.role_id).await?);
     }
@@ -179,7 +193,7 @@ pub(super) async fn members(
          WHERE sel.n > $2 AND ($3::bigint IS NULL OR sel.n <= $2 + $3)
          ORDER BY sel.parent COLLATE \"C\", sel.n
          LIMIT {max_rows}",
-        query::order_by("u", sort)
+        query::order_by(&USERS, sort)
     );
     let stmt = db.prepare_cached(&sql).await?;
     let rows = db
