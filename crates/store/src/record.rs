@@ -18,6 +18,33 @@ pub(crate) fn stamp(
     out
 }
 
+/// Puts a user in the group (`add`) or takes them out, in their stored document's `groups`,
+/// stamping `lastUpdated` with `now`; `false` (and the document unchanged) when they already
+/// were where they are asked to be.
+pub(crate) fn change_groups(doc: &mut Document, group: ObjectId, add: bool, now: &str) -> bool {
+    let mut groups: Vec<ObjectId> = doc
+        .get("groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.as_str()?.parse().ok())
+        .collect();
+    if groups.contains(&group) == add {
+        return false;
+    }
+    if add {
+        groups.push(group);
+    } else {
+        groups.retain(|g| *g != group);
+    }
+    doc.insert(
+        "groups".into(),
+        Value::Array(groups.iter().map(|g| Value::String(g.to_string())).collect()),
+    );
+    doc.insert("lastUpdated".into(), Value::String(now.to_owned()));
+    true
+}
+
 /// A stored document's `created`, which every rewrite keeps.
 pub(crate) fn created_of(doc: &Document) -> String {
     doc.get("created").and_then(Value::as_str).unwrap_or_default().to_owned()

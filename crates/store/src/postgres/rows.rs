@@ -9,7 +9,9 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 
-pub(super) use crate::record::{created_of, dashboard_stamp, folder_stamp, stamp, widget_stamp};
+pub(super) use crate::record::{
+    change_groups, created_of, dashboard_stamp, folder_stamp, stamp, widget_stamp,
+};
 use crate::{Result, StoreError};
 
 /// One statement argument.

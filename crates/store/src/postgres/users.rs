@@ -14,8 +14,8 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
 use super::rows::{
-    check_version, conflict_or, created_of, id_and_doc, id_texts, in_tenant, missing_ids,
-    optional_doc, optional_raw, raw_doc, stamp, stored_id,
+    change_groups, check_version, conflict_or, created_of, id_and_doc, id_texts, in_tenant,
+    missing_ids, optional_doc, optional_raw, raw_doc, stamp, stored_id,
 };
 use super::{PostgresStore, dashboards};
 use crate::{
@@ -354,27 +354,9 @@ pub(super) async fn change_membership(
         let Some(mut doc) = get_for_update(tx, *user).await? else {
             continue;
         };
-        let mut groups: Vec<ObjectId> = doc
-            .get("groups")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|g| g.as_str()?.parse().ok())
-            .collect();
-        let had = groups.contains(&group);
-        if add == had {
+        if !change_groups(&mut doc, group, add, &now) {
             continue;
         }
-        if add {
-            groups.push(group);
-        } else {
-            groups.retain(|g| *g != group);
-        }
-        doc.insert(
-            "groups".into(),
-            Value::Array(groups.iter().map(|g| Value::String(g.to_string())).collect()),
-        );
-        doc.insert("lastUpdated".into(), Value::String(now.clone()));
         tx.execute(
             "UPDATE users SET doc = $2 WHERE id = $1",
             &[&user.to_string(), &serde_json::to_string(&doc)?],

@@ -7,7 +7,9 @@ use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
 use tessera_domain::{Document, ObjectId, ResourceKind};
 
-pub(super) use crate::record::{created_of, dashboard_stamp, folder_stamp, stamp, widget_stamp};
+pub(super) use crate::record::{
+    change_groups, created_of, dashboard_stamp, folder_stamp, stamp, widget_stamp,
+};
 use crate::{Result, StoreError};
 
 impl From<rusqlite::Error> for StoreError {

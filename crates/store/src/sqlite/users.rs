@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde_json::Value;
 use tessera_domain::document::lookup_key;
 use tessera_domain::etag::IfMatch;
 use tessera_domain::lazy::RawDoc;
@@ -13,8 +12,8 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 
 use super::query::{self, Filter};
 use super::rows::{
-    check_version, conflict_or, created_of, id_and_doc, id_array, in_tenant, missing_ids,
-    optional_doc, optional_raw, raw_doc, stamp, stored_id,
+    change_groups, check_version, conflict_or, created_of, id_and_doc, id_array, in_tenant,
+    missing_ids, optional_doc, optional_raw, raw_doc, stamp, stored_id,
 };
 use super::{SqliteStore, dashboards};
 use crate::{
@@ -326,27 +325,9 @@ pub(super) fn change_membership(
         let Some(mut doc) = get(tx, *user)? else {
             continue;
         };
-        let mut groups: Vec<ObjectId> = doc
-            .get("groups")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|g| g.as_str()?.parse().ok())
-            .collect();
-        let had = groups.contains(&group);
-        if add == had {
+        if !change_groups(&mut doc, group, add, &now) {
             continue;
         }
-        if add {
-            groups.push(group);
-        } else {
-            groups.retain(|g| *g != group);
-        }
-        doc.insert(
-            "groups".into(),
-            Value::Array(groups.iter().map(|g| Value::String(g.to_string())).collect()),
-        );
-        doc.insert("lastUpdated".into(), Value::String(now.clone()));
         tx.prepare_cached("UPDATE users SET doc = ?2 WHERE id = ?1")?
             .execute(params![user.to_string(), serde_json::to_string(&doc)?])?;
     }
