@@ -121,6 +121,39 @@ mod tests {
         }
     }
 
+    /// Nodes starting together on an empty database: both bring the schema up (taking turns
+    /// under the migration lock), and exactly one writes the first start's plan, whose signing
+    /// key both then read.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn nodes_starting_together_migrate_and_initialise_once() {
+        use crate::SettingsStore;
+        let db = scratch::ScratchDatabase::create().await.unwrap();
+        let plan = || {
+            tessera_domain::first_start::plan("admin@example.com", "$x".into(), vec![7; 32])
+                .unwrap()
+        };
+        let starts: Vec<_> = (0..4)
+            .map(|_| {
+                let url = db.url().to_owned();
+                let plan = plan();
+                tokio::spawn(async move {
+                    let store = PostgresStore::open(&url).await.unwrap();
+                    let first = store.initialize(plan).await.unwrap();
+                    (first, store.signing_key().await.unwrap())
+                })
+            })
+            .collect();
+        let mut firsts = 0;
+        let mut keys = std::collections::HashSet::new();
+        for start in starts {
+            let (first, key) = start.await.unwrap();
+            firsts += usize::from(first);
+            keys.insert(key);
+        }
+        assert_eq!(firsts, 1, "one node writes the plan");
+        assert_eq!(keys.len(), 1, "every node reads the same signing key");
+    }
+
     /// The start line names the database without its password.
     #[test]
     fn a_described_url_keeps_no_password() {
