@@ -15,7 +15,8 @@
 # PostgreSQL (scale-out): the 100,000-user population moved into a database of the local server
 # (PG_SERVER, default postgres://postgres@127.0.0.1:5432; `tessera export | tessera import`,
 # once), served by one node and by two nodes on the same database; the two-node scenarios run
-# two wrk -t1 -c32 at once, one per node, and add their throughput. PG=0 leaves them out.
+# two wrk -t1 -c32 at once, one per node, and add their throughput; and a bulk insert of
+# BULK_PEOPLE (20,000; 0 skips it) people into each engine, empty. PG=0 leaves them out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -175,6 +176,34 @@ for round in $(seq 1 "$RUNS"); do
 done
 
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# Bulk insert: BULK_PEOPLE (20,000) people in 1,000 groups through POST /api/v1/users/bulk
+# (bench/peers/load.py: batches of 500, two in flight, bodies built before the clock), into an
+# empty SQLite data directory and an empty PostgreSQL database, RUNS times each, alternately.
+declare -A bulk
+if [ "$PG" = 1 ] && [ "${BULK_PEOPLE:-20000}" != 0 ]; then
+  for round in $(seq 1 "$RUNS"); do
+    for engine in sqlite postgres; do
+      dir=$(mktemp -d)
+      flags=(--data-dir "$dir")
+      if [ "$engine" = postgres ]; then
+        psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS tessera_bench_bulk" -c "CREATE DATABASE tessera_bench_bulk"
+        flags+=(--database-url "$PG_SERVER/tessera_bench_bulk")
+      fi
+      TESSERA_ADMIN_PASSWORD=$PASSWORD RUST_LOG=warn "$BIN/tessera" serve --listen 127.0.0.1:18087 "${flags[@]}" >/dev/null 2>&1 &
+      bulk_pid=$!
+      for _ in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:18087/healthz && break; sleep 0.2; done
+      people=$(N_PEOPLE=${BULK_PEOPLE:-20000} READERS=0 python3 bench/peers/load.py tessera http://127.0.0.1:18087 \
+        "$(token 18087)" "$dir/ids" "$dir" | python3 -c 'import json, sys; print(json.load(sys.stdin)["people_per_s"])')
+      kill "$bulk_pid"; wait "$bulk_pid" 2>/dev/null || true
+      rm -rf "$dir"
+      bulk[$engine]+="$people "
+      echo "round $round bulk $engine: $people people/s" >&2
+    done
+  done
+  psql "$PG_SERVER/postgres" -qc "DROP DATABASE IF EXISTS tessera_bench_bulk"
+fi
+
 echo
 echo "| scenario | URL | req/s | p50 ms | p99 ms |"
 echo "|---|---|---|---|---|"
@@ -193,4 +222,5 @@ echo
 [ -n "${rps[pg_list]:-}" ] && [ -n "${rps[list]:-}" ] && echo "- PostgreSQL / SQLite, sorted page (throughput): $(ratio "$(median "${rps[pg_list]}")" "$(median "${rps[list]}")") (target >= 0.50)"
 [ -n "${rps[pg2_by_id]:-}" ] && [ -n "${rps[pg_by_id]:-}" ] && echo "- two PostgreSQL nodes / one, GET by id (throughput): $(ratio "$(median "${rps[pg2_by_id]}")" "$(median "${rps[pg_by_id]}")") (target >= 1.0)"
 [ -n "${rps[pg2_list]:-}" ] && [ -n "${rps[pg_list]:-}" ] && echo "- two PostgreSQL nodes / one, sorted page (throughput): $(ratio "$(median "${rps[pg2_list]}")" "$(median "${rps[pg_list]}")") (target >= 1.0)"
+[ -n "${bulk[postgres]:-}" ] && echo "- bulk insert, people/s: SQLite $(median "${bulk[sqlite]}") ($(tr -s ' ' '/' <<<"${bulk[sqlite]% }")), PostgreSQL $(median "${bulk[postgres]}") ($(tr -s ' ' '/' <<<"${bulk[postgres]% }")); PostgreSQL / SQLite $(ratio "$(median "${bulk[postgres]}")" "$(median "${bulk[sqlite]}")")"
 echo "- runs: $RUNS x ${DURATION}s per scenario, wrk -t2 -c$CONNECTIONS, $(nproc) cores, $(date -u +%Y-%m-%d)"
