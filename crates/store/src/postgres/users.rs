@@ -1,6 +1,8 @@
 //! Users' SQL (documents, credentials; memberships follow by trigger) and the engine's
 //! `UserStore`.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
 use deadpool_postgres::{GenericClient, Transaction};
 use serde_json::Value;
@@ -15,7 +17,7 @@ use tessera_domain::{Document, ObjectId, ResourceKind};
 use super::query::{self, Filter};
 use super::rows::{
     change_groups, check_version, conflict_or, created_of, id_and_doc, id_texts, in_tenant,
-    missing_ids, optional_doc, optional_raw, raw_doc, stamp, stored_id,
+    missing_ids, optional_doc, optional_raw, raw_doc, stamp, stored_id, system_tenant,
 };
 use super::{PostgresStore, dashboards};
 use crate::{
@@ -24,32 +26,48 @@ use crate::{
 };
 
 pub(super) async fn insert(tx: &Transaction<'_>, user: UserRecord) -> Result<Document> {
-    check_references(tx, &user).await?;
-    let id = ObjectId::generate();
-    let now = now_iso();
-    let doc = in_tenant(tx, stamp(id, user.doc, &now, &now, None)).await?;
+    let mut docs = insert_all(tx, vec![user]).await?;
+    docs.pop().ok_or_else(|| StoreError::Internal("a user insert answered nothing".into()))
+}
+
+/// Writes the users in order, all or none. What they refer to is looked up once for all of
+/// them, and the tenant id once: a bulk request of 500 users made four round trips a user.
+/// Each user is still checked just before it is written, so a request with several faults
+/// fails on the same one as on SQLite.
+async fn insert_all(tx: &Transaction<'_>, users: Vec<UserRecord>) -> Result<Vec<Document>> {
+    let missing = missing_references(tx, &users).await?;
+    let tenant = Value::String(system_tenant(tx).await?);
     let stmt = tx
         .prepare_cached(
             "INSERT INTO users (id, user_name_key, email_key, role_id, active, password_hash, api_secret, doc)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .await?;
-    tx.execute(
-        &stmt,
-        &[
-            &id.to_string(),
-            &lookup_key(&user.user_name),
-            &lookup_key(&user.email),
-            &user.role_id.to_string(),
-            &user.active,
-            &user.password_hash,
-            &new_api_secret(),
-            &serde_json::to_string(&doc)?,
-        ],
-    )
-    .await
-    .map_err(|e| unique_conflict(e, &user.user_name, &user.email))?;
-    Ok(doc)
+    let mut out = Vec::with_capacity(users.len());
+    for user in users {
+        missing.check(&user)?;
+        let id = ObjectId::generate();
+        let now = now_iso();
+        let mut doc = stamp(id, user.doc, &now, &now, None);
+        doc.insert("tenantId".into(), tenant.clone());
+        tx.execute(
+            &stmt,
+            &[
+                &id.to_string(),
+                &lookup_key(&user.user_name),
+                &lookup_key(&user.email),
+                &user.role_id.to_string(),
+                &user.active,
+                &user.password_hash,
+                &new_api_secret(),
+                &serde_json::to_string(&doc)?,
+            ],
+        )
+        .await
+        .map_err(|e| unique_conflict(e, &user.user_name, &user.email))?;
+        out.push(doc);
+    }
+    Ok(out)
 }
 
 fn unique_conflict(e: tokio_postgres::Error, user_name: &str, email: &str) -> StoreError {
@@ -63,27 +81,50 @@ fn unique_conflict(e: tokio_postgres::Error, user_name: &str, email: &str) -> St
     )
 }
 
-/// The role and every group the user names must exist.
-async fn check_references(tx: &Transaction<'_>, user: &UserRecord) -> Result<()> {
-    let stmt = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM roles WHERE id = $1)").await?;
-    let role_exists: bool = tx.query_one(&stmt, &[&user.role_id.to_string()]).await?.get(0);
-    if !role_exists {
-        return Err(StoreError::MissingReference {
-            kind: ResourceKind::Role,
-            id: user.role_id.to_string(),
-        });
-    }
-    if !user.groups.is_empty() {
-        let missing =
-            missing_ids(tx, "SELECT id FROM groups WHERE id = ANY($1)", &user.groups).await?;
-        if let Some(id) = missing.first() {
+/// The roles and groups a batch of users names that do not exist, each looked up once.
+struct Missing {
+    roles: HashSet<ObjectId>,
+    groups: HashSet<ObjectId>,
+}
+
+impl Missing {
+    /// The user's role, then every group it names, must exist: the first that does not is the
+    /// error.
+    fn check(&self, user: &UserRecord) -> Result<()> {
+        if self.roles.contains(&user.role_id) {
             return Err(StoreError::MissingReference {
-                kind: ResourceKind::Group,
-                id: id.to_string(),
+                kind: ResourceKind::Role,
+                id: user.role_id.to_string(),
             });
         }
+        match user.groups.iter().find(|g| self.groups.contains(g)) {
+            Some(id) => {
+                Err(StoreError::MissingReference { kind: ResourceKind::Group, id: id.to_string() })
+            }
+            None => Ok(()),
+        }
     }
-    Ok(())
+}
+
+async fn missing_references(tx: &Transaction<'_>, users: &[UserRecord]) -> Result<Missing> {
+    let roles: HashSet<ObjectId> = users.iter().map(|u| u.role_id).collect();
+    let groups: HashSet<ObjectId> = users.iter().flat_map(|u| u.groups.iter().copied()).collect();
+    let missing = |sql, ids: HashSet<ObjectId>| async move {
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids: Vec<ObjectId> = ids.into_iter().collect();
+        Ok::<_, StoreError>(missing_ids(tx, sql, &ids).await?.into_iter().collect())
+    };
+    Ok(Missing {
+        roles: missing("SELECT id FROM roles WHERE id = ANY($1)", roles).await?,
+        groups: missing("SELECT id FROM groups WHERE id = ANY($1)", groups).await?,
+    })
+}
+
+/// The role and every group the user names must exist.
+async fn check_references(tx: &Transaction<'_>, user: &UserRecord) -> Result<()> {
+    missing_references(tx, std::slice::from_ref(user)).await?.check(user)
 }
 
 /// Lower case for ASCII letters only, as SQLite's `lower` and `NOCASE` fold.
@@ -382,16 +423,7 @@ async fn find(db: &impl GenericClient, key: &str) -> Result<Option<(ObjectId, Ra
 impl UserStore for PostgresStore {
     #[tracing::instrument(level = "debug", skip_all)]
     async fn create_users(&self, users: Vec<UserRecord>) -> Result<Vec<Document>> {
-        self.write(move |tx| {
-            Box::pin(async move {
-                let mut out = Vec::with_capacity(users.len());
-                for user in users {
-                    out.push(insert(tx, user).await?);
-                }
-                Ok(out)
-            })
-        })
-        .await
+        self.write(move |tx| Box::pin(async move { insert_all(tx, users).await })).await
     }
 
     #[tracing::instrument(level = "debug", skip_all)]
