@@ -48,6 +48,19 @@ impl<V: Clone> Cache<V> {
         found
     }
 
+    /// The entries held for `ids`, and the ids it holds nothing for (to read from the database).
+    pub(crate) fn split(&self, ids: Vec<ObjectId>) -> (Vec<(ObjectId, V)>, Vec<ObjectId>) {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for id in ids {
+            match self.get(&id) {
+                Some(value) => found.push((id, value)),
+                None => missing.push(id),
+            }
+        }
+        (found, missing)
+    }
+
     pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
             name: self.name,

@@ -37,16 +37,8 @@ impl RelationStore for PostgresStore {
         // the rest always from the database.
         let cached = matches!(resource, ResourceKind::Group | ResourceKind::Role);
         let generation = self.docs.generation();
-        let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) = if cached {
-            let (hits, misses): (Vec<_>, Vec<_>) =
-                ids.into_iter().map(|id| (id, self.docs.get(&id))).partition(|(_, d)| d.is_some());
-            (
-                hits.into_iter().filter_map(|(id, d)| Some((id, d?))).collect(),
-                misses.into_iter().map(|(id, _)| id).collect(),
-            )
-        } else {
-            (Vec::new(), ids)
-        };
+        let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) =
+            if cached { self.docs.split(ids) } else { (Vec::new(), ids) };
         if missing.is_empty() {
             return Ok(found);
         }

@@ -46,19 +46,8 @@ impl RelationStore for SqliteStore {
         // Groups and roles come from the cache when they can; the rest always from the file.
         let cached = matches!(resource, ResourceKind::Group | ResourceKind::Role);
         let generation = self.docs.generation();
-        let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) = if cached {
-            let mut found = Vec::new();
-            let mut missing = Vec::new();
-            for id in ids {
-                match self.docs.get(&id) {
-                    Some(doc) => found.push((id, doc)),
-                    None => missing.push(id),
-                }
-            }
-            (found, missing)
-        } else {
-            (Vec::new(), ids)
-        };
+        let (mut found, missing): (Vec<(ObjectId, RawDoc)>, Vec<ObjectId>) =
+            if cached { self.docs.split(ids) } else { (Vec::new(), ids) };
         if missing.is_empty() {
             return Ok(found);
         }
